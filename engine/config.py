@@ -1,0 +1,122 @@
+"""One source of truth for settings.
+
+Settings are a typed dataclass persisted as JSON in the data directory. Locations come from
+platformdirs; environment variables override them (tests and scripts use ``SAGASU_DATA_DIR``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "Sagasu"
+SETTINGS_FILE = "settings.json"
+
+# The production CLIP model. Chosen on the numbers in docs/BENCHMARKS.md: ViT-B-32 laion2b is
+# the best speed/quality trade-off on a CPU-only workstation among the open_clip models measured.
+DEFAULT_CLIP_MODEL = "ViT-B-32"
+DEFAULT_CLIP_PRETRAINED = "laion2b_s34b_b79k"
+DEFAULT_TEXT_MODEL = "all-MiniLM-L6-v2"
+
+
+def default_data_dir() -> Path:
+    """Where the index lives: ``SAGASU_DATA_DIR`` or the platform's user data folder."""
+    override = os.environ.get("SAGASU_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_models_dir() -> Path:
+    """Where imported/fetched weights live: ``SAGASU_MODELS_DIR`` or the user cache folder."""
+    override = os.environ.get("SAGASU_MODELS_DIR")
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "models"
+
+
+@dataclass
+class FolderConfig:
+    """A folder to index with glob patterns (matched against the path relative to the folder)."""
+
+    path: str
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Settings:
+    """Everything a user can set. Unknown keys in the file are ignored, missing ones defaulted."""
+
+    folders: list[FolderConfig] = field(default_factory=list)
+    clip_model: str = DEFAULT_CLIP_MODEL
+    clip_pretrained: str = DEFAULT_CLIP_PRETRAINED
+    # A local weights file or model folder chosen by the user (or IT); tried before any cache.
+    clip_weights_path: str | None = None
+    text_model: str = DEFAULT_TEXT_MODEL
+    text_model_path: str | None = None
+    device: str = "auto"  # auto | cpu | cuda | mps
+    ocr_enabled: bool = True
+    visual_match_enabled: bool = True
+    calibration_enabled: bool = True
+    language: str = "system"  # system | en | ja
+    models_dir: str | None = None
+    batch_size: int = 32
+    min_embedded_image_px: int = 96
+    max_image_pixels: int = 80_000_000
+    chunk_words: int = 60
+    render_dpi: int = 72
+    watch_folders: bool = True
+    rescan_minutes: int = 30
+
+    @property
+    def resolved_models_dir(self) -> Path:
+        return Path(self.models_dir).expanduser() if self.models_dir else default_models_dir()
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Settings:
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["folders"] = [
+            FolderConfig(**f) if isinstance(f, dict) else FolderConfig(path=str(f))
+            for f in values.get("folders", [])
+        ]
+        return cls(**values)
+
+
+def load_settings(data_dir: Path) -> Settings:
+    """Read settings from ``data_dir``; defaults when the file is missing or unreadable."""
+    path = data_dir / SETTINGS_FILE
+    try:
+        return Settings.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, ValueError, TypeError) as exc:
+        # A damaged settings file must never stop the app: keep it aside and start fresh.
+        backup = path.with_suffix(".json.broken")
+        try:
+            path.replace(backup)
+        except OSError:
+            pass
+        import logging
+
+        logging.getLogger(__name__).warning("settings unreadable (%s); moved to %s", exc, backup)
+        return Settings()
+
+
+def save_settings(data_dir: Path, settings: Settings) -> None:
+    """Write atomically so a crash never leaves a half-written settings file."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / SETTINGS_FILE
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(settings.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)

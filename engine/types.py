@@ -1,0 +1,131 @@
+"""Small typed records passed between the pipeline stages (crawl → extract → encode → store →
+search). Plain dataclasses: no behaviour, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+
+class ItemKind(StrEnum):
+    PAGE = "page"  # a rendered PDF page (image space)
+    IMAGE = "image"  # an image embedded in a PDF page (image space)
+    PHOTO = "photo"  # a standalone image file (image space)
+    CHUNK = "chunk"  # a paragraph-sized run of text from a PDF page (text space)
+
+    @property
+    def is_visual(self) -> bool:
+        return self is not ItemKind.CHUNK
+
+
+class FileType(StrEnum):
+    PDF = "pdf"
+    IMAGE = "image"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A file found by the crawler. ``mtime_ns`` and ``size`` decide whether it changed."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+    file_type: FileType
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file (or folder) that could not be indexed, with a reason a person can act on."""
+
+    path: Path
+    reason: str
+
+
+@dataclass
+class ExtractedItem:
+    """One searchable unit produced by extraction, before encoding.
+
+    ``image`` is set for visual kinds (already oriented and size-capped), ``text`` for chunks.
+    ``thumbnail`` is a small JPEG for display. ``digest`` identifies identical embedded images
+    so they are stored once per document.
+    """
+
+    kind: ItemKind
+    page: int | None = None  # 1-based page number, None for a photo
+    text: str = ""
+    image: Image.Image | None = None
+    thumbnail: bytes | None = None
+    bbox: tuple[float, float, float, float] | None = None  # position on the page, PDF points
+    digest: str | None = None
+
+
+@dataclass
+class ExtractedFile:
+    """Everything extraction got from one file; ``warnings`` are partial failures (a bad page)."""
+
+    entry: FileEntry
+    items: list[ExtractedItem] = field(default_factory=list)
+    page_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SearchResult:
+    """One ranked hit. ``reasons`` says why it matched, in words the GUI can show."""
+
+    item_id: int
+    path: Path
+    kind: ItemKind
+    page: int | None
+    score: float
+    snippet: str = ""
+    reasons: list[str] = field(default_factory=list)
+    file_exists: bool = True
+    other_pages: list[int] = field(default_factory=list)  # further hits in the same document
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "item_id": self.item_id,
+            "path": str(self.path),
+            "page": self.page,
+            "kind": self.kind.value,
+            "score": round(float(self.score), 6),
+            "snippet": self.snippet,
+            "reasons": list(self.reasons),
+            "file_exists": self.file_exists,
+            "other_pages": list(self.other_pages),
+        }
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report from a long-running engine call."""
+
+    phase: str  # "crawl" | "extract" | "encode" | "store" | "done"
+    done: int
+    total: int
+    message: str = ""
+    pages: int = 0
+    eta_seconds: float | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+CancelCheck = Callable[[], bool]
+
+
+class Cancelled(Exception):
+    """Raised inside the engine when the cancel callback asks to stop; work done so far is kept."""
+
+
+def no_progress(_: Progress) -> None:
+    return None
+
+
+def never_cancel() -> bool:
+    return False
