@@ -145,7 +145,7 @@ def linear_separability(
     test = np.zeros(len(labels), dtype=bool)
     for cls in (0.0, 1.0):  # stratified split so both classes are in the test set
         idx = rng.permutation(np.flatnonzero(labels == cls))
-        test[idx[: max(1, int(round(test_fraction * len(idx))))]] = True
+        test[idx[: max(1, round(test_fraction * len(idx)))]] = True
     mean = feats[~test].mean(0)
     std = feats[~test].std(0) + 1e-8
     z = (feats - mean) / std
