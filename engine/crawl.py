@@ -1,0 +1,307 @@
+"""Find indexable files under the configured folders.
+
+The walk is an explicit-stack depth-first ``os.scandir`` walk (no ``os.walk``) so that every
+failure can be reported per folder as a :class:`Skipped` and the walk goes on. Order is
+deterministic: roots in the given order, then per folder its files sorted by name, then its
+subfolders sorted by name.
+
+Paths on Linux may contain bytes that are not UTF-8. Python hands them over as ``str`` with
+surrogate escapes (PEP 383); such a ``str`` cannot be encoded to UTF-8, so SQLite (and JSON)
+refuse it. Store paths with :func:`storable_path` and read them back with
+:func:`path_from_storable` (a lossless ``os.fsencode`` round trip); show them with
+:func:`display_path`.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import hashlib
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.config import FolderConfig
+from engine.types import Cancelled, FileEntry, FileType, Skipped
+
+EXTENSIONS: dict[str, FileType] = {
+    ".pdf": FileType.PDF,
+    ".jpg": FileType.IMAGE,
+    ".jpeg": FileType.IMAGE,
+    ".jpe": FileType.IMAGE,
+    ".png": FileType.IMAGE,
+    ".webp": FileType.IMAGE,
+    ".tif": FileType.IMAGE,
+    ".tiff": FileType.IMAGE,
+    ".bmp": FileType.IMAGE,
+    ".gif": FileType.IMAGE,
+}
+
+# Windows marks hidden files with an attribute instead of a leading dot.
+_FILE_ATTRIBUTE_HIDDEN = getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 0x2)
+_STORED_BYTES_PREFIX = "fsb64:"
+_HASH_SAMPLE = 1 << 20  # 1 MiB
+
+
+def file_type_for(path: Path | str) -> FileType | None:
+    """The file type a name promises (by extension, case-insensitive); None if unsupported.
+
+    Content is checked later, at extract time (``engine.extract.sniff_file_type``).
+    """
+    return EXTENSIONS.get(os.path.splitext(os.fspath(path))[1].lower())
+
+
+def crawl(
+    roots: list[FolderConfig],
+    on_skip: Callable[[Skipped], None],
+    cancel: Callable[[], bool],
+    *,
+    include_hidden: bool = False,
+) -> Iterator[FileEntry]:
+    """Yield every supported file under ``roots``; report problems through ``on_skip``.
+
+    Raises :class:`Cancelled` (between folders) when ``cancel()`` turns true. A folder reached
+    twice (a symlink loop, a symlink to an already walked folder, or a root nested in another
+    root) is walked once; files are yielded at most once.
+    """
+    visited: set[tuple[int, int]] = set()
+    for root in roots:
+        yield from _crawl_root(root, on_skip, cancel, visited, include_hidden)
+
+
+@dataclass(frozen=True)
+class _Dir:
+    path: str
+    rel: str  # relative to the root, "/"-separated, "" for the root itself
+    ancestors: frozenset[tuple[int, int]]
+
+
+def _crawl_root(
+    root: FolderConfig,
+    on_skip: Callable[[Skipped], None],
+    cancel: Callable[[], bool],
+    visited: set[tuple[int, int]],
+    include_hidden: bool,
+) -> Iterator[FileEntry]:
+    top = os.path.abspath(os.path.expanduser(root.path))
+    try:
+        st = os.stat(top)
+    except FileNotFoundError:
+        on_skip(Skipped(Path(top), "folder does not exist"))
+        return
+    except OSError as exc:
+        on_skip(Skipped(Path(top), f"folder cannot be accessed ({_os_reason(exc)})"))
+        return
+    if not stat.S_ISDIR(st.st_mode):
+        on_skip(Skipped(Path(top), "not a folder"))
+        return
+    key = (st.st_dev, st.st_ino)
+    if key in visited:
+        on_skip(Skipped(Path(top), "folder is already included through another folder"))
+        return
+    visited.add(key)
+    patterns = _Patterns(root.include, root.exclude)
+    stack = [_Dir(top, "", frozenset({key}))]
+    while stack:
+        if cancel():
+            raise Cancelled
+        folder = stack.pop()
+        files, subdirs = _scan(folder, patterns, on_skip, visited, include_hidden)
+        yield from files
+        stack.extend(reversed(subdirs))  # reversed so the stack pops them in name order
+
+
+def _scan(
+    folder: _Dir,
+    patterns: _Patterns,
+    on_skip: Callable[[Skipped], None],
+    visited: set[tuple[int, int]],
+    include_hidden: bool,
+) -> tuple[list[FileEntry], list[_Dir]]:
+    """List one folder: its matching files and the subfolders still to walk."""
+    try:
+        with os.scandir(folder.path) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except FileNotFoundError:
+        on_skip(Skipped(Path(folder.path), "folder disappeared during the scan"))
+        return [], []
+    except PermissionError:
+        on_skip(Skipped(Path(folder.path), "folder is not readable (permission denied)"))
+        return [], []
+    except OSError as exc:
+        on_skip(Skipped(Path(folder.path), f"folder could not be read ({_os_reason(exc)})"))
+        return [], []
+    files: list[FileEntry] = []
+    subdirs: list[_Dir] = []
+    for entry in entries:
+        if not include_hidden and _is_hidden(entry):
+            continue
+        rel = f"{folder.rel}/{entry.name}" if folder.rel else entry.name
+        try:
+            is_dir = entry.is_dir()  # follows symlinks
+        except OSError:
+            is_dir = False
+        if is_dir:
+            sub = _enter_dir(entry, rel, folder, patterns, on_skip, visited)
+            if sub is not None:
+                subdirs.append(sub)
+        else:
+            found = _file_entry(entry, rel, patterns, on_skip)
+            if found is not None:
+                files.append(found)
+    return files, subdirs
+
+
+def _enter_dir(
+    entry: os.DirEntry[str],
+    rel: str,
+    parent: _Dir,
+    patterns: _Patterns,
+    on_skip: Callable[[Skipped], None],
+    visited: set[tuple[int, int]],
+) -> _Dir | None:
+    if patterns.excludes(rel, entry.name):
+        return None
+    try:
+        st = entry.stat()
+    except OSError as exc:
+        on_skip(Skipped(Path(entry.path), f"folder cannot be accessed ({_os_reason(exc)})"))
+        return None
+    key = (st.st_dev, st.st_ino)
+    if key in parent.ancestors:
+        on_skip(Skipped(Path(entry.path), "symbolic link loop (points to a containing folder)"))
+        return None
+    if key in visited:
+        on_skip(Skipped(Path(entry.path), "folder already scanned through another path (link)"))
+        return None
+    visited.add(key)
+    return _Dir(entry.path, rel, parent.ancestors | {key})
+
+
+def _file_entry(
+    entry: os.DirEntry[str],
+    rel: str,
+    patterns: _Patterns,
+    on_skip: Callable[[Skipped], None],
+) -> FileEntry | None:
+    if entry.is_symlink() and not os.path.exists(entry.path):
+        # Reported whatever its name: the link may have pointed at a folder of documents.
+        on_skip(Skipped(Path(entry.path), "dangling symbolic link (target is missing)"))
+        return None
+    file_type = file_type_for(entry.name)
+    if file_type is None or not patterns.selects(rel, entry.name):
+        return None  # unsupported types are not worth a message each
+    try:
+        st = entry.stat()
+    except FileNotFoundError:
+        on_skip(Skipped(Path(entry.path), "file disappeared during the scan"))
+        return None
+    except OSError as exc:
+        on_skip(Skipped(Path(entry.path), f"file cannot be accessed ({_os_reason(exc)})"))
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        on_skip(Skipped(Path(entry.path), "not a regular file"))
+        return None
+    return FileEntry(Path(entry.path), st.st_size, st.st_mtime_ns, file_type)
+
+
+class _Patterns:
+    """Include/exclude globs, case-insensitive, tried on the relative path and on the name.
+
+    ``*`` also crosses folders (``fnmatch`` semantics), and a leading ``**/`` may match nothing,
+    so ``*.pdf``, ``**/*.pdf``, ``drafts/*`` and ``~$*`` all do what a person expects.
+    """
+
+    def __init__(self, include: list[str], exclude: list[str]) -> None:
+        self._include = [_norm_pattern(p) for p in include if p.strip()]
+        self._exclude = [_norm_pattern(p) for p in exclude if p.strip()]
+
+    def excludes(self, rel: str, name: str) -> bool:
+        return _any_match(self._exclude, rel, name)
+
+    def selects(self, rel: str, name: str) -> bool:
+        if self.excludes(rel, name):
+            return False
+        return not self._include or _any_match(self._include, rel, name)
+
+
+def _norm_pattern(pattern: str) -> str:
+    return pattern.strip().replace("\\", "/").lower().rstrip("/")
+
+
+def _any_match(patterns: list[str], rel: str, name: str) -> bool:
+    rel_l, name_l = rel.lower(), name.lower()
+    for pat in patterns:
+        if fnmatch.fnmatchcase(rel_l, pat) or fnmatch.fnmatchcase(name_l, pat):
+            return True
+        if pat.startswith("**/") and fnmatch.fnmatchcase(rel_l, pat[3:]):
+            return True
+    return False
+
+
+def _is_hidden(entry: os.DirEntry[str]) -> bool:
+    if entry.name.startswith("."):
+        return True
+    if os.name != "nt":
+        return False
+    try:  # on Windows DirEntry.stat() is served from the directory listing: no extra syscall
+        attrs = entry.stat(follow_symlinks=False).st_file_attributes  # type: ignore[attr-defined]
+    except OSError:
+        return False
+    return bool(attrs & _FILE_ATTRIBUTE_HIDDEN)
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or exc.__class__.__name__
+
+
+def content_hash(path: Path | str) -> str:
+    """A fast fingerprint of a file's content, to recognise a moved or renamed file.
+
+    blake2b-128 over the size and either the whole file (up to 3 MiB) or three 1 MiB samples:
+    the start, the middle and the end. Reads at most 3 MiB whatever the size. Two files that
+    differ only outside the samples (rare for PDFs and photos, whose trailers/metadata sit at
+    the ends) collide; callers should also compare size and, when unsure, re-extract.
+    """
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        h.update(size.to_bytes(8, "little"))
+        if size <= 3 * _HASH_SAMPLE:
+            h.update(f.read())
+        else:
+            for offset in (0, size // 2 - _HASH_SAMPLE // 2, size - _HASH_SAMPLE):
+                f.seek(offset)
+                h.update(f.read(_HASH_SAMPLE))
+    return h.hexdigest()
+
+
+def storable_path(path: Path | str) -> str:
+    """A UTF-8-safe text form of ``path`` for SQLite/JSON; lossless for any file name.
+
+    Normal names are stored as they are (so the database stays readable); a name that holds
+    undecodable bytes (surrogate escapes) is stored as ``fsb64:`` + base64 of its raw bytes.
+    """
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = os.fsencode(text)
+        return _STORED_BYTES_PREFIX + base64.urlsafe_b64encode(raw).decode("ascii")
+    return text
+
+
+def path_from_storable(text: str) -> Path:
+    """Inverse of :func:`storable_path`."""
+    if text.startswith(_STORED_BYTES_PREFIX):
+        raw = base64.urlsafe_b64decode(text[len(_STORED_BYTES_PREFIX) :].encode("ascii"))
+        return Path(os.fsdecode(raw))
+    return Path(text)
+
+
+def display_path(path: Path | str) -> str:
+    """A printable form of ``path``: undecodable bytes become U+FFFD (not reversible)."""
+    raw = os.fsencode(os.fspath(path))
+    return raw.decode("utf-8", errors="replace")

@@ -1,0 +1,88 @@
+"""Turn a crawled file into searchable items (page renders, text chunks, images, photos).
+
+``extract_file`` trusts the file's *content* over its name: a PNG named ``.jpg`` is read as a
+PNG, a PDF named ``.png`` as a PDF, and a text file named ``.jpg`` is refused with a reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.config import Settings
+from engine.types import CancelCheck, ExtractedFile, FileEntry, FileType, never_cancel
+
+
+class ExtractError(Exception):
+    """A file that cannot be extracted at all; ``reason`` is shown to the user as it is."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+PDF_MAGIC = b"%PDF-"
+# Readers accept a PDF header anywhere in the first KiB (junk before it is common in the wild).
+PDF_HEADER_WINDOW = 1024
+_IMAGE_MAGIC: tuple[bytes, ...] = (
+    b"\xff\xd8\xff",  # JPEG
+    b"\x89PNG\r\n\x1a\n",
+    b"GIF87a",
+    b"GIF89a",
+    b"II*\x00",  # TIFF, little-endian
+    b"MM\x00*",  # TIFF, big-endian
+    b"II+\x00",  # BigTIFF
+    b"BM",
+)
+
+
+def sniff_file_type(path: Path) -> FileType | None:
+    """The type the file's first bytes say it is; None if neither PDF nor a known image."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(PDF_HEADER_WINDOW)
+    except OSError:
+        return None  # the reader that follows reports the precise access problem
+    if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return FileType.IMAGE
+    if PDF_MAGIC in head:
+        return FileType.PDF
+    return None
+
+
+# Imported after ExtractError on purpose: the submodules import it from this package.
+from engine.extract.images import (  # noqa: E402
+    extract_photo,
+    load_query_image,
+    make_thumbnail,
+    open_image_safely,
+)
+from engine.extract.pdf import extract_pdf, iter_pdf_pages, pdf_page_count  # noqa: E402
+
+__all__ = [
+    "ExtractError",
+    "extract_file",
+    "extract_pdf",
+    "extract_photo",
+    "iter_pdf_pages",
+    "load_query_image",
+    "make_thumbnail",
+    "open_image_safely",
+    "pdf_page_count",
+    "sniff_file_type",
+]
+
+
+def extract_file(
+    entry: FileEntry, settings: Settings, cancel: CancelCheck = never_cancel
+) -> ExtractedFile:
+    """Extract one file, dispatching on its sniffed content type (falling back to its name).
+
+    Raises :class:`ExtractError` when nothing can be extracted and
+    :class:`engine.types.Cancelled` when ``cancel()`` turns true mid-document.
+    """
+    actual = sniff_file_type(entry.path)
+    if actual is None:
+        actual = entry.file_type  # let the specific reader say precisely what is wrong
+    if actual is FileType.PDF:
+        return extract_pdf(entry, settings, cancel)
+    return extract_photo(entry, settings)

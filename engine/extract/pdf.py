@@ -1,0 +1,306 @@
+"""PDF extraction with PyMuPDF: page renders, text chunks and embedded images.
+
+Memory stays bounded for long documents when the caller streams with :func:`iter_pdf_pages`
+(one page's items at a time); :func:`extract_pdf` collects everything and suits small files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pymupdf
+from PIL import Image
+
+from engine.config import Settings
+from engine.extract import PDF_HEADER_WINDOW, PDF_MAGIC, ExtractError
+from engine.extract.chunking import chunk_text
+from engine.extract.images import make_thumbnail
+from engine.types import (
+    CancelCheck,
+    Cancelled,
+    ExtractedFile,
+    ExtractedItem,
+    FileEntry,
+    ItemKind,
+    never_cancel,
+)
+
+# Page renders feed CLIP (224 px) and OCR; 1024 px on the long side keeps small print legible
+# on A4 while a 2000 mm drawing sheet does not turn into a 100-megapixel bitmap.
+MAX_RENDER_SIDE = 1024
+MAX_EMBEDDED_SIDE = 1024
+# An embedded image covering most of the page is the page itself (a scan): the PAGE item has it.
+FULL_PAGE_SHARE = 0.85
+MAX_WARNINGS_PER_PAGE = 3
+
+# MuPDF prints repair chatter on stderr; we collect it with TOOLS.mupdf_warnings() instead.
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+
+
+def pdf_page_count(path: Path | str) -> int:
+    """Number of pages; raises :class:`ExtractError` for unreadable or encrypted PDFs."""
+    with _open_pdf(Path(path)) as doc:
+        return doc.page_count
+
+
+def extract_pdf(
+    entry: FileEntry, settings: Settings, cancel: CancelCheck = never_cancel
+) -> ExtractedFile:
+    """All items of a PDF in one record. Holds every page render: prefer iter_pdf_pages for
+    long documents."""
+    doc = _open_pdf(entry.path)
+    result = ExtractedFile(entry=entry, page_count=doc.page_count)
+    for items in _iter_pages(doc, settings, cancel, result.warnings):
+        result.items.extend(items)
+    return result
+
+
+def iter_pdf_pages(
+    entry: FileEntry,
+    settings: Settings,
+    cancel: CancelCheck = never_cancel,
+    *,
+    warnings: list[str] | None = None,
+) -> Iterator[list[ExtractedItem]]:
+    """Yield one list of items per page, in page order (an empty list for a page that failed).
+
+    The document is opened *now*, so :class:`ExtractError` (encrypted, damaged, empty) is
+    raised by this call, not by the first ``next()``. Partial failures are appended to
+    ``warnings`` as they happen. Raises :class:`Cancelled` between pages.
+    """
+    doc = _open_pdf(entry.path)
+    return _iter_pages(doc, settings, cancel, warnings if warnings is not None else [])
+
+
+def _open_pdf(path: Path) -> pymupdf.Document:
+    _check_header(path)
+    pymupdf.TOOLS.reset_mupdf_warnings()
+    try:
+        doc = pymupdf.open(path, filetype="pdf")
+    except pymupdf.EmptyFileError:
+        raise ExtractError("empty file (0 bytes)") from None
+    except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
+        raise ExtractError(f"damaged PDF, cannot be opened ({_short(exc)})") from None
+    if doc.needs_pass:
+        doc.close()
+        raise ExtractError("encrypted (password-protected) PDF")
+    if doc.page_count == 0:
+        doc.close()
+        raise ExtractError("PDF has no readable pages (damaged or truncated file)")
+    return doc
+
+
+def _check_header(path: Path) -> None:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(PDF_HEADER_WINDOW)
+    except FileNotFoundError:
+        raise ExtractError("file no longer exists") from None
+    except PermissionError:
+        raise ExtractError("file is not readable (permission denied)") from None
+    except OSError as exc:
+        raise ExtractError(f"file could not be read ({exc.strerror or exc})") from None
+    if not head:
+        raise ExtractError("empty file (0 bytes)")
+    if PDF_MAGIC not in head:
+        raise ExtractError("not a PDF (no PDF header at the start of the file)")
+
+
+def _iter_pages(
+    doc: pymupdf.Document, settings: Settings, cancel: CancelCheck, warnings: list[str]
+) -> Iterator[list[ExtractedItem]]:
+    seen: set[str] = set()  # embedded-image digests already emitted in this document
+    if doc.is_repaired:
+        warnings.append("the PDF is damaged (repaired on opening): some content may be missing")
+    try:
+        for index in range(doc.page_count):
+            if cancel():
+                raise Cancelled
+            yield _page_items(doc, index, settings, seen, warnings)
+    finally:
+        doc.close()
+
+
+def _page_items(
+    doc: pymupdf.Document,
+    index: int,
+    settings: Settings,
+    seen: set[str],
+    warnings: list[str],
+) -> list[ExtractedItem]:
+    number = index + 1
+    pymupdf.TOOLS.reset_mupdf_warnings()
+    try:
+        page = doc.load_page(index)
+    except Exception as exc:  # MuPDF raises assorted types for broken page trees
+        warnings.append(f"page {number}: could not be read ({_short(exc)})")
+        return []
+    items: list[ExtractedItem] = []
+    render = _render_page(page, settings.render_dpi, number, warnings)
+    if render is not None:
+        items.append(render)
+    items.extend(_text_chunks(page, settings.chunk_words, number, warnings))
+    items.extend(_embedded_images(doc, page, settings, number, seen, warnings))
+    _collect_mupdf_warnings(number, warnings)
+    return items
+
+
+def _render_page(
+    page: pymupdf.Page, dpi: int, number: int, warnings: list[str]
+) -> ExtractedItem | None:
+    rect = page.rect
+    long_side = max(rect.width, rect.height, 1.0)
+    zoom = min(max(dpi, 1) / 72.0, MAX_RENDER_SIDE / long_side)
+    try:
+        pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+        img = _pixmap_to_image(pix)
+    except Exception as exc:
+        warnings.append(f"page {number}: could not be rendered ({_short(exc)})")
+        return None
+    return ExtractedItem(kind=ItemKind.PAGE, page=number, image=img, thumbnail=make_thumbnail(img))
+
+
+def _text_chunks(
+    page: pymupdf.Page, chunk_words: int, number: int, warnings: list[str]
+) -> list[ExtractedItem]:
+    try:
+        text = page.get_text("text", sort=True, flags=_TEXT_FLAGS)
+    except Exception as exc:
+        warnings.append(f"page {number}: text could not be read ({_short(exc)})")
+        return []
+    return [
+        ExtractedItem(kind=ItemKind.CHUNK, page=number, text=chunk)
+        for chunk in chunk_text(text, chunk_words)
+    ]
+
+
+_TEXT_FLAGS = (
+    pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP | pymupdf.TEXT_DEHYPHENATE
+)
+
+
+def _embedded_images(
+    doc: pymupdf.Document,
+    page: pymupdf.Page,
+    settings: Settings,
+    number: int,
+    seen: set[str],
+    warnings: list[str],
+) -> list[ExtractedItem]:
+    try:
+        infos = page.get_images(full=True)
+    except Exception as exc:
+        warnings.append(f"page {number}: image list could not be read ({_short(exc)})")
+        return []
+    items: list[ExtractedItem] = []
+    min_px = settings.min_embedded_image_px
+    for info in infos:
+        xref, smask, width, height = info[0], info[1], info[2], info[3]
+        if width < min_px or height < min_px:
+            continue  # icons, bullets, rules: noise for search
+        if width * height > settings.max_image_pixels:
+            warnings.append(f"page {number}: skipped an oversized image ({width}x{height})")
+            continue
+        item = _embedded_image(doc, page, xref, smask, number, seen, warnings)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _embedded_image(
+    doc: pymupdf.Document,
+    page: pymupdf.Page,
+    xref: int,
+    smask: int,
+    number: int,
+    seen: set[str],
+    warnings: list[str],
+) -> ExtractedItem | None:
+    try:
+        digest = hashlib.blake2b(doc.xref_stream_raw(xref) or b"", digest_size=16).hexdigest()
+    except Exception as exc:
+        warnings.append(f"page {number}: an embedded image could not be read ({_short(exc)})")
+        return None
+    if digest in seen:
+        return None
+    seen.add(digest)
+    bbox = _placement(page, xref)
+    if bbox is not None and _covers_page(bbox, page.rect):
+        return None
+    try:
+        img = _decode_xref(doc, xref, smask)
+    except Exception as exc:
+        warnings.append(f"page {number}: an embedded image could not be decoded ({_short(exc)})")
+        return None
+    return ExtractedItem(
+        kind=ItemKind.IMAGE,
+        page=number,
+        image=img,
+        thumbnail=make_thumbnail(img),
+        bbox=bbox,
+        digest=digest,
+    )
+
+
+def _placement(page: pymupdf.Page, xref: int) -> tuple[float, float, float, float] | None:
+    try:
+        rects = page.get_image_rects(xref)
+    except Exception:
+        return None  # position is a nicety; the image itself still counts
+    if not rects:
+        return None
+    r = rects[0]
+    return (float(r.x0), float(r.y0), float(r.x1), float(r.y1))
+
+
+def _covers_page(bbox: tuple[float, float, float, float], page_rect: pymupdf.Rect) -> bool:
+    page_area = max(page_rect.width * page_rect.height, 1.0)
+    x0, y0, x1, y1 = bbox
+    x0, y0 = max(x0, page_rect.x0), max(y0, page_rect.y0)
+    x1, y1 = min(x1, page_rect.x1), min(y1, page_rect.y1)
+    return max(0.0, x1 - x0) * max(0.0, y1 - y0) >= FULL_PAGE_SHARE * page_area
+
+
+def _decode_xref(doc: pymupdf.Document, xref: int, smask: int) -> Image.Image:
+    """Decode an image XObject to RGB: CMYK, gray, indexed, Lab and alpha all end as RGB."""
+    pix = pymupdf.Pixmap(doc, xref)
+    if smask:
+        with contextlib.suppress(Exception):  # a broken soft mask only loses transparency
+            pix = pymupdf.Pixmap(pix, pymupdf.Pixmap(doc, smask))
+    if pix.colorspace is None:  # a stencil mask: alpha only, ink where set
+        pix = pymupdf.Pixmap(pymupdf.csGRAY, pix)
+    if pix.colorspace.n != 3:
+        pix = pymupdf.Pixmap(pymupdf.csRGB, pix)  # keeps alpha, if any
+    img = _pixmap_to_image(pix)
+    if max(img.size) > MAX_EMBEDDED_SIDE:
+        img.thumbnail((MAX_EMBEDDED_SIDE, MAX_EMBEDDED_SIDE), Image.Resampling.LANCZOS)
+    return img
+
+
+def _pixmap_to_image(pix: pymupdf.Pixmap) -> Image.Image:
+    """An RGB Pixmap (with or without alpha) as a Pillow RGB image on white."""
+    if not pix.alpha:
+        return Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+    # Transparent areas are meant to show the white page: composite rather than drop alpha.
+    rgba = Image.frombytes("RGBA", (pix.width, pix.height), pix.samples)
+    canvas = Image.new("RGB", rgba.size, (255, 255, 255))
+    canvas.paste(rgba, mask=rgba.getchannel("A"))
+    return canvas
+
+
+def _collect_mupdf_warnings(number: int, warnings: list[str]) -> None:
+    text = pymupdf.TOOLS.mupdf_warnings(reset=True)
+    # MuPDF repeats itself ("... repeated 3 times..."); keep the distinct, informative lines.
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and "repeated" not in ln]
+    lines = list(dict.fromkeys(lines))
+    for line in lines[:MAX_WARNINGS_PER_PAGE]:
+        warnings.append(f"page {number}: {line}")
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or exc.__class__.__name__
+    return text if len(text) <= 160 else text[:157] + "..."
