@@ -83,14 +83,15 @@ def _open_pdf(path: Path) -> pymupdf.Document:
         doc = pymupdf.open(path, filetype="pdf")
     except pymupdf.EmptyFileError:
         raise ExtractError("empty file (0 bytes)") from None
-    except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
-        raise ExtractError(f"damaged PDF, cannot be opened ({_short(exc)})") from None
+    except (pymupdf.FileDataError, RuntimeError, ValueError):
+        # MuPDF's message only repeats the path ("Failed to open file ..."): say it plainly.
+        raise ExtractError("damaged or truncated PDF, cannot be opened") from None
     if doc.needs_pass:
         doc.close()
         raise ExtractError("encrypted (password-protected) PDF")
     if doc.page_count == 0:
         doc.close()
-        raise ExtractError("PDF has no readable pages (damaged or truncated file)")
+        raise ExtractError("damaged or truncated PDF, cannot be opened")
     return doc
 
 
