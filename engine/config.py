@@ -6,8 +6,10 @@ platformdirs; environment variables override them (tests and scripts use ``SAGAS
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,12 +105,8 @@ def load_settings(data_dir: Path) -> Settings:
     except (OSError, ValueError, TypeError) as exc:
         # A damaged settings file must never stop the app: keep it aside and start fresh.
         backup = path.with_suffix(".json.broken")
-        try:
+        with contextlib.suppress(OSError):
             path.replace(backup)
-        except OSError:
-            pass
-        import logging
-
         logging.getLogger(__name__).warning("settings unreadable (%s); moved to %s", exc, backup)
         return Settings()
 

@@ -1,0 +1,37 @@
+# Sagasu developer entry points. `make demo` sets everything up on a fresh machine and runs
+# the main job on the bundled samples; `make test` runs the whole suite (what CI runs).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DEMO_DATA := .sagasu-demo
+
+.PHONY: setup demo test test-fast lint bench desktop
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+demo: setup
+	$(VENV)/bin/sagasu index --data-dir $(DEMO_DATA) resources/samples
+	$(VENV)/bin/sagasu search --data-dir $(DEMO_DATA) "relay module for 5 V"
+	$(VENV)/bin/sagasu search --data-dir $(DEMO_DATA) 温度センサ
+	$(VENV)/bin/sagasu search --data-dir $(DEMO_DATA) --image resources/samples/photos/relay-board.jpg
+	$(VENV)/bin/sagasu status --data-dir $(DEMO_DATA)
+
+lint: setup
+	$(VENV)/bin/ruff check engine desktop tests benchmarks packaging
+	$(VENV)/bin/ruff format --check engine desktop tests benchmarks packaging
+
+# Fast tests first so a broken basic fails in seconds; then the slow ones (real models).
+test: lint
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m slow -q
+
+test-fast: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" -q
+
+desktop: setup
+	$(VENV)/bin/sagasu-desktop

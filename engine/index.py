@@ -1,0 +1,475 @@
+"""The indexing pipeline: crawl → plan (incremental) → extract → encode → store.
+
+Extraction, thumbnailing and encoder preprocessing run in a thread pool a few files ahead;
+only the encoder's forward pass runs on the calling thread, so the encoder never waits for
+the disk. Each file is committed in one transaction with all its items and vectors, so a
+crash loses at most the file in flight and never leaves half a file in the catalog.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from engine.config import FolderConfig, Settings
+from engine.crawl import content_hash, crawl
+from engine.encoders import Encoders
+from engine.extract import ExtractError
+from engine.extract.images import extract_photo
+from engine.extract.pdf import iter_pdf_pages
+from engine.imaging import encode_jpeg, encoder_view, to_thumbnail
+from engine.store.catalog import Catalog, NewItem, path_key
+from engine.store.vectors import VectorStore
+from engine.types import (
+    CancelCheck,
+    ExtractedItem,
+    FileEntry,
+    FileType,
+    ItemKind,
+    Progress,
+    ProgressCallback,
+    Skipped,
+    never_cancel,
+    no_progress,
+)
+
+log = logging.getLogger(__name__)
+
+SAVE_EVERY_SECONDS = 60.0
+QUEUE_DEPTH = 64
+
+
+@dataclass
+class IndexSummary:
+    """What one run did; printed by the CLI, shown by the GUI, stored in the catalog."""
+
+    files_seen: int = 0
+    files_indexed: int = 0
+    files_unchanged: int = 0
+    files_moved: int = 0
+    files_deleted: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    pages: int = 0
+    images: int = 0
+    photos: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    cancelled: bool = False
+    image_search: str = "on"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "files_seen": self.files_seen,
+            "files_indexed": self.files_indexed,
+            "files_unchanged": self.files_unchanged,
+            "files_moved": self.files_moved,
+            "files_deleted": self.files_deleted,
+            "files_skipped": len(self.skipped),
+            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
+            "pages": self.pages,
+            "images": self.images,
+            "photos": self.photos,
+            "chunks": self.chunks,
+            "seconds": round(self.seconds, 3),
+            "cancelled": self.cancelled,
+            "image_search": self.image_search,
+        }
+
+
+@dataclass
+class _Job:
+    """A file that needs (re-)extraction."""
+
+    entry: FileEntry
+    root: str
+    content_hash: str | None
+
+
+@dataclass
+class _Prepared:
+    """An extracted item plus what the encoder needs, made on a worker thread."""
+
+    item: NewItem
+    pixels: object | None = None  # preprocessed tensor for the image encoder
+
+
+@dataclass
+class _FileState:
+    job: _Job
+    items: list[_Prepared] = field(default_factory=list)
+    page_count: int = 0
+    warnings: list[str] = field(default_factory=list)
+    ended: bool = False
+    failed: str | None = None
+    awaiting: int = 0  # items still waiting for image vectors
+
+
+class Indexer:
+    """Runs one index pass over some folders. Create one per run."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        vectors: VectorStore,
+        encoders: Encoders,
+        settings: Settings,
+        workers: int | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.vectors = vectors
+        self.encoders = encoders
+        self.settings = settings
+        self.workers = workers or max(1, min(4, (os.cpu_count() or 2)))
+        self.summary = IndexSummary()
+
+    def run(
+        self,
+        folders: list[FolderConfig],
+        progress: ProgressCallback = no_progress,
+        cancel: CancelCheck = never_cancel,
+    ) -> IndexSummary:
+        started = time.monotonic()
+        run_id = self.catalog.start_run()
+        status = "failed"
+        try:
+            jobs = self._plan(folders, progress, cancel)
+            self._process(jobs, progress, cancel)
+            status = "cancelled" if self.summary.cancelled else "completed"
+        finally:
+            self.vectors.save()
+            self.summary.seconds = time.monotonic() - started
+            self.catalog.finish_run(run_id, status, self.summary.to_json())
+        progress(Progress("done", self.summary.files_indexed, self.summary.files_indexed))
+        return self.summary
+
+    # --- plan: what changed since the last run --------------------------------------------
+
+    def _plan(
+        self, folders: list[FolderConfig], progress: ProgressCallback, cancel: CancelCheck
+    ) -> list[_Job]:
+        known = self.catalog.file_states()
+        seen: set[bytes] = set()
+        candidates: list[tuple[FileEntry, str, tuple[int, int, int] | None]] = []
+        for folder in folders:
+            root = str(Path(folder.path).expanduser().resolve())
+            for entry in crawl([folder], on_skip=self._skip, cancel=cancel):
+                key = path_key(entry.path)
+                seen.add(key)
+                self.summary.files_seen += 1
+                state = known.get(key)
+                if state and state[1] == entry.size and state[2] == entry.mtime_ns:
+                    self.summary.files_unchanged += 1
+                    continue
+                candidates.append((entry, root, state))
+                if len(seen) % 500 == 0:
+                    progress(Progress("crawl", len(seen), 0, f"{len(seen)} files found"))
+            if cancel():
+                self.summary.cancelled = True
+                return []
+        gone = self._gone_files(folders, seen)
+        jobs = [job for job in (self._classify(c, gone) for c in candidates) if job]
+        for file_id in gone.values():
+            self._delete(file_id)
+        return jobs
+
+    def _gone_files(self, folders: list[FolderConfig], seen: set[bytes]) -> dict[int, int]:
+        """Catalogued files under the crawled roots that the crawl no longer found.
+
+        A root that is missing altogether (an unplugged drive) keeps its files: deleting a
+        whole index because a share was offline would lose hours of work.
+        """
+        roots = [str(Path(f.path).expanduser().resolve()) for f in folders]
+        live_roots = [r for r in roots if os.path.isdir(r)]
+        if not live_roots:
+            return {}
+        marks = ",".join("?" * len(live_roots))
+        rows = self.catalog.query(f"SELECT id, path FROM files WHERE root IN ({marks})", live_roots)
+        return {int(i): int(i) for i, p in rows if bytes(p) not in seen}
+
+    def _classify(
+        self,
+        candidate: tuple[FileEntry, str, tuple[int, int, int] | None],
+        gone: dict[int, int],
+    ) -> _Job | None:
+        entry, root, state = candidate
+        try:
+            digest = content_hash(entry.path)
+        except OSError as exc:
+            self._skip(Skipped(entry.path, f"unreadable: {exc.strerror or exc}"))
+            return None
+        if state is not None:
+            row = self.catalog.file_by_id(state[0])
+            if row and row.content_hash == digest:
+                self.catalog.touch_file(row.id, entry, root)  # touched, not changed
+                self.summary.files_unchanged += 1
+                return None
+            return _Job(entry, root, digest)
+        for row in self.catalog.files_by_hash(digest, entry.size):
+            if row.id in gone:
+                # Same content, new path: a move or rename. Re-path; nothing is re-encoded.
+                del gone[row.id]
+                self.catalog.touch_file(row.id, entry, root)
+                self.summary.files_moved += 1
+                return None
+        return _Job(entry, root, digest)
+
+    def _delete(self, file_id: int) -> None:
+        removed = self.catalog.delete_file(file_id)
+        for space in {s for _, s in removed}:
+            vs = self.vectors.get(space)
+            if vs is not None:
+                vs.remove([i for i, s in removed if s == space])
+        self.summary.files_deleted += 1
+
+    def _skip(self, skipped: Skipped) -> None:
+        self.catalog.record_skip(skipped.path, skipped.reason)
+        self.summary.skipped.append((str(skipped.path), skipped.reason))
+
+    # --- process: extract on workers, encode here, commit per file -------------------------
+
+    def _process(self, jobs: list[_Job], progress: ProgressCallback, cancel: CancelCheck) -> None:
+        if not jobs:
+            return
+        clip = self.encoders.clip()
+        self.summary.image_search = "on" if clip else "off: " + self.encoders.clip_problem()
+        units: queue.Queue[tuple[str, int, object]] = queue.Queue(maxsize=QUEUE_DEPTH)
+        stop = threading.Event()
+        states = {n: _FileState(job) for n, job in enumerate(jobs)}
+        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sagasu-extract")
+        for n, job in enumerate(jobs):
+            pool.submit(self._extract_worker, n, job, units, stop)
+        try:
+            _Consumer(self, states, units, progress, cancel).run()
+        finally:
+            stop.set()
+            _drain(units)
+            pool.shutdown(wait=True, cancel_futures=True)
+            _drain(units)
+
+    def _extract_worker(self, n: int, job: _Job, units: queue.Queue, stop: threading.Event) -> None:
+        clip = self.encoders.clip()
+        try:
+            for items in _iter_items(job.entry, self.settings, stop.is_set):
+                if stop.is_set():
+                    return
+                prepared = [_prepare(it, clip, i) for i, it in enumerate(items)]
+                _put(units, ("items", n, prepared), stop)
+            _put(units, ("end", n, None), stop)
+        except ExtractError as exc:
+            _put(units, ("fail", n, exc.reason), stop)
+        except Exception as exc:  # a bug or an exotic file must not stop the whole run
+            log.exception("extraction failed for %s", job.entry.path)
+            _put(units, ("fail", n, f"could not be read ({type(exc).__name__}: {exc})"), stop)
+
+    def commit(self, state: _FileState) -> None:
+        """Write one fully encoded file; called by the consumer on the calling thread."""
+        items = [p.item for p in state.items]
+        self._add_text_vectors(items)
+        job = state.job
+        _, removed, added = self.catalog.replace_file(
+            job.entry, job.root, job.content_hash, state.page_count, state.warnings, items
+        )
+        for space in {s for _, s in removed}:
+            vs = self.vectors.get(space)
+            if vs is not None:
+                vs.remove([i for i, s in removed if s == space])
+        for space, ids in added.items():
+            # replace_file inserts in item order, so ids line up with items having this space.
+            vecs = np.stack(
+                [it.vectors[space] for it in items if it.vectors and space in it.vectors]
+            )
+            self.vectors.ensure(space, vecs.shape[1]).add(ids, vecs)
+        self._count(items)
+        self.summary.files_indexed += 1
+
+    def _add_text_vectors(self, items: list[NewItem]) -> None:
+        chunks = [it for it in items if it.kind is ItemKind.CHUNK and it.text.strip()]
+        if not chunks:
+            return
+        text = self.encoders.text()
+        vecs = text.encode([c.text for c in chunks])
+        for item, vec in zip(chunks, vecs, strict=True):
+            item.vectors = {**(item.vectors or {}), text.space_id: vec}
+
+    def _count(self, items: list[NewItem]) -> None:
+        for item in items:
+            if item.kind is ItemKind.PAGE:
+                self.summary.pages += 1
+            elif item.kind is ItemKind.IMAGE:
+                self.summary.images += 1
+            elif item.kind is ItemKind.PHOTO:
+                self.summary.photos += 1
+            else:
+                self.summary.chunks += 1
+
+
+class _Consumer:
+    """Takes extracted items off the queue, batches them through the image encoder across
+    files (photos are one item each: per-file batches would starve the encoder), and commits
+    each file once all its items have vectors."""
+
+    def __init__(
+        self,
+        indexer: Indexer,
+        states: dict[int, _FileState],
+        units: queue.Queue,
+        progress: ProgressCallback,
+        cancel: CancelCheck,
+    ) -> None:
+        self.ix = indexer
+        self.states = states
+        self.units = units
+        self.progress = progress
+        self.cancel = cancel
+        self.clip = indexer.encoders.clip()
+        self.batch_size = max(1, indexer.settings.batch_size)
+        self.pending: list[tuple[_FileState, _Prepared]] = []
+        self.open = set(states)
+        self.done = 0
+        self.total = len(states)
+        self.started = time.monotonic()
+        self.last_save = self.started
+
+    def run(self) -> None:
+        while self.open:
+            if self.cancel():
+                self.ix.summary.cancelled = True
+                return
+            try:
+                kind, n, payload = self.units.get(timeout=0.05)
+            except queue.Empty:
+                self._flush()  # the producer is behind: encode what we have, commit files
+                continue
+            self._handle(kind, self.states[n], payload)
+            if len(self.pending) >= self.batch_size:
+                self._encode(self.pending[: self.batch_size])
+                self.pending = self.pending[self.batch_size :]
+            self._commit_ready()
+        self._flush()
+
+    def _handle(self, kind: str, state: _FileState, payload: object) -> None:
+        if kind == "items":
+            assert isinstance(payload, list)
+            for prepared in payload:
+                state.items.append(prepared)
+                if prepared.pixels is not None:
+                    state.awaiting += 1
+                    self.pending.append((state, prepared))
+                if prepared.item.kind is ItemKind.PAGE:
+                    state.page_count += 1
+        elif kind == "end":
+            state.ended = True
+        else:
+            state.failed = str(payload)
+
+    def _flush(self) -> None:
+        while self.pending:
+            self._encode(self.pending[: self.batch_size])
+            self.pending = self.pending[self.batch_size :]
+        self._commit_ready()
+
+    def _encode(self, batch: list[tuple[_FileState, _Prepared]]) -> None:
+        if not batch or self.clip is None:
+            return
+        import torch
+
+        vecs = self.clip.encode_image_tensors(torch.stack([p.pixels for _, p in batch]))
+        for (state, prepared), vec in zip(batch, vecs, strict=True):
+            prepared.item.vectors = {self.clip.space_id: vec}
+            prepared.pixels = None
+            state.awaiting -= 1
+
+    def _commit_ready(self) -> None:
+        for n in sorted(self.open):
+            state = self.states[n]
+            if state.failed is not None:
+                self._fail(n, state)
+            elif state.ended and state.awaiting == 0:
+                self.ix.commit(state)
+                self._finish(n, state)
+        if time.monotonic() - self.last_save > SAVE_EVERY_SECONDS:
+            self.ix.vectors.save()
+            self.last_save = time.monotonic()
+
+    def _fail(self, n: int, state: _FileState) -> None:
+        # A file that used to index fine and is now unreadable loses its stale items.
+        old = self.ix.catalog.file_states().get(path_key(state.job.entry.path))
+        if old is not None:
+            self.ix._delete(old[0])
+        self.ix._skip(Skipped(state.job.entry.path, state.failed or "unknown error"))
+        self.pending = [(s, p) for s, p in self.pending if s is not state]
+        self._finish(n, state)
+
+    def _finish(self, n: int, state: _FileState) -> None:
+        self.open.discard(n)
+        self.states[n] = _FileState(state.job)  # release the pixels and thumbnails
+        self.done += 1
+        elapsed = time.monotonic() - self.started
+        eta = elapsed / self.done * (self.total - self.done) if self.done else None
+        self.progress(
+            Progress(
+                "index",
+                self.done,
+                self.total,
+                os.fsdecode(state.job.entry.path.name),
+                pages=self.ix.summary.pages,
+                eta_seconds=eta,
+            )
+        )
+
+
+def _iter_items(
+    entry: FileEntry, settings: Settings, cancel: CancelCheck
+) -> Iterator[list[ExtractedItem]]:
+    """Items one page at a time, so a 500-page PDF never sits in memory whole."""
+    if entry.file_type is FileType.PDF:
+        yield from iter_pdf_pages(entry, settings, cancel)
+    else:
+        yield extract_photo(entry, settings).items
+
+
+def _prepare(item: ExtractedItem, clip: object | None, ordinal: int) -> _Prepared:
+    """Worker-thread half of encoding: thumbnail, JPEG, and the encoder's preprocessing."""
+    thumbnail = item.thumbnail
+    if item.image is not None and thumbnail is None:
+        thumbnail = encode_jpeg(to_thumbnail(item.image))
+    new = NewItem(
+        kind=item.kind,
+        page=item.page,
+        ordinal=ordinal,
+        text=item.text,
+        bbox=item.bbox,
+        thumbnail=thumbnail,
+        digest=item.digest,
+    )
+    pixels = None
+    if clip is not None and thumbnail is not None and item.kind.is_visual:
+        pixels = clip.preprocess(encoder_view(thumbnail))  # type: ignore[attr-defined]
+    return _Prepared(new, pixels)
+
+
+def _put(units: queue.Queue, unit: tuple[str, int, object], stop: threading.Event) -> None:
+    """Blocking put that gives up when the run is stopping (so workers never hang)."""
+    while not stop.is_set():
+        try:
+            units.put(unit, timeout=0.1)
+            return
+        except queue.Full:
+            continue
+
+
+def _drain(units: queue.Queue) -> None:
+    while True:
+        try:
+            units.get_nowait()
+        except queue.Empty:
+            return

@@ -1,0 +1,204 @@
+"""Search: a text or an image query → hits from every signal → one fused, grouped ranking.
+
+Signals (each a function from the query to ``fusion.Hit``s):
+- semantic-image: CLIP query vector against pages, embedded images and photos;
+- semantic-text: sentence-transformers query vector against text chunks;
+- semantic-bridge: an image query against text chunks brought into CLIP space by an aligner;
+- lexical / part-number / visual: the engineering-document signals (engine.signals).
+
+Raw cosine similarities are not comparable across modality pairs (the modality gap), so each
+is standardised with statistics estimated from this index (engine.alignment) before fusion.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from engine.alignment import AlignmentState
+from engine.encoders import Encoders
+from engine.fusion import Fused, Hit, fuse, logistic
+from engine.imaging import encode_jpeg, encoder_view, to_thumbnail
+from engine.store.catalog import Catalog, ItemRow
+from engine.store.vectors import VectorStore
+from engine.types import ItemKind, SearchResult
+
+SNIPPET_CHARS = 220
+
+
+@dataclass
+class Query:
+    """What the user asked. Exactly one of ``text`` / ``image`` is normally set."""
+
+    text: str = ""
+    image: Image.Image | None = None
+    top_k: int = 20
+    kinds: set[ItemKind] | None = None  # None: every kind
+    folder: Path | None = None  # only results under this folder
+    exclude_item: int | None = None  # "find similar" leaves out the item it started from
+
+
+@dataclass
+class SearchOutcome:
+    results: list[SearchResult]
+    notes: list[str] = field(default_factory=list)  # e.g. "image search is off: …"
+    seconds: float = 0.0
+
+
+Signal = Callable[["_QueryContext"], list[Hit]]
+
+
+@dataclass
+class _QueryContext:
+    query: Query
+    pool: int  # how many candidates each signal may return
+    notes: list[str]
+
+
+class Searcher:
+    def __init__(
+        self,
+        catalog: Catalog,
+        vectors: VectorStore,
+        encoders: Encoders,
+        alignment: AlignmentState,
+        extra_signals: list[Signal] | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.vectors = vectors
+        self.encoders = encoders
+        self.alignment = alignment
+        self.signals: list[Signal] = [self._semantic_text, self._semantic_image]
+        self.signals += extra_signals or []
+
+    def search(self, query: Query) -> SearchOutcome:
+        started = time.perf_counter()
+        ctx = _QueryContext(query, pool=max(50, query.top_k * 8), notes=[])
+        if not query.text.strip() and query.image is None:
+            return SearchOutcome([], ["Type a query or drop an image to search."])
+        hits: list[Hit] = []
+        for signal in self.signals:
+            hits.extend(signal(ctx))
+        if query.exclude_item is not None:
+            hits = [h for h in hits if h.item_id != query.exclude_item]
+        results = self._group(fuse(hits), query)
+        if not results and not ctx.notes:
+            ctx.notes.append("No matches.")
+        return SearchOutcome(results, ctx.notes, time.perf_counter() - started)
+
+    # --- semantic signals ----------------------------------------------------------------
+
+    def _semantic_text(self, ctx: _QueryContext) -> list[Hit]:
+        """Text query: CLIP text against visual items, MiniLM against chunks."""
+        q = ctx.query
+        if not q.text.strip():
+            return []
+        hits: list[Hit] = []
+        text = self.encoders.text()
+        qv = text.encode([q.text])[0]
+        hits += self._knn(text.space_id, qv, "text", ctx, "semantic-text", "text similarity")
+        clip = self._clip(ctx)
+        if clip is not None:
+            qv = clip.encode_texts([q.text])[0]
+            hits += self._knn(
+                clip.space_id, qv, "text", ctx, "semantic-image", "looks like the description"
+            )
+        return hits
+
+    def _semantic_image(self, ctx: _QueryContext) -> list[Hit]:
+        """Image query: CLIP image against visual items, and across to text via the bridge."""
+        q = ctx.query
+        if q.image is None:
+            return []
+        clip = self._clip(ctx)
+        if clip is None:
+            return []
+        view = encoder_view(encode_jpeg(to_thumbnail(q.image)))
+        qv = clip.encode_images([view])[0]
+        hits = self._knn(clip.space_id, qv, "image", ctx, "semantic-image", "visually similar")
+        bridge = self.alignment.bridge_space(clip.space_id)
+        if bridge is not None:
+            hits += self._knn(bridge, qv, "image", ctx, "semantic-bridge", "text about it")
+        return hits
+
+    def _clip(self, ctx: _QueryContext):
+        clip = self.encoders.clip()
+        if clip is None:
+            ctx.notes.append("Image-semantic search is off: " + self.encoders.clip_problem())
+        return clip
+
+    def _knn(
+        self,
+        space: str,
+        vector: np.ndarray,
+        query_modality: str,
+        ctx: _QueryContext,
+        signal: str,
+        label: str,
+    ) -> list[Hit]:
+        index = self.vectors.get(space)
+        if index is None:
+            return []
+        keys, sims = index.search(vector, ctx.pool)
+        rows = self.catalog.items(int(k) for k in keys)
+        hits = []
+        for key, sim in zip(keys, sims, strict=True):
+            row = rows.get(int(key))
+            if row is None:
+                continue
+            z = self.alignment.standardise(float(sim), query_modality, space, row.kind.value)
+            hits.append(Hit(row.id, signal, logistic(z), f"{label} ({sim:.2f})"))
+        return hits
+
+    # --- grouping ------------------------------------------------------------------------
+
+    def _group(self, fused: list[Fused], query: Query) -> list[SearchResult]:
+        """One result per document (its best item), further hit pages listed with it."""
+        rows = self.catalog.items(f.item_id for f in fused)
+        by_file: dict[int, SearchResult] = {}
+        order: list[int] = []
+        for f in fused:
+            row = rows.get(f.item_id)
+            if row is None or not _passes(row, query):
+                continue
+            if row.file_id in by_file:
+                best = by_file[row.file_id]
+                if row.page not in (None, best.page, *best.other_pages):
+                    best.other_pages.append(row.page)  # type: ignore[arg-type]
+                continue
+            by_file[row.file_id] = _result(row, f)
+            order.append(row.file_id)
+            if len(order) >= query.top_k:
+                break
+        return [by_file[i] for i in order]
+
+
+def _passes(row: ItemRow, query: Query) -> bool:
+    if query.kinds and row.kind not in query.kinds:
+        return False
+    if query.folder is not None:
+        folder = Path(query.folder).expanduser().resolve()
+        if not row.path.is_relative_to(folder):
+            return False
+    return True
+
+
+def _result(row: ItemRow, fused: Fused) -> SearchResult:
+    snippet = (row.text or row.ocr_text).strip().replace("\n", " ")
+    if len(snippet) > SNIPPET_CHARS:
+        snippet = snippet[: SNIPPET_CHARS - 1] + "…"
+    return SearchResult(
+        item_id=row.id,
+        path=row.path,
+        kind=row.kind,
+        page=row.page,
+        score=fused.score,
+        snippet=snippet,
+        reasons=list(fused.reasons),
+        file_exists=row.path.exists(),
+    )

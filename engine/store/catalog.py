@@ -1,0 +1,382 @@
+"""SQLite catalog: files, items, raw vectors and skip reasons.
+
+WAL mode and one transaction per indexed file mean a crash (even SIGKILL) leaves the catalog
+exactly as it was after the last committed file. Raw vectors live here too, so the usearch
+indexes are derived data that can always be rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.store.schema import migrate
+from engine.types import FileEntry, ItemKind
+
+CATALOG_FILE = "catalog.sqlite3"
+
+
+def path_key(path: Path | str) -> bytes:
+    """The exact bytes of a path: SQLite text must be UTF-8, file names need not be."""
+    return os.fsencode(path)
+
+
+def display(path: Path | str) -> str:
+    return os.fsencode(path).decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class FileRow:
+    id: int
+    path: Path
+    display_path: str
+    root: str
+    file_type: str
+    size: int
+    mtime_ns: int
+    content_hash: str | None
+    page_count: int
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    id: int
+    file_id: int
+    kind: ItemKind
+    page: int | None
+    text: str
+    ocr_text: str
+    path: Path
+    display_path: str
+
+
+@dataclass
+class NewItem:
+    """An item ready to be written, with its vectors per space."""
+
+    kind: ItemKind
+    page: int | None
+    ordinal: int
+    text: str = ""
+    bbox: tuple[float, float, float, float] | None = None
+    thumbnail: bytes | None = None
+    digest: str | None = None
+    vectors: dict[str, np.ndarray] | None = None
+
+
+class Catalog:
+    """Thread-safe handle on the catalog database (one connection, serialised by a lock)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / CATALOG_FILE
+        self._lock = threading.RLock()
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._conn.execute("PRAGMA busy_timeout=5000")
+        migrate(self._conn)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def query(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(args)).fetchall()
+
+    # --- files ---------------------------------------------------------------------------
+
+    def file_states(self) -> dict[bytes, tuple[int, int, int]]:
+        """path → (id, size, mtime_ns) for every catalogued file: one query for a no-op scan."""
+        rows = self.query("SELECT path, id, size, mtime_ns FROM files")
+        return {bytes(p): (i, s, m) for p, i, s, m in rows}
+
+    def file_by_id(self, file_id: int) -> FileRow | None:
+        rows = self.query(f"SELECT {_FILE_COLS} FROM files WHERE id = ?", (file_id,))
+        return _file_row(rows[0]) if rows else None
+
+    def files_by_hash(self, content_hash: str, size: int) -> list[FileRow]:
+        rows = self.query(
+            f"SELECT {_FILE_COLS} FROM files WHERE content_hash = ? AND size = ?",
+            (content_hash, size),
+        )
+        return [_file_row(r) for r in rows]
+
+    def touch_file(self, file_id: int, entry: FileEntry, root: str) -> None:
+        """Same content under a new path or mtime: keep every item and vector, re-path only."""
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE files SET path=?, display_path=?, root=?, size=?, mtime_ns=? WHERE id=?",
+                (
+                    path_key(entry.path),
+                    display(entry.path),
+                    root,
+                    entry.size,
+                    entry.mtime_ns,
+                    file_id,
+                ),
+            )
+            c.execute("DELETE FROM skipped WHERE path = ?", (path_key(entry.path),))
+
+    def replace_file(
+        self,
+        entry: FileEntry,
+        root: str,
+        content_hash: str | None,
+        page_count: int,
+        warnings: list[str],
+        items: list[NewItem],
+    ) -> tuple[int, list[int], dict[str, list[int]]]:
+        """Write one file and all its items and vectors atomically, replacing any old version.
+
+        Returns (file id, ids of the old items that were removed, new item ids per space).
+        """
+        key = path_key(entry.path)
+        added: dict[str, list[int]] = {}
+        with self.transaction() as c:
+            removed = _delete_file(c, key)
+            cur = c.execute(
+                "INSERT INTO files (path, display_path, root, file_type, size, mtime_ns,"
+                " content_hash, page_count, warnings, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    key,
+                    display(entry.path),
+                    root,
+                    entry.file_type.value,
+                    entry.size,
+                    entry.mtime_ns,
+                    content_hash,
+                    page_count,
+                    "\n".join(warnings),
+                    time.time(),
+                ),
+            )
+            file_id = int(cur.lastrowid or 0)
+            for item in items:
+                item_id = _insert_item(c, file_id, item)
+                for space, vec in (item.vectors or {}).items():
+                    _insert_vector(c, item_id, space, vec)
+                    added.setdefault(space, []).append(item_id)
+            _bump_spaces(c, set(added) | _spaces_of(removed))
+            c.execute("DELETE FROM skipped WHERE path = ?", (key,))
+        return file_id, [i for i, _ in removed], added
+
+    def delete_file(self, file_id: int) -> list[tuple[int, str]]:
+        """Remove a file; returns (item id, space) pairs whose vectors went with it."""
+        with self.transaction() as c:
+            row = c.execute("SELECT path FROM files WHERE id = ?", (file_id,)).fetchone()
+            if row is None:
+                return []
+            removed = _delete_file(c, bytes(row[0]))
+            _bump_spaces(c, _spaces_of(removed))
+        return removed
+
+    def record_skip(self, path: Path, reason: str) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO skipped (path, display_path, reason, at) VALUES (?,?,?,?)",
+                (path_key(path), display(path), reason, time.time()),
+            )
+
+    def clear_skip(self, path: Path) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM skipped WHERE path = ?", (path_key(path),))
+
+    def skipped(self) -> list[tuple[str, str]]:
+        return [
+            (p, r) for p, r in self.query("SELECT display_path, reason FROM skipped ORDER BY 1")
+        ]
+
+    # --- items and vectors ---------------------------------------------------------------
+
+    def items(self, ids: Iterable[int]) -> dict[int, ItemRow]:
+        ids = list(ids)
+        if not ids:
+            return {}
+        out: dict[int, ItemRow] = {}
+        for start in range(0, len(ids), 900):  # SQLite's host-parameter limit
+            part = ids[start : start + 900]
+            marks = ",".join("?" * len(part))
+            rows = self.query(
+                "SELECT i.id, i.file_id, i.kind, i.page, i.text, i.ocr_text, f.path,"
+                f" f.display_path FROM items i JOIN files f ON f.id = i.file_id"
+                f" WHERE i.id IN ({marks})",
+                part,
+            )
+            for r in rows:
+                out[r[0]] = ItemRow(
+                    r[0], r[1], ItemKind(r[2]), r[3], r[4], r[5], Path(os.fsdecode(r[6])), r[7]
+                )
+        return out
+
+    def thumbnail(self, item_id: int) -> bytes | None:
+        rows = self.query("SELECT thumbnail FROM items WHERE id = ?", (item_id,))
+        return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
+
+    def add_vectors(self, space: str, vectors: dict[int, np.ndarray]) -> None:
+        """Add vectors for existing items (deferred encoding, bridge spaces)."""
+        if not vectors:
+            return
+        with self.transaction() as c:
+            for item_id, vec in vectors.items():
+                _insert_vector(c, item_id, space, vec)
+            _bump_spaces(c, {space})
+
+    def drop_space(self, space: str) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM embeddings WHERE space = ?", (space,))
+            _bump_spaces(c, {space})
+
+    def vectors(self, space: str) -> tuple[np.ndarray, np.ndarray]:
+        """All (keys, vectors) of one space, for rebuilding its ANN index."""
+        rows = self.query("SELECT item_id, vector FROM embeddings WHERE space = ?", (space,))
+        if not rows:
+            return np.zeros(0, dtype=np.uint64), np.zeros((0, 0), dtype=np.float32)
+        keys = np.fromiter((r[0] for r in rows), dtype=np.uint64, count=len(rows))
+        vecs = np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+        return keys, vecs
+
+    def space_seq(self, space: str) -> int:
+        rows = self.query("SELECT seq FROM spaces WHERE space = ?", (space,))
+        return int(rows[0][0]) if rows else 0
+
+    def space_dims(self) -> dict[str, int]:
+        return {s: d for s, d in self.query("SELECT space, dim FROM spaces")}
+
+    def items_missing_space(self, space: str, kinds: Iterable[ItemKind]) -> list[int]:
+        kinds = [k.value for k in kinds]
+        marks = ",".join("?" * len(kinds))
+        rows = self.query(
+            f"SELECT id FROM items WHERE kind IN ({marks}) AND id NOT IN"
+            " (SELECT item_id FROM embeddings WHERE space = ?) ORDER BY id",
+            [*kinds, space],
+        )
+        return [r[0] for r in rows]
+
+    # --- runs and counts -----------------------------------------------------------------
+
+    def start_run(self) -> int:
+        with self.transaction() as c:
+            c.execute("UPDATE runs SET status='interrupted' WHERE status='running'")
+            cur = c.execute(
+                "INSERT INTO runs (started_at, status) VALUES (?, 'running')", (time.time(),)
+            )
+            return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, status: str, summary: dict[str, object]) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE runs SET finished_at=?, status=?, summary=? WHERE id=?",
+                (time.time(), status, json.dumps(summary, ensure_ascii=False), run_id),
+            )
+
+    def last_run(self) -> dict[str, object] | None:
+        rows = self.query(
+            "SELECT started_at, finished_at, status, summary FROM runs ORDER BY id DESC LIMIT 1"
+        )
+        if not rows:
+            return None
+        started, finished, status, summary = rows[0]
+        return {
+            "started_at": started,
+            "finished_at": finished,
+            "status": status,
+            "summary": json.loads(summary),
+        }
+
+    def counts(self) -> dict[str, int]:
+        out = {"files": self.query("SELECT COUNT(*) FROM files")[0][0]}
+        for kind, n in self.query("SELECT kind, COUNT(*) FROM items GROUP BY kind"):
+            out[kind] = n
+        out["skipped"] = self.query("SELECT COUNT(*) FROM skipped")[0][0]
+        return out
+
+    def vector_counts(self) -> dict[str, int]:
+        rows = self.query("SELECT space, COUNT(*) FROM embeddings GROUP BY space")
+        return {s: n for s, n in rows}
+
+
+_FILE_COLS = "id, path, display_path, root, file_type, size, mtime_ns, content_hash, page_count"
+
+
+def _file_row(r: tuple) -> FileRow:
+    return FileRow(r[0], Path(os.fsdecode(bytes(r[1]))), *r[2:])
+
+
+def _insert_item(c: sqlite3.Connection, file_id: int, item: NewItem) -> int:
+    cur = c.execute(
+        "INSERT INTO items (file_id, kind, page, ordinal, text, bbox, thumbnail, digest)"
+        " VALUES (?,?,?,?,?,?,?,?)",
+        (
+            file_id,
+            item.kind.value,
+            item.page,
+            item.ordinal,
+            item.text,
+            json.dumps(item.bbox) if item.bbox else None,
+            item.thumbnail,
+            item.digest,
+        ),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def _insert_vector(c: sqlite3.Connection, item_id: int, space: str, vec: np.ndarray) -> None:
+    vec = np.ascontiguousarray(vec, dtype=np.float32)
+    c.execute(
+        "INSERT INTO spaces (space, dim) VALUES (?, ?) ON CONFLICT(space) DO NOTHING",
+        (space, int(vec.shape[0])),
+    )
+    c.execute(
+        "INSERT OR REPLACE INTO embeddings (item_id, space, vector) VALUES (?,?,?)",
+        (item_id, space, vec.tobytes()),
+    )
+
+
+def _delete_file(c: sqlite3.Connection, key: bytes) -> list[tuple[int, str]]:
+    removed = [
+        (int(i), str(s))
+        for i, s in c.execute(
+            "SELECT e.item_id, e.space FROM embeddings e JOIN items i ON i.id = e.item_id"
+            " JOIN files f ON f.id = i.file_id WHERE f.path = ?",
+            (key,),
+        )
+    ]
+    c.execute(
+        "DELETE FROM lexical WHERE rowid IN (SELECT i.id FROM items i JOIN files f"
+        " ON f.id = i.file_id WHERE f.path = ?)",
+        (key,),
+    )
+    c.execute("DELETE FROM files WHERE path = ?", (key,))
+    return removed
+
+
+def _spaces_of(removed: list[tuple[int, str]]) -> set[str]:
+    return {s for _, s in removed}
+
+
+def _bump_spaces(c: sqlite3.Connection, spaces: set[str]) -> None:
+    for space in spaces:
+        c.execute("UPDATE spaces SET seq = seq + 1 WHERE space = ?", (space,))

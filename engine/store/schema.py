@@ -1,0 +1,112 @@
+"""Catalog schema and its step-by-step migrations.
+
+Each entry of ``MIGRATIONS`` moves the schema from version ``i`` to ``i + 1`` inside one
+transaction. A catalog written by a newer Sagasu is refused rather than damaged.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+V1 = """
+CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    path BLOB NOT NULL UNIQUE,          -- os.fsencode(path): exact even for non-UTF-8 names
+    display_path TEXT NOT NULL,         -- for people and JSON; lossy only for undecodable names
+    root TEXT NOT NULL,                 -- the indexed folder it was found under
+    file_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    content_hash TEXT,
+    page_count INTEGER NOT NULL DEFAULT 0,
+    warnings TEXT NOT NULL DEFAULT '',
+    indexed_at REAL NOT NULL
+);
+CREATE INDEX files_hash ON files(content_hash, size);
+
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,                 -- page | image | photo | chunk
+    page INTEGER,                       -- 1-based, NULL for photos
+    ordinal INTEGER NOT NULL,           -- position within the page (reading order)
+    text TEXT NOT NULL DEFAULT '',
+    bbox TEXT,                          -- JSON [x0, y0, x1, y1] in PDF points
+    thumbnail BLOB,                     -- JPEG; also what deferred CLIP encoding reads
+    digest TEXT
+);
+CREATE INDEX items_file ON items(file_id);
+
+-- Raw vectors: the source of truth. The usearch files are rebuilt from here when needed.
+CREATE TABLE embeddings (
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    space TEXT NOT NULL,
+    vector BLOB NOT NULL,               -- float32, L2-normalised
+    PRIMARY KEY (space, item_id)
+);
+CREATE INDEX embeddings_item ON embeddings(item_id);
+
+-- One row per embedding space; seq grows with every committed change to that space so a
+-- persisted usearch file can tell whether it is still in step with the catalog.
+CREATE TABLE spaces (
+    space TEXT PRIMARY KEY,
+    dim INTEGER NOT NULL,
+    seq INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE skipped (
+    path BLOB PRIMARY KEY,
+    display_path TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at REAL NOT NULL
+);
+
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at REAL NOT NULL,
+    finished_at REAL,
+    status TEXT NOT NULL,               -- running | completed | cancelled | failed
+    summary TEXT NOT NULL DEFAULT '{}'
+);
+"""
+
+# v2: the engineering-document signals (OCR text, lexical index, local visual features).
+V2 = """
+ALTER TABLE items ADD COLUMN ocr_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE items ADD COLUMN ocr_confidence REAL;
+ALTER TABLE items ADD COLUMN ocr_done INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE items ADD COLUMN features_done INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE items ADD COLUMN part_numbers TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE features (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    data BLOB NOT NULL
+);
+
+-- Lexical index. Text is pre-tokenised in Python (Japanese split into words) so the plain
+-- unicode61 tokenizer sees space-separated tokens; rowid = items.id.
+CREATE VIRTUAL TABLE lexical USING fts5(body, filename, tokenize = 'unicode61');
+"""
+
+MIGRATIONS: list[str] = [V1, V2]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNew(RuntimeError):
+    """The catalog was written by a newer Sagasu; opening it could damage it."""
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the catalog to ``SCHEMA_VERSION``; returns the version found before migrating."""
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"This index was written by a newer Sagasu (schema {found}, this version reads "
+            f"up to {SCHEMA_VERSION}). Update Sagasu, or choose another index folder."
+        )
+    for version in range(found, SCHEMA_VERSION):
+        # executescript commits implicitly, so run each step in an explicit transaction.
+        conn.executescript(
+            f"BEGIN;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;"
+        )
+    return found

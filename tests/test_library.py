@@ -1,0 +1,150 @@
+"""End-to-end engine behaviour through the Library front door: index, search, incremental
+re-index, moves, deletions, bad files, deferred encoding."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine.config import FolderConfig
+from engine.encoders import Encoders
+from engine.library import Library
+from engine.search import Query
+from engine.types import ItemKind
+from tests.fixtures import (
+    PageSpec,
+    make_pdf,
+    make_photo,
+    make_text_file,
+    make_zero_byte,
+    pattern_image,
+)
+
+pytestmark = pytest.mark.slow  # loads the real MiniLM model once per session
+
+
+def build_tree(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    make_pdf(
+        root / "relay.pdf",
+        [
+            PageSpec(
+                text="SRD-05VDC-SL-C relay module datasheet. Coil voltage 5 V.",
+                images=[pattern_image((200, 150), seed=7)],
+            ),
+            PageSpec(text="Electromagnetic relay contact ratings and wiring diagram."),
+        ],
+    )
+    make_pdf(root / "sensor.pdf", [PageSpec(text="Thermocouple amplifier MCP9600 with I2C.")])
+    make_photo(root / "photos" / "board.jpg", seed=3)
+    make_photo(root / "photos" / "part.png", seed=4)
+    return root
+
+
+def folders(root: Path) -> list[FolderConfig]:
+    return [FolderConfig(str(root))]
+
+
+def test_index_then_text_and_image_search(tmp_path: Path, encoders: Encoders) -> None:
+    root = build_tree(tmp_path / "docs")
+    with Library(tmp_path / "data", encoders.settings, encoders) as lib:
+        summary = lib.index(folders(root))
+        assert summary.files_indexed == 4
+        assert summary.pages == 3 and summary.photos == 2 and summary.chunks >= 3
+        assert not summary.skipped
+
+        hits = lib.search(Query(text="thermocouple amplifier", top_k=5)).results
+        assert hits[0].path == (root / "sensor.pdf").resolve()
+        assert hits[0].page == 1 and hits[0].reasons
+
+        # An indexed photo used as the query finds itself first (identical embedding).
+        from engine.extract.images import load_query_image
+
+        img = load_query_image(root / "photos" / "board.jpg", lib.settings.max_image_pixels)
+        hits = lib.search(Query(image=img, top_k=5, kinds={ItemKind.PHOTO})).results
+        assert hits[0].path == (root / "photos" / "board.jpg").resolve()
+        assert hits[0].page is None
+
+
+def test_results_are_grouped_per_document(tmp_path: Path, encoders: Encoders) -> None:
+    root = build_tree(tmp_path / "docs")
+    with Library(tmp_path / "data", encoders.settings, encoders) as lib:
+        lib.index(folders(root))
+        results = lib.search(Query(text="relay", top_k=10)).results
+        paths = [r.path for r in results]
+        assert len(paths) == len(set(paths))
+
+
+def test_reindex_unchanged_tree_does_no_work(tmp_path: Path, encoders: Encoders) -> None:
+    root = build_tree(tmp_path / "docs")
+    with Library(tmp_path / "data", encoders.settings, encoders) as lib:
+        lib.index(folders(root))
+        again = lib.index(folders(root))
+    assert again.files_indexed == 0 and again.files_unchanged == 4
+
+
+def test_moved_file_is_repathed_not_reencoded(tmp_path: Path, encoders: Encoders) -> None:
+    root = build_tree(tmp_path / "docs")
+    with Library(tmp_path / "data", encoders.settings, encoders) as lib:
+        lib.index(folders(root))
+        before = lib.catalog.vector_counts()
+        (root / "archive").mkdir()
+        shutil.move(root / "sensor.pdf", root / "archive" / "sensor-v2.pdf")
+        summary = lib.index(folders(root))
+        assert summary.files_moved == 1 and summary.files_indexed == 0
+        assert lib.catalog.vector_counts() == before
+        hit = lib.search(Query(text="thermocouple amplifier", top_k=1)).results[0]
+        assert hit.path == (root / "archive" / "sensor-v2.pdf").resolve()
+
+
+def test_changed_and_deleted_files(tmp_path: Path, encoders: Encoders) -> None:
+    root = build_tree(tmp_path / "docs")
+    with Library(tmp_path / "data", encoders.settings, encoders) as lib:
+        lib.index(folders(root))
+        (root / "photos" / "part.png").unlink()
+        make_pdf(root / "sensor.pdf", [PageSpec(text="Gas sensor MQ-5 for LPG and methane.")])
+        os.utime(root / "sensor.pdf", ns=(1, 2_000_000_000_000_000_000))
+        summary = lib.index(folders(root))
+        assert summary.files_deleted == 1 and summary.files_indexed == 1
+        assert lib.catalog.counts()["files"] == 3
+        hit = lib.search(Query(text="LPG gas sensor", top_k=1)).results[0]
+        assert hit.path.name == "sensor.pdf"
+        # The ANN index holds exactly the catalog's vectors: nothing stale is left behind.
+        for space, count in lib.catalog.vector_counts().items():
+            assert len(lib.vectors.get(space)) == count
+
+
+def test_bad_files_are_skipped_with_reasons(tmp_path: Path, encoders: Encoders) -> None:
+    root = build_tree(tmp_path / "docs")
+    make_zero_byte(root / "empty.pdf")
+    make_text_file(root / "notes.jpg")
+    with Library(tmp_path / "data", encoders.settings, encoders) as lib:
+        summary = lib.index(folders(root))
+        assert summary.files_indexed == 4
+        reasons = dict(lib.catalog.skipped())
+        assert set(map(os.path.basename, reasons)) == {"empty.pdf", "notes.jpg"}
+        assert all(r.strip() for r in reasons.values())
+        assert lib.status()["counts"]["skipped"] == 2
+
+
+def test_without_clip_weights_text_still_works_and_encoding_completes_later(
+    tmp_path: Path, encoders_without_clip: Encoders, encoders: Encoders
+) -> None:
+    root = build_tree(tmp_path / "docs")
+    data = tmp_path / "data"
+    with Library(data, encoders_without_clip.settings, encoders_without_clip) as lib:
+        summary = lib.index(folders(root))
+        assert summary.files_indexed == 4
+        assert summary.image_search.startswith("off")
+        assert "sagasu models" in summary.image_search
+        outcome = lib.search(Query(text="thermocouple amplifier", top_k=3))
+        assert outcome.results[0].path.name == "sensor.pdf"
+        assert any("Image-semantic search is off" in n for n in outcome.notes)
+    # Weights arrive later: encoding finishes from stored thumbnails, nothing re-extracted.
+    with Library(data, encoders.settings, encoders) as lib:
+        assert lib.complete_encoding() == 3 + 1 + 2  # pages, embedded image, photos
+        clip_space = encoders.clip().space_id  # type: ignore[union-attr]
+        assert lib.catalog.vector_counts()[clip_space] == 6
