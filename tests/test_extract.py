@@ -396,3 +396,39 @@ def test_normalize_text_joins_lines() -> None:
     )
     assert chunk_text("  \n\t ") == []
     assert chunk_text("one") == ["one"]
+
+
+# --- bundled samples -------------------------------------------------------------------
+
+SAMPLES = Path(__file__).resolve().parent.parent / "resources" / "samples"
+
+
+def test_bundled_samples_extract_cleanly() -> None:
+    from engine.config import FolderConfig
+    from engine.crawl import crawl
+
+    skipped: list[object] = []
+    entries = list(crawl([FolderConfig(str(SAMPLES))], skipped.append, lambda: False))
+    assert skipped == []
+    assert len(entries) == 7
+    text = ""
+    for entry in entries:
+        result = extract_file(entry, SETTINGS)
+        assert result.warnings == [], entry.path.name
+        text += " ".join(i.text for i in result.items)
+    for needle in ["SRD-05VDC-SL-C", "温度センサ", "TMP-36J", "SD-4988M", "microstepping"]:
+        assert needle.lower() in text.lower(), needle
+
+
+def test_make_samples_reproduces_the_committed_files(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_samples", SAMPLES.parent / "make_samples.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for path in module.build(tmp_path):
+        committed = SAMPLES / path.relative_to(tmp_path)
+        assert path.read_bytes() == committed.read_bytes(), committed.name
