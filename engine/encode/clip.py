@@ -152,8 +152,13 @@ def _prepare_state_dict(
             state[key] = state[key].reshape(own.shape)
     if "logit_bias" not in state and getattr(model, "logit_bias", None) is not None:
         state["logit_bias"] = torch.zeros_like(model.logit_bias)
-    resize_pos_embed(state, model)
-    resize_text_pos_embed(state, model)
+    try:
+        resize_pos_embed(state, model)
+        resize_text_pos_embed(state, model)
+    except (AssertionError, RuntimeError, ValueError, AttributeError):
+        # Weights for another architecture: leave them as they are so the shape check below
+        # reports the mismatch in words instead of open_clip's bare assertion.
+        pass
     return state
 
 

@@ -179,10 +179,13 @@ def find_spec(name: str, pretrained: str | None = None) -> ClipModelSpec:
 def _spec_from_open_clip(model: str, tag: str) -> ClipModelSpec | None:
     from open_clip.pretrained import get_pretrained_cfg
 
-    hub = (get_pretrained_cfg(model, tag) or {}).get("hf_hub", "")
+    hub = str((get_pretrained_cfg(model, tag) or {}).get("hf_hub", ""))
     if not hub:
         return None
-    repo, filename = os.path.split(hub.rstrip("/")) if not hub.endswith("/") else (hub[:-1], "")
+    # open_clip writes "org/repo/" (default file name) or "org/repo/file.bin".
+    repo, _, filename = (
+        hub.rstrip("/").rpartition("/") if not hub.endswith("/") else (hub[:-1], "", "")
+    )
     if filename:
         return ClipModelSpec(model, tag, repo, filename=filename, fallback_filenames=())
     return ClipModelSpec(model, tag, repo)
@@ -496,7 +499,10 @@ def _download(
                 "The download was deleted; try again, or import a file you trust."
             )
         # A server error page or a cut-off file must never reach the loader.
-        read_state_dict(part, suffix=dest.suffix)
+        try:
+            read_state_dict(part, suffix=dest.suffix)
+        except ModelLoadError as exc:
+            raise DownloadError(f"The download from {url} is not a valid weights file.") from exc
         os.replace(part, dest)
     except BaseException:
         part.unlink(missing_ok=True)
