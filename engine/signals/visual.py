@@ -1,0 +1,470 @@
+"""Exact visual match: does this photo show the very figure, page or picture that is indexed?
+
+CLIP says "looks like a relay board"; engineers often need "this is *that* drawing". Local
+features (SIFT, or ORB) plus a RANSAC homography answer that with an inlier count. Matching a
+query against every indexed image costs seconds, so a bag-of-visual-words inverted file
+(k-means vocabulary, tf-idf, sparse scoring) picks a shortlist first and only the shortlist is
+verified geometrically.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import struct
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+DEFAULT_MAX_SIDE = 1024
+DEFAULT_N_FEATURES = 800
+MIN_INLIERS = 8  # a homography from fewer agreeing points is as likely chance as a match
+_RATIO = 0.8  # Lowe's ratio test
+_MAGIC = b"SGVF"
+_KINDS = {"sift": 1, "orb": 2}
+_HEADER = struct.Struct("<4sBBHIII")  # magic, version, kind, dim, n, width, height
+
+
+@dataclass
+class Features:
+    """Keypoint positions (feature-image pixels) and descriptors of one image."""
+
+    keypoints: np.ndarray  # (n, 2) float32
+    descriptors: np.ndarray  # (n, d) uint8: SIFT 128 (already 0..255 in OpenCV), ORB 32 bytes
+    kind: str = "sift"
+    image_size: tuple[int, int] = (0, 0)
+
+    def __len__(self) -> int:
+        return int(self.keypoints.shape[0])
+
+    def to_bytes(self) -> bytes:
+        """Compact binary form for an SQLite BLOB (≈ 130 bytes per SIFT keypoint)."""
+        n, dim = self.descriptors.shape if len(self) else (0, _dim(self.kind))
+        header = _HEADER.pack(_MAGIC, 1, _KINDS[self.kind], dim, n, *self.image_size)
+        kp = np.ascontiguousarray(self.keypoints, dtype="<f4").tobytes()
+        return header + kp + np.ascontiguousarray(self.descriptors, dtype=np.uint8).tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Features:
+        if len(data) < _HEADER.size:
+            raise ValueError("visual features blob is truncated (no header)")
+        magic, version, kind_code, dim, n, width, height = _HEADER.unpack_from(data)
+        kinds = {v: k for k, v in _KINDS.items()}
+        if magic != _MAGIC or version != 1 or kind_code not in kinds:
+            raise ValueError("not a visual features blob (bad magic, version or kind)")
+        expected = _HEADER.size + n * 8 + n * dim
+        if len(data) != expected:
+            raise ValueError(f"visual features blob has {len(data)} bytes, expected {expected}")
+        off = _HEADER.size
+        kp = np.frombuffer(data, "<f4", n * 2, off).reshape(n, 2).astype(np.float32)
+        desc = np.frombuffer(data, np.uint8, n * dim, off + n * 8).reshape(n, dim).copy()
+        return cls(kp, desc, kinds[kind_code], (width, height))
+
+
+def _dim(kind: str) -> int:
+    return 128 if kind == "sift" else 32
+
+
+def extract_features(
+    img: Image.Image,
+    max_side: int = DEFAULT_MAX_SIDE,
+    n_features: int = DEFAULT_N_FEATURES,
+    method: str = "sift",
+) -> Features:
+    """Local features of ``img`` on a grey copy scaled to ``max_side`` (small images upscaled
+    to a third of it so thumbnails still yield keypoints)."""
+    if method not in _KINDS:
+        raise ValueError(f"unknown feature method {method!r}; use 'sift' or 'orb'")
+    grey = img.convert("L")
+    scale = max_side / max(grey.size)
+    if scale < 1.0 or max(grey.size) < max_side // 3:
+        scale = min(scale, 3.0)
+        size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
+        grey = grey.resize(size, Image.Resampling.LANCZOS)
+    arr = np.asarray(grey)
+    if method == "sift":
+        detector = cv2.SIFT_create(nfeatures=n_features)
+    else:
+        detector = cv2.ORB_create(nfeatures=n_features)
+    kps, desc = detector.detectAndCompute(arr, None)
+    if desc is None or not kps:
+        return Features(
+            np.zeros((0, 2), np.float32), np.zeros((0, _dim(method)), np.uint8), method, grey.size
+        )
+    pts = np.array([k.pt for k in kps], dtype=np.float32)
+    return Features(pts, np.clip(desc, 0, 255).astype(np.uint8), method, grey.size)
+
+
+# --- Geometric verification -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    inliers: int
+    inlier_ratio: float  # inliers / ratio-test matches
+
+
+@dataclass(frozen=True)
+class VisualMatch:
+    item_id: int
+    inliers: int
+    confidence: float
+
+
+def inlier_confidence(inliers: int) -> float:
+    """Inliers → [0, 1]: ~0.1 at 8 (chance level), 0.5 at 12, ≥ 0.95 from 20 up."""
+    if inliers < MIN_INLIERS:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-(inliers - 12) / 2.5))
+
+
+def _good_matches(q: Features, c: Features) -> list[cv2.DMatch]:
+    if q.kind == "sift":
+        matcher = cv2.BFMatcher(cv2.NORM_L2)
+        qd, cd = q.descriptors.astype(np.float32), c.descriptors.astype(np.float32)
+    else:
+        matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+        qd, cd = q.descriptors, c.descriptors
+    pairs = matcher.knnMatch(qd, cd, k=2)
+    return [p[0] for p in pairs if len(p) == 2 and p[0].distance < _RATIO * p[1].distance]
+
+
+def verify(query: Features, candidate: Features) -> MatchResult:
+    """Ratio-test matches, then a RANSAC homography; the inlier count is the evidence."""
+    if query.kind != candidate.kind or len(query) < 4 or len(candidate) < 4:
+        return MatchResult(0, 0.0)
+    good = _good_matches(query, candidate)
+    if len(good) < MIN_INLIERS:
+        return MatchResult(0, 0.0)
+    src = query.keypoints[[m.queryIdx for m in good]].reshape(-1, 1, 2)
+    dst = candidate.keypoints[[m.trainIdx for m in good]].reshape(-1, 1, 2)
+    h, mask = cv2.findHomography(src, dst, cv2.RANSAC, 6.0)
+    if h is None or mask is None or not _plausible(h):
+        return MatchResult(0, 0.0)
+    keep = mask.ravel().astype(bool)
+    inliers = min(_distinct(src[keep]), _distinct(dst[keep]))
+    return MatchResult(inliers, inliers / len(good))
+
+
+def _distinct(points: np.ndarray) -> int:
+    """Distinct positions: SIFT emits one keypoint per dominant orientation at the same spot,
+    and many query points can pile onto one candidate point; neither is extra evidence."""
+    return len(np.unique(np.round(points.reshape(-1, 2) / 2.0), axis=0))
+
+
+def _plausible(h: np.ndarray) -> bool:
+    """Reject homographies that collapse or mirror the image: chance fits on repeated texture."""
+    det = float(np.linalg.det(h[:2, :2]))
+    return 1e-3 < det < 1e3
+
+
+# --- Bag of visual words ----------------------------------------------------------------------
+
+
+def _as_float(desc: np.ndarray, kind: str) -> np.ndarray:
+    """Descriptors in a Euclidean space for k-means (ORB bits unpacked to 0/1)."""
+    if kind == "orb":
+        return np.unpackbits(desc, axis=1).astype(np.float32)
+    return desc.astype(np.float32)
+
+
+def _assign(x: np.ndarray, centres: np.ndarray, centre_sq: np.ndarray) -> np.ndarray:
+    """Nearest centre per row via one matrix product (BLAS), in chunks to bound memory."""
+    out = np.empty(len(x), np.int64)
+    for start in range(0, len(x), 8192):
+        chunk = x[start : start + 8192]
+        out[start : start + 8192] = np.argmin(centre_sq[None, :] - 2.0 * chunk @ centres.T, 1)
+    return out
+
+
+def train_vocabulary(sample: np.ndarray, k: int, iterations: int = 8, seed: int = 0) -> np.ndarray:
+    """Lloyd's k-means on a descriptor sample; empty clusters are re-seeded from the sample."""
+    rng = np.random.default_rng(seed)
+    k = max(1, min(k, len(sample)))
+    centres = sample[rng.choice(len(sample), k, replace=False)].copy()
+    for _ in range(iterations):
+        labels = _assign(sample, centres, (centres**2).sum(1))
+        counts = np.bincount(labels, minlength=k).astype(np.float32)
+        sums = np.zeros_like(centres)
+        np.add.at(sums, labels, sample)
+        empty = counts == 0
+        centres[~empty] = sums[~empty] / counts[~empty, None]
+        centres[empty] = sample[rng.choice(len(sample), int(empty.sum()))]
+    return centres.astype(np.float32)
+
+
+@dataclass
+class _Bag:
+    words: np.ndarray  # unique visual word ids, int32
+    counts: np.ndarray  # their term frequencies, float32
+
+
+class VisualIndex:
+    """Inverted file over visual words with geometric re-ranking.
+
+    Items added before :meth:`train` wait (with their descriptors) until the vocabulary exists;
+    afterwards they are quantised on ``add`` without retraining. When the collection has grown
+    a lot since training, :attr:`needs_retrain` turns true: call :meth:`train` with a loader.
+    """
+
+    def __init__(
+        self, vocab_size: int = 1024, max_train_descriptors: int = 60_000, seed: int = 0
+    ) -> None:
+        self.vocab_size = vocab_size
+        self.max_train_descriptors = max_train_descriptors
+        self.seed = seed
+        self.kind: str | None = None
+        self.vocab: np.ndarray | None = None
+        self._vocab_sq: np.ndarray | None = None
+        self.trained_on = 0
+        self._bags: dict[int, _Bag] = {}
+        self._pending: dict[int, Features] = {}
+        self._sample: dict[int, np.ndarray] = {}  # per item, so removals drop their share
+        self._csr: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._idf = np.zeros(0, np.float32)
+        self._lock = threading.RLock()
+
+    def __len__(self) -> int:
+        return len(self._bags) + len(self._pending)
+
+    def __contains__(self, item_id: int) -> bool:
+        return item_id in self._bags or item_id in self._pending
+
+    @property
+    def needs_retrain(self) -> bool:
+        """True when no vocabulary exists yet or the collection quadrupled since training."""
+        n = len(self)
+        return n > 0 and (self.vocab is None or n >= max(50, 4 * self.trained_on))
+
+    # -- adding and removing --
+
+    def add(self, item_id: int, features: Features) -> None:
+        with self._lock:
+            if self.kind is None:
+                self.kind = features.kind
+            if features.kind != self.kind:
+                raise ValueError(f"index holds {self.kind} features, got {features.kind}")
+            self.remove(item_id)
+            self._keep_sample(item_id, features)
+            if self.vocab is None:
+                self._pending[item_id] = features
+            else:
+                self._bags[item_id] = self._quantise(features)
+            self._csr = None
+
+    def remove(self, item_id: int) -> None:
+        with self._lock:
+            found = self._bags.pop(item_id, None) or self._pending.pop(item_id, None)
+            self._sample.pop(item_id, None)
+            if found is not None:
+                self._csr = None
+
+    def _keep_sample(self, item_id: int, features: Features) -> None:
+        per_item = 200  # enough for the vocabulary to see every image's kind of texture
+        desc = features.descriptors
+        if len(desc) > per_item:
+            rng = np.random.default_rng(self.seed + item_id)
+            desc = desc[rng.choice(len(desc), per_item, replace=False)]
+        self._sample[item_id] = desc
+
+    # -- vocabulary --
+
+    def train(self, load_features: Callable[[int], Features | None] | None = None) -> None:
+        """Build the vocabulary from the descriptor sample and quantise every item.
+
+        Items quantised under an older vocabulary need their features again: pass
+        ``load_features``; without it they are dropped from the shortlist until re-added."""
+        with self._lock:
+            if not self._sample or self.kind is None:
+                return
+            sample = np.concatenate(list(self._sample.values()))
+            if len(sample) > self.max_train_descriptors:
+                rng = np.random.default_rng(self.seed)
+                sample = sample[rng.choice(len(sample), self.max_train_descriptors, False)]
+            # Tiny collections: ~30 descriptors per word keeps words meaningful.
+            k = int(np.clip(len(sample) // 30, 8, self.vocab_size))
+            vocab = train_vocabulary(_as_float(sample, self.kind), k, seed=self.seed)
+            old = list(self._bags)
+            self.vocab, self._vocab_sq = vocab, (vocab**2).sum(1)
+            self.trained_on = len(self)
+            self._bags = {i: self._quantise(f) for i, f in self._pending.items()}
+            self._pending.clear()
+            for item_id in old:
+                features = load_features(item_id) if load_features else None
+                if features is not None:
+                    self._bags[item_id] = self._quantise(features)
+                else:
+                    self._sample.pop(item_id, None)
+            self._csr = None
+
+    build = train
+
+    def _quantise(self, features: Features) -> _Bag:
+        if self.vocab is None or self._vocab_sq is None or not len(features):
+            return _Bag(np.zeros(0, np.int32), np.zeros(0, np.float32))
+        words = _assign(_as_float(features.descriptors, features.kind), self.vocab, self._vocab_sq)
+        uniq, counts = np.unique(words, return_counts=True)
+        return _Bag(uniq.astype(np.int32), counts.astype(np.float32))
+
+    # -- scoring --
+
+    def _inverted(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(item ids, word pointers, posting item positions, posting weights); tf-idf with the
+        current document frequencies, each item's vector L2-normalised."""
+        if self._csr is not None:
+            return self._csr
+        assert self.vocab is not None
+        k = len(self.vocab)
+        ids = np.array(list(self._bags), np.int64)
+        bags = list(self._bags.values())
+        words = np.concatenate([b.words for b in bags]) if bags else np.zeros(0, np.int32)
+        tf = np.concatenate([b.counts for b in bags]) if bags else np.zeros(0, np.float32)
+        pos = np.repeat(np.arange(len(bags)), [len(b.words) for b in bags])
+        df = np.bincount(words, minlength=k)
+        idf = np.log((len(bags) + 1) / (df + 1)).astype(np.float32)
+        w = tf * idf[words]
+        norms = np.sqrt(np.bincount(pos, weights=w**2, minlength=len(bags))) + 1e-9
+        w = w / norms[pos]
+        order = np.argsort(words, kind="stable")
+        ptr = np.concatenate([[0], np.cumsum(df)])
+        self._csr = (ids, ptr, pos[order], w[order].astype(np.float32))
+        self._idf = idf
+        return self._csr
+
+    def shortlist(self, query: Features, k: int = 50) -> list[tuple[int, float]]:
+        """Up to ``k`` (item_id, bow_score) most likely to match, best first. With no vocabulary
+        yet (or ``k`` ≥ collection) every item is a candidate."""
+        with self._lock:
+            if self.vocab is None:  # nothing to rank with yet: verification decides
+                return [(i, 0.0) for i in list(self._pending)[:k]]
+            ids, ptr, post_pos, post_w = self._inverted()
+            bag = self._quantise(query)
+            scores = np.zeros(len(ids), np.float32)
+            if len(bag.words) and len(ids):
+                q = bag.counts * self._idf[bag.words]
+                q /= np.linalg.norm(q) + 1e-9
+                starts, ends = ptr[bag.words], ptr[bag.words + 1]
+                lengths = ends - starts
+                idx = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(
+                    lengths.sum()
+                )
+                np.add.at(scores, post_pos[idx], np.repeat(q, lengths) * post_w[idx])
+            top = np.argsort(-scores, kind="stable")[:k]
+            result = [(int(ids[i]), float(scores[i])) for i in top]
+            room = k - len(result)
+            result += [(i, 0.0) for i in list(self._pending)[: max(0, room)]]
+            return result
+
+    def verify(self, query: Features, candidate: Features) -> MatchResult:
+        return verify(query, candidate)
+
+    def search(
+        self,
+        query: Features,
+        load_features: Callable[[int], Features | None],
+        k: int = 10,
+        shortlist_k: int = 50,
+    ) -> list[VisualMatch]:
+        """Verified matches (≥ MIN_INLIERS), most inliers first. Unloadable items are skipped."""
+        if self.needs_retrain and self.vocab is None:
+            self.train()
+        matches = []
+        for item_id, _ in self.shortlist(query, shortlist_k):
+            try:
+                candidate = load_features(item_id)
+            except Exception:  # a broken blob must not sink the whole search
+                candidate = None
+            if candidate is None:
+                continue
+            result = verify(query, candidate)
+            if result.inliers >= MIN_INLIERS:
+                matches.append(
+                    VisualMatch(item_id, result.inliers, inlier_confidence(result.inliers))
+                )
+        matches.sort(key=lambda m: -m.inliers)
+        return matches[:k]
+
+    # -- persistence (npz + JSON sidecar, no pickle) --
+
+    def save(self, path: str | Path) -> None:
+        """Write ``path`` (.npz) and ``path`` with .json; trains first if items are pending."""
+        path = Path(path)
+        with self._lock:
+            if self._pending:
+                self.train()
+            ids = np.array(list(self._bags), np.int64)
+            bags = list(self._bags.values())
+            sample_ids = np.array(list(self._sample), np.int64)
+            arrays = {
+                "vocab": self.vocab if self.vocab is not None else np.zeros((0, 0), np.float32),
+                "ids": ids,
+                "lengths": np.array([len(b.words) for b in bags], np.int64),
+                "words": _cat([b.words for b in bags], np.int32),
+                "counts": _cat([b.counts for b in bags], np.float32),
+                "sample_ids": sample_ids,
+                "sample_lengths": np.array([len(s) for s in self._sample.values()], np.int64),
+                "sample": _cat(list(self._sample.values()), np.uint8, _dim(self.kind or "sift")),
+            }
+            meta = {
+                "format": "sagasu-visual-index",
+                "version": 1,
+                "kind": self.kind,
+                "vocab_size": self.vocab_size,
+                "trained_on": self.trained_on,
+                "max_train_descriptors": self.max_train_descriptors,
+                "seed": self.seed,
+            }
+            tmp = path.with_name(path.name + ".tmp.npz")
+            np.savez_compressed(tmp, **arrays)
+            os.replace(tmp, path)
+            _write_text_atomic(path.with_suffix(".json"), json.dumps(meta))
+
+    @classmethod
+    def load(cls, path: str | Path) -> VisualIndex:
+        path = Path(path)
+        try:
+            meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+            if meta.get("format") != "sagasu-visual-index" or meta.get("version") != 1:
+                raise ValueError("unknown format or version")
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {name: data[name] for name in data.files}
+        except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+            raise ValueError(f"visual index at {path} is unreadable: {exc}") from exc
+        index = cls(meta["vocab_size"], meta["max_train_descriptors"], meta["seed"])
+        index.kind = meta["kind"]
+        index.trained_on = int(meta["trained_on"])
+        if arrays["vocab"].size:
+            index.vocab = arrays["vocab"].astype(np.float32)
+            index._vocab_sq = (index.vocab**2).sum(1)
+        splits = np.cumsum(arrays["lengths"])[:-1]
+        for item_id, w, c in zip(
+            arrays["ids"],
+            np.split(arrays["words"], splits),
+            np.split(arrays["counts"], splits),
+            strict=True,
+        ):
+            index._bags[int(item_id)] = _Bag(w, c)
+        s_splits = np.cumsum(arrays["sample_lengths"])[:-1]
+        for item_id, s in zip(
+            arrays["sample_ids"], np.split(arrays["sample"], s_splits), strict=True
+        ):
+            index._sample[int(item_id)] = s
+        return index
+
+
+def _cat(parts: list[np.ndarray], dtype: type, dim: int | None = None) -> np.ndarray:
+    if parts:
+        return np.concatenate(parts).astype(dtype)
+    return np.zeros((0, dim) if dim else 0, dtype)
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import io
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from engine.signals.visual import (
+    Features,
+    VisualIndex,
+    extract_features,
+    inlier_confidence,
+    verify,
+)
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.truetype(str(FONT), size) if FONT.exists() else ImageFont.load_default(size)
+
+
+def textured_image(
+    seed: int, size: tuple[int, int] = (400, 300), label: bool = True
+) -> Image.Image:
+    """A figure-like picture: random shapes, lines and a label, different for every seed."""
+    rng = np.random.default_rng(seed)
+    img = Image.new("RGB", size, tuple(int(v) for v in rng.integers(180, 255, 3)))
+    draw = ImageDraw.Draw(img)
+    w, h = size
+    for _ in range(30):
+        x0, y0 = int(rng.integers(0, w - 40)), int(rng.integers(0, h - 40))
+        x1, y1 = x0 + int(rng.integers(15, 120)), y0 + int(rng.integers(15, 120))
+        colour = tuple(int(v) for v in rng.integers(0, 200, 3))
+        shape = rng.integers(0, 3)
+        if shape == 0:
+            draw.rectangle((x0, y0, x1, y1), outline=colour, width=3)
+        elif shape == 1:
+            draw.ellipse((x0, y0, x1, y1), fill=colour)
+        else:
+            draw.line((x0, y0, x1, y1), fill=colour, width=4)
+    if label:  # the same font and place on every image: distractors share glyphs with the query
+        draw.text((15, h - 45), f"PART-{seed:04d} REV{seed % 7}", fill=(0, 0, 0), font=_font(26))
+    return img
+
+
+def photographed(img: Image.Image) -> Image.Image:
+    """What a phone makes of a printed figure: perspective, rotation, crop, blur, JPEG."""
+    w, h = img.size
+    src = [(0, 0), (w, 0), (w, h), (0, h)]
+    dst = [(40, 25), (w - 10, 5), (w - 50, h - 20), (15, h - 45)]
+    coeffs = _perspective_coeffs(dst, src)
+    warped = img.transform((w, h), Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC)
+    warped = warped.rotate(12, resample=Image.Resampling.BICUBIC, expand=True, fillcolor="gray")
+    cw, ch = warped.size
+    warped = warped.crop((cw * 0.06, ch * 0.05, cw * 0.95, cw * 0.9 if ch > cw else ch * 0.93))
+    warped = warped.filter(ImageFilter.GaussianBlur(1.0)).resize((360, 280))
+    buf = io.BytesIO()
+    warped.save(buf, format="JPEG", quality=45)
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+
+
+def _perspective_coeffs(dst: list[tuple[int, int]], src: list[tuple[int, int]]) -> list[float]:
+    rows = []
+    for (x, y), (u, v) in zip(dst, src, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    a = np.array(rows, dtype=float)
+    b = np.array(src, dtype=float).reshape(8)
+    return list(np.linalg.solve(a, b))
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict[int, Features]:
+    return {i: extract_features(textured_image(i), n_features=500) for i in range(50)}
+
+
+def _index(corpus: dict[int, Features]) -> VisualIndex:
+    index = VisualIndex(vocab_size=256)
+    for item_id, features in corpus.items():
+        index.add(item_id, features)
+    index.train()
+    return index
+
+
+@pytest.mark.slow
+def test_photographed_figure_is_found_first_among_distractors(corpus: dict) -> None:
+    index = _index(corpus)
+    query = extract_features(photographed(textured_image(17)), n_features=500)
+    shortlist = [i for i, _ in index.shortlist(query, k=10)]
+    assert 17 in shortlist
+    matches = index.search(query, corpus.get, k=5, shortlist_k=10)
+    assert matches[0].item_id == 17
+    assert matches[0].inliers >= 20
+    assert matches[0].confidence > 0.9
+
+
+@pytest.mark.slow
+def test_unrelated_image_gets_few_inliers(corpus: dict) -> None:
+    query = extract_features(textured_image(999, label=False), n_features=500)
+    assert max(verify(query, corpus[i]).inliers for i in range(10)) < 12
+    index = _index(corpus)
+    assert all(m.confidence < 0.5 for m in index.search(query, corpus.get, shortlist_k=20))
+
+
+def test_features_round_trip_bytes() -> None:
+    feats = extract_features(textured_image(3), n_features=200)
+    assert len(feats) > 50
+    back = Features.from_bytes(feats.to_bytes())
+    assert back.kind == "sift" and back.image_size == feats.image_size
+    np.testing.assert_array_equal(back.descriptors, feats.descriptors)
+    np.testing.assert_array_equal(back.keypoints, feats.keypoints)
+
+
+@pytest.mark.parametrize("blob", [b"", b"SGVF", b"XXXX" + bytes(40)])
+def test_bad_feature_blobs_are_rejected_clearly(blob: bytes) -> None:
+    with pytest.raises(ValueError, match="blob"):
+        Features.from_bytes(blob)
+
+
+def test_truncated_blob_is_rejected() -> None:
+    data = extract_features(textured_image(4), n_features=100).to_bytes()
+    with pytest.raises(ValueError, match="expected"):
+        Features.from_bytes(data[:-10])
+
+
+def test_blank_image_has_no_features_and_matches_nothing() -> None:
+    blank = extract_features(Image.new("RGB", (300, 200), "white"))
+    assert len(blank) == 0
+    assert Features.from_bytes(blank.to_bytes()).descriptors.shape == (0, 128)
+    assert verify(blank, extract_features(textured_image(1))).inliers == 0
+
+
+def test_orb_features_verify_the_same_image() -> None:
+    a = extract_features(textured_image(5), method="orb", n_features=800)
+    b = extract_features(photographed(textured_image(5)), method="orb", n_features=800)
+    assert a.descriptors.shape[1] == 32
+    assert verify(b, a).inliers >= 15
+    with pytest.raises(ValueError, match="method"):
+        extract_features(textured_image(5), method="surf")
+
+
+@pytest.mark.slow
+def test_tiny_index_works_before_and_after_training(corpus: dict) -> None:
+    index = VisualIndex()
+    index.add(1, corpus[1])
+    index.add(2, corpus[2])
+    query = corpus[2]
+    assert index.search(query, {1: corpus[1], 2: corpus[2]}.get)[0].item_id == 2
+    assert index.vocab is not None  # search trained the pending items
+    index.add(3, corpus[3])  # after training: quantised without retraining
+    assert index.search(corpus[3], corpus.get)[0].item_id == 3
+    index.remove(3)
+    assert 3 not in index
+    assert all(m.item_id != 3 for m in index.search(corpus[3], corpus.get))
+
+
+def test_mixing_feature_kinds_is_refused() -> None:
+    index = VisualIndex()
+    index.add(1, extract_features(textured_image(1)))
+    with pytest.raises(ValueError, match="orb"):
+        index.add(2, extract_features(textured_image(2), method="orb"))
+
+
+@pytest.mark.slow
+def test_save_load_round_trip(tmp_path: Path, corpus: dict) -> None:
+    index = _index({i: corpus[i] for i in range(12)})
+    path = tmp_path / "visual.npz"
+    index.save(path)
+    loaded = VisualIndex.load(path)
+    assert len(loaded) == 12 and loaded.kind == "sift"
+    for i in (0, 7, 11):
+        assert loaded.shortlist(corpus[i], 3) == index.shortlist(corpus[i], 3)
+    loaded.add(40, corpus[40])  # still incremental after loading
+    assert loaded.search(corpus[40], corpus.get)[0].item_id == 40
+
+
+def test_load_rejects_garbage(tmp_path: Path) -> None:
+    (tmp_path / "v.npz").write_bytes(b"not a zip")
+    (tmp_path / "v.json").write_text('{"format": "sagasu-visual-index", "version": 1}')
+    with pytest.raises(ValueError, match="unreadable"):
+        VisualIndex.load(tmp_path / "v.npz")
+    with pytest.raises(ValueError, match="unreadable"):
+        VisualIndex.load(tmp_path / "missing.npz")
+
+
+def test_confidence_is_monotonic_and_bounded() -> None:
+    values = [inlier_confidence(n) for n in range(0, 60)]
+    assert values[:8] == [0.0] * 8
+    assert all(a <= b for a, b in pairwise(values))
+    assert values[20] > 0.95 and values[-1] <= 1.0
+
+
+@pytest.mark.slow
+def test_retrain_flag_after_growth(corpus: dict) -> None:
+    index = VisualIndex()
+    assert not index.needs_retrain
+    for i in range(5):
+        index.add(i, corpus[i])
+    assert index.needs_retrain
+    index.train()
+    assert not index.needs_retrain
+    for i in range(5, 50):
+        index.add(i, corpus[i])
+    assert index.needs_retrain
+    index.train(load_features=corpus.get)
+    assert index.trained_on == 50 and len(index) == 50
+    assert index.search(corpus[0], corpus.get)[0].item_id == 0
