@@ -1,0 +1,113 @@
+"""``sagasu-desktop``: start the search window (or render a screenshot and exit).
+
+sagasu-desktop [--data-dir DIR] [--lang en|ja]
+sagasu-desktop --data-dir DIR --screenshot OUT.png [--query TEXT | --image PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES_DIR = ROOT / "resources" / "samples"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="sagasu-desktop", description="Sagasu desktop search (探す)")
+    p.add_argument("--data-dir", type=Path, help="index folder (default: last used or platform)")
+    p.add_argument("--lang", choices=["system", "en", "ja"], help="UI language for this run")
+    p.add_argument("--screenshot", type=Path, help="render the window to this PNG and exit")
+    p.add_argument("--query", help="with --screenshot: search this text first")
+    p.add_argument("--image", type=Path, help="with --screenshot: search with this image first")
+    p.add_argument("--size", default="1280x800", help="with --screenshot: window size WxH")
+    p.add_argument("-v", "--verbose", action="store_true")
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
+    # torch before PySide6: on Windows, Qt's DLLs loaded first break torch's (c10.dll) load.
+    import torch  # noqa: F401
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Sagasu")
+    app.setOrganizationName("Sagasu")
+    from desktop.i18n import ensure_cjk_font, install_language
+
+    ensure_cjk_font()
+    data_dir = resolve_data_dir(args.data_dir, QSettings("Sagasu", "Sagasu").value("data_dir"))
+    try:
+        library = open_library(data_dir)
+    except Exception as exc:  # e.g. an index written by a newer Sagasu: say so, don't crash
+        QMessageBox.critical(None, "Sagasu", str(exc))
+        return 1
+    install_language(args.lang or library.settings.language)
+    if args.screenshot:
+        return screenshot(library, args)
+    from desktop.main_window import MainWindow
+
+    window = MainWindow(library, samples_dir=SAMPLES_DIR)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        library.close()
+
+
+def resolve_data_dir(arg: Path | None, remembered: object) -> Path:
+    """--data-dir, then $SAGASU_DATA_DIR, then the location chosen in settings, then default."""
+    from engine.config import default_data_dir
+
+    if arg:
+        return arg.expanduser()
+    if not os.environ.get("SAGASU_DATA_DIR") and remembered:
+        return Path(str(remembered)).expanduser()
+    return default_data_dir()
+
+
+def open_library(data_dir: Path):
+    from engine.library import Library
+
+    return Library(data_dir)
+
+
+def screenshot(library, args: argparse.Namespace) -> int:
+    """Render the window with results for --query/--image into a PNG, synchronously."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.drop_zone import Dropped
+    from desktop.main_window import MainWindow
+
+    window = MainWindow(library, synchronous=True, samples_dir=SAMPLES_DIR)
+    width, _, height = args.size.partition("x")
+    window.resize(int(width), int(height))
+    window.show()
+    if args.query:
+        window.search_field.setText(args.query)
+        window.search_text(args.query)
+    elif args.image:
+        window.search_dropped(Dropped(path=args.image.expanduser().resolve()))
+    for r in window.model.results():
+        window.thumbnails.get(r.item_id)  # synchronous runners: loads into the cache now
+    for _ in range(5):
+        QApplication.processEvents()
+    window.view.viewport().update()
+    QApplication.processEvents()
+    args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+    ok = window.grab().save(str(args.screenshot))
+    window.close()
+    library.close()
+    print(f"wrote {args.screenshot}" if ok else f"could not write {args.screenshot}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

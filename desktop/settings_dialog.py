@@ -1,0 +1,341 @@
+"""Settings: folders (with include/exclude patterns), models, device, index location, OCR,
+language. Edits a copy of the engine Settings; the main window applies and saves it."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.workers import Runner
+from engine.config import FolderConfig, Settings
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+LANGUAGES = ("system", "en", "ja")
+
+
+def split_patterns(text: str) -> list[str]:
+    return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+
+
+class SettingsDialog(QDialog):
+    def __init__(
+        self,
+        settings: Settings,
+        data_dir: Path,
+        parent: QWidget | None = None,
+        runner: Runner | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Sagasu settings"))
+        self.settings = copy.deepcopy(settings)
+        self.data_dir = Path(data_dir)
+        self.runner = runner or Runner(max_threads=1)
+        self.models_changed = False  # weights fetched/imported: the window reloads CLIP
+        tabs = QTabWidget()
+        tabs.addTab(self._folders_tab(), self.tr("Folders"))
+        tabs.addTab(self._models_tab(), self.tr("Models"))
+        tabs.addTab(self._general_tab(), self.tr("General"))
+        self.tabs = tabs
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        layout.addWidget(buttons)
+        self.resize(720, 480)
+        self.refresh_models()
+
+    # --- folders -------------------------------------------------------------------------
+
+    def _folders_tab(self) -> QWidget:
+        page = QWidget()
+        self.folder_list = QListWidget()
+        for folder in self.settings.folders:
+            self.folder_list.addItem(folder.path)
+        self.folder_list.currentRowChanged.connect(self._show_patterns)
+        add = QPushButton(self.tr("Add folder…"))
+        add.clicked.connect(self._choose_folder)
+        remove = QPushButton(self.tr("Remove"))
+        remove.clicked.connect(self.remove_selected_folder)
+        self.include_edit = QLineEdit()
+        self.include_edit.setPlaceholderText(self.tr("e.g. *.pdf, drawings/**"))
+        self.exclude_edit = QLineEdit()
+        self.exclude_edit.setPlaceholderText(self.tr("e.g. old/**, *_draft.pdf"))
+        self.include_edit.textEdited.connect(self._store_patterns)
+        self.exclude_edit.textEdited.connect(self._store_patterns)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        form = QFormLayout()
+        form.addRow(self.tr("Include only:"), self.include_edit)
+        form.addRow(self.tr("Exclude:"), self.exclude_edit)
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel(self.tr("Folders to index (PDFs and photos inside are searched):")))
+        layout.addWidget(self.folder_list)
+        layout.addLayout(buttons)
+        layout.addLayout(form)
+        self._show_patterns(-1)
+        return page
+
+    def _choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, self.tr("Folder to index"))
+        if path:
+            self.add_folder(path)
+
+    def add_folder(self, path: str | Path) -> None:
+        resolved = str(Path(path).expanduser().resolve())
+        if any(
+            Path(f.path).expanduser().resolve() == Path(resolved) for f in self.settings.folders
+        ):
+            return
+        self.settings.folders.append(FolderConfig(resolved))
+        self.folder_list.addItem(resolved)
+        self.folder_list.setCurrentRow(self.folder_list.count() - 1)
+
+    def remove_selected_folder(self) -> None:
+        row = self.folder_list.currentRow()
+        if 0 <= row < len(self.settings.folders):
+            del self.settings.folders[row]
+            self.folder_list.takeItem(row)
+
+    def _show_patterns(self, row: int) -> None:
+        folder = self.settings.folders[row] if 0 <= row < len(self.settings.folders) else None
+        for edit, values in (
+            (self.include_edit, folder.include if folder else []),
+            (self.exclude_edit, folder.exclude if folder else []),
+        ):
+            edit.setEnabled(folder is not None)
+            edit.setText(", ".join(values))
+
+    def _store_patterns(self) -> None:
+        row = self.folder_list.currentRow()
+        if 0 <= row < len(self.settings.folders):
+            folder = self.settings.folders[row]
+            folder.include = split_patterns(self.include_edit.text())
+            folder.exclude = split_patterns(self.exclude_edit.text())
+
+    # --- models --------------------------------------------------------------------------
+
+    def _models_tab(self) -> QWidget:
+        page = QWidget()
+        self.model_table = QTableWidget(0, 3)
+        self.model_table.setHorizontalHeaderLabels(
+            [self.tr("Model"), self.tr("State"), self.tr("Details")]
+        )
+        self.model_table.horizontalHeader().setStretchLastSection(True)
+        self.model_table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.model_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        use = QPushButton(self.tr("Use selected model"))
+        use.clicked.connect(self._use_selected)
+        self.fetch_button = QPushButton(self.tr("Download selected…"))
+        self.fetch_button.clicked.connect(self.fetch_selected)
+        self.import_button = QPushButton(self.tr("Import weights file…"))
+        self.import_button.clicked.connect(self._choose_import)
+        self.model_progress = QProgressBar()
+        self.model_progress.hide()
+        self.model_message = QLabel()
+        self.model_message.setWordWrap(True)
+        self.model_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QHBoxLayout()
+        for b in (use, self.fetch_button, self.import_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.model_table)
+        layout.addLayout(buttons)
+        layout.addWidget(self.model_progress)
+        layout.addWidget(self.model_message)
+        return page
+
+    def refresh_models(self) -> None:
+        from engine.encode.weights import model_status
+
+        settings = copy.deepcopy(self.settings)
+        self.model_message.setText(self.tr("Checking installed models…"))
+        self.runner.run(
+            lambda _r: model_status(settings), on_done=self._show_models, on_error=self._model_error
+        )
+
+    def _show_models(self, states: list[Any]) -> None:
+        self.model_message.setText("")
+        self.model_table.setRowCount(len(states))
+        for row, s in enumerate(states):
+            name = s.name + (" ✓" if s.selected and s.kind == "clip" else "")
+            state = self.tr("installed") if s.installed else self.tr("missing")
+            cells = (name, state, s.message)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, (s.name, s.kind))
+                item.setToolTip(s.message)
+                self.model_table.setItem(row, col, item)
+        self.model_table.resizeColumnsToContents()
+
+    def _selected_model(self) -> tuple[str, str] | None:
+        item = self.model_table.item(self.model_table.currentRow(), 0)
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def _use_selected(self) -> None:
+        chosen = self._selected_model()
+        if chosen and chosen[1] == "clip":
+            model, _, pretrained = chosen[0].partition("/")
+            self.settings.clip_model, self.settings.clip_pretrained = model, pretrained
+            self.settings.clip_weights_path = None
+            self.refresh_models()
+
+    def fetch_selected(self) -> None:
+        from engine.encode.weights import fetch_weights, find_spec
+
+        chosen = self._selected_model()
+        if not chosen or chosen[1] != "clip":
+            self.model_message.setText(self.tr("Select an image (CLIP) model first."))
+            return
+        models_dir = self.settings.resolved_models_dir
+        self._busy(self.tr("Downloading {0}…").format(chosen[0]))
+        self.runner.run(
+            lambda report: fetch_weights(
+                find_spec(chosen[0]), models_dir, progress=lambda d, t: report((d, t))
+            ),
+            on_done=self._installed,
+            on_error=self._model_error,
+            on_progress=self._bytes_progress,
+        )
+
+    def _choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("CLIP weights file"), "", "Weights (*.safetensors *.bin *.pt *.pth)"
+        )
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        from engine.encode.weights import import_weights
+
+        model = f"{self.settings.clip_model}/{self.settings.clip_pretrained}"
+        models_dir = self.settings.resolved_models_dir
+        self._busy(self.tr("Importing {0}…").format(path.name))
+        self.runner.run(
+            lambda _r: import_weights(path, model, models_dir),
+            on_done=self._installed,
+            on_error=self._model_error,
+        )
+
+    def _busy(self, message: str) -> None:
+        self.model_message.setText(message)
+        self.model_progress.setRange(0, 0)
+        self.model_progress.show()
+        self.fetch_button.setEnabled(False)
+        self.import_button.setEnabled(False)
+
+    def _bytes_progress(self, value: tuple[int, int]) -> None:
+        done, total = value
+        if total:
+            self.model_progress.setRange(0, 1000)
+            self.model_progress.setValue(int(1000 * done / total))
+        self.model_progress.setFormat(f"{done / 1e6:.0f} MB")
+
+    def _installed(self, path: Path) -> None:
+        self.models_changed = True
+        self._idle()
+        self.model_message.setText(self.tr("Installed: {0}").format(path))
+        self.refresh_models()
+
+    def _model_error(self, exc: BaseException) -> None:
+        self._idle()
+        self.model_message.setText(str(exc))
+
+    def _idle(self) -> None:
+        self.model_progress.hide()
+        self.fetch_button.setEnabled(True)
+        self.import_button.setEnabled(True)
+
+    # --- general -------------------------------------------------------------------------
+
+    def _general_tab(self) -> QWidget:
+        page = QWidget()
+        s = self.settings
+        self.device_box = QComboBox()
+        device_names = {
+            "auto": self.tr("Automatic (GPU when available)"),
+            "cpu": self.tr("CPU"),
+            "cuda": self.tr("GPU (CUDA)"),
+            "mps": self.tr("GPU (Apple)"),
+        }
+        for d in DEVICES:
+            self.device_box.addItem(device_names[d], d)
+        self.device_box.setCurrentIndex(max(self.device_box.findData(s.device), 0))
+        self.language_box = QComboBox()
+        for code, name in zip(
+            LANGUAGES, (self.tr("Follow the system"), "English", "日本語"), strict=True
+        ):
+            self.language_box.addItem(name, code)
+        self.language_box.setCurrentIndex(max(self.language_box.findData(s.language), 0))
+        self.ocr_box = QCheckBox(self.tr("Read text in scans and photos (OCR)"))
+        self.ocr_box.setChecked(s.ocr_enabled)
+        self.watch_box = QCheckBox(self.tr("Watch folders for changes"))
+        self.watch_box.setChecked(s.watch_folders)
+        self.rescan_box = QSpinBox()
+        self.rescan_box.setRange(0, 24 * 60)
+        self.rescan_box.setSuffix(self.tr(" min"))
+        self.rescan_box.setValue(s.rescan_minutes)
+        self.data_dir_edit = QLineEdit(str(self.data_dir))
+        browse = QPushButton(self.tr("Browse…"))
+        browse.clicked.connect(self._choose_data_dir)
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.data_dir_edit, 1)
+        data_row.addWidget(browse)
+        form = QFormLayout(page)
+        form.addRow(self.tr("Device:"), self.device_box)
+        form.addRow(self.tr("Language:"), self.language_box)
+        form.addRow(self.ocr_box)
+        form.addRow(self.watch_box)
+        form.addRow(self.tr("Full rescan every:"), self.rescan_box)
+        form.addRow(self.tr("Index location:"), data_row)
+        note = QLabel(self.tr("A new index location is used from the next start."))
+        note.setWordWrap(True)
+        form.addRow(note)
+        return page
+
+    def _choose_data_dir(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, self.tr("Index location"))
+        if path:
+            self.data_dir_edit.setText(path)
+
+    # --- result --------------------------------------------------------------------------
+
+    def result_settings(self) -> Settings:
+        s = copy.deepcopy(self.settings)
+        s.device = self.device_box.currentData()
+        s.language = self.language_box.currentData()
+        s.ocr_enabled = self.ocr_box.isChecked()
+        s.watch_folders = self.watch_box.isChecked()
+        s.rescan_minutes = self.rescan_box.value()
+        return s
+
+    def chosen_data_dir(self) -> Path:
+        return Path(self.data_dir_edit.text().strip() or self.data_dir).expanduser()

@@ -1,0 +1,114 @@
+"""Thumbnails and previews, decoded off the GUI thread, kept in a small LRU cache.
+
+The catalog's SQLite connection is shared with the indexing thread (and locked), so even a
+"quick" thumbnail read can wait; it never happens on the GUI thread. Workers produce QImage
+(safe off the GUI thread); views turn them into pixmaps when painting.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QImage
+
+from desktop.workers import Runner
+
+CACHE_SIZE = 600  # about 600 x 256 px JPEG thumbnails decoded: ~100 MB worst case
+PREVIEW_SIDE = 900
+
+ThumbSource = Callable[[int], bytes | None]
+
+
+class ThumbnailCache(QObject):
+    """``get(item_id)`` returns the cached image or None and schedules a load; ``ready`` fires
+    with the id once it is available (models then repaint that row)."""
+
+    ready = Signal(int)
+
+    def __init__(self, source: ThumbSource, runner: Runner | None = None) -> None:
+        super().__init__()
+        self._source = source
+        self._runner = runner or Runner(max_threads=2)
+        self._cache: OrderedDict[int, QImage] = OrderedDict()
+        self._pending: set[int] = set()
+        self._failed: set[int] = set()
+
+    def get(self, item_id: int) -> QImage | None:
+        image = self._cache.get(item_id)
+        if image is not None:
+            self._cache.move_to_end(item_id)
+            return image
+        if item_id not in self._pending and item_id not in self._failed:
+            self._pending.add(item_id)
+            self._runner.run(
+                lambda _report, i=item_id: (i, decode_image(self._source(i))),
+                on_done=self._store,
+                on_error=lambda _exc, i=item_id: self._give_up(i),
+            )
+        return None
+
+    def _store(self, result: tuple[int, QImage | None]) -> None:
+        item_id, image = result
+        self._pending.discard(item_id)
+        if image is None:
+            self._failed.add(item_id)
+            return
+        self._cache[item_id] = image
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        self.ready.emit(item_id)
+
+    def _give_up(self, item_id: int) -> None:
+        self._pending.discard(item_id)
+        self._failed.add(item_id)
+
+    def clear(self) -> None:
+        self._cache.clear()
+        self._failed.clear()
+
+    def wait(self, msecs: int = 5000) -> bool:
+        return self._runner.wait(msecs)
+
+
+def decode_image(data: bytes | None) -> QImage | None:
+    if not data:
+        return None
+    image = QImage.fromData(data)
+    return None if image.isNull() else image
+
+
+def render_preview(path: Path, page: int | None, side: int = PREVIEW_SIDE) -> QImage | None:
+    """The page (PDF, rendered at preview size) or the photo, scaled to fit ``side``.
+
+    Runs on a worker thread. Returns None when the file is gone or unreadable; the caller
+    falls back to the thumbnail.
+    """
+    if not path.is_file():
+        return None
+    if path.suffix.lower() == ".pdf":
+        return _render_pdf_page(path, page or 1, side)
+    image = QImage(str(path))
+    if image.isNull():
+        return None
+    return image.scaled(
+        side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
+
+
+def _render_pdf_page(path: Path, page: int, side: int) -> QImage | None:
+    import pymupdf
+
+    try:
+        with pymupdf.open(path) as doc:
+            if not 1 <= page <= doc.page_count:
+                return None
+            pdf_page = doc[page - 1]
+            rect = pdf_page.rect
+            zoom = side / max(rect.width, rect.height, 1.0)
+            pix = pdf_page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+            return QImage.fromData(pix.tobytes("png"))
+    except Exception:  # a damaged or encrypted PDF: preview falls back to the thumbnail
+        return None

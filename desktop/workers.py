@@ -1,0 +1,117 @@
+"""The one way background work is run: a callable off the GUI thread, results back on it.
+
+``run_task(fn, on_done=..., on_error=..., on_progress=...)`` runs ``fn(report)`` on a thread
+pool, where ``report(value)`` forwards progress. Results, errors and progress come back as
+queued signals, so callbacks always run on the GUI thread and never touch widgets from a
+worker. Tests (and screenshot mode) can set ``synchronous=True`` to run the same job inline.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+Report = Callable[[Any], None]
+Job = Callable[[Report], Any]
+
+# Live tasks: a Task must outlive its runnable or its queued signals would go nowhere.
+_live: set[Task] = set()
+
+
+class Task(QObject):
+    """Signals of one background job. Lives on the GUI thread; emitted from the worker."""
+
+    progressed = Signal(object)
+    succeeded = Signal(object)
+    failed = Signal(object)
+
+    def __init__(
+        self,
+        on_done: Callable[[Any], None] | None,
+        on_error: Callable[[BaseException], None] | None,
+        on_progress: Callable[[Any], None] | None,
+    ) -> None:
+        super().__init__()
+        self._on_done = on_done
+        self._on_error = on_error
+        self._on_progress = on_progress
+        self.finished = False
+        # Bound methods of a GUI-thread QObject: Qt queues these calls onto the GUI thread.
+        self.progressed.connect(self._progress)
+        self.succeeded.connect(self._done)
+        self.failed.connect(self._error)
+
+    @Slot(object)
+    def _progress(self, value: Any) -> None:
+        if self._on_progress is not None:
+            self._on_progress(value)
+
+    @Slot(object)
+    def _done(self, value: Any) -> None:
+        self.finished = True
+        _live.discard(self)
+        if self._on_done is not None:
+            self._on_done(value)
+
+    @Slot(object)
+    def _error(self, exc: BaseException) -> None:
+        self.finished = True
+        _live.discard(self)
+        if self._on_error is not None:
+            self._on_error(exc)
+        else:
+            log.error("background task failed: %s", exc)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, job: Job, task: Task) -> None:
+        super().__init__()
+        self.job = job
+        self.task = task
+
+    def run(self) -> None:
+        _execute(self.job, self.task)
+
+
+def _execute(job: Job, task: Task) -> None:
+    try:
+        result = job(task.progressed.emit)
+    except BaseException as exc:  # the GUI decides what to show; never lose an error
+        log.debug("task failed:\n%s", traceback.format_exc())
+        task.failed.emit(exc)
+    else:
+        task.succeeded.emit(result)
+
+
+class Runner:
+    """Runs jobs on its own pool (one pool per kind of work keeps them from starving)."""
+
+    def __init__(self, max_threads: int = 1, synchronous: bool = False) -> None:
+        self.pool = QThreadPool()
+        self.pool.setMaxThreadCount(max_threads)
+        self.synchronous = synchronous
+
+    def run(
+        self,
+        job: Job,
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[Any], None] | None = None,
+    ) -> Task:
+        task = Task(on_done, on_error, on_progress)
+        if self.synchronous:
+            # Same job, same callbacks, no thread: direct signal delivery on this thread.
+            _execute(job, task)
+            return task
+        _live.add(task)
+        self.pool.start(_Runnable(job, task))
+        return task
+
+    def wait(self, msecs: int = -1) -> bool:
+        return self.pool.waitForDone(msecs)

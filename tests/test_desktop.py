@@ -1,0 +1,211 @@
+"""The desktop app through its widgets (pytest-qt, offscreen). Tests that search load the
+real MiniLM via the ``encoders`` fixture and are marked slow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from desktop.i18n import install_language
+from desktop.main_window import MainWindow
+from desktop.results_model import ResultRole, ResultsModel
+from engine.config import FolderConfig
+from engine.encoders import Encoders
+from engine.library import Library
+from engine.types import ItemKind, SearchResult
+from tests.desktop_helpers import build_docs, drop_files, lazy_library
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def lazy_window(qtbot, tmp_path: Path) -> Iterator[MainWindow]:
+    library = lazy_library(tmp_path)
+    window = MainWindow(library, warm_models=False)
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
+    library.close()
+
+
+@pytest.fixture
+def indexed(tmp_path: Path, encoders: Encoders) -> Iterator[tuple[Library, Path]]:
+    root = build_docs(tmp_path / "docs")
+    library = Library(tmp_path / "data", encoders.settings, encoders)
+    library.settings.folders = [FolderConfig(str(root))]
+    library.index()
+    yield library, root
+    library.close()
+
+
+@pytest.fixture
+def window(qtbot, indexed: tuple[Library, Path]) -> Iterator[MainWindow]:
+    window = MainWindow(indexed[0])
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
+
+
+def fake_results(n: int = 5) -> list[SearchResult]:
+    return [
+        SearchResult(
+            item_id=i,
+            path=Path(f"/nowhere/doc{i}.pdf"),
+            kind=ItemKind.PAGE if i % 2 else ItemKind.PHOTO,
+            page=i or None,
+            score=1.0 / (i + 1),
+            reasons=["text similarity (0.71)"],
+            file_exists=i % 3 != 0,
+        )
+        for i in range(n)
+    ]
+
+
+# --- fast: no models ---------------------------------------------------------------------
+
+
+def test_results_model_passes_qtmodeltester(qtmodeltester) -> None:
+    model = ResultsModel()
+    model.set_results(fake_results())
+    qtmodeltester.check(model)
+    assert model.rowCount() == 5
+    tip = model.data(model.index(0, 0), 3)  # ToolTipRole
+    assert "text similarity" in tip and "missing" in tip.lower()
+
+
+def test_model_handles_thousands_of_rows(qtmodeltester) -> None:
+    model = ResultsModel()
+    model.set_results(fake_results(3000))
+    assert model.rowCount() == 3000
+    assert model.data(model.index(2999, 0), ResultRole).item_id == 2999
+
+
+def test_dropping_a_text_file_shows_an_error(
+    qtbot, lazy_window: MainWindow, tmp_path: Path
+) -> None:
+    note = tmp_path / "notes.txt"
+    note.write_text("not a picture", encoding="utf-8")
+    drop_files(lazy_window.drop_zone, [note])
+    qtbot.waitUntil(lambda: "notes.txt" in lazy_window.message.text(), timeout=5000)
+    assert "cannot be used" in lazy_window.message.text()
+    assert lazy_window.isVisible()
+
+
+def test_dropping_a_broken_image_or_folder_explains(
+    qtbot, lazy_window: MainWindow, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    drop_files(lazy_window.drop_zone, [broken])
+    qtbot.waitUntil(lambda: "broken.jpg" in lazy_window.message.text(), timeout=5000)
+    drop_files(lazy_window.drop_zone, [tmp_path])
+    qtbot.waitUntil(lambda: "is a folder" in lazy_window.message.text(), timeout=5000)
+
+
+def test_first_run_banner_offers_samples(lazy_window: MainWindow, tmp_path: Path) -> None:
+    assert lazy_window.banner.isVisible()
+    assert "Add a folder…" in lazy_window.banner.button_texts()
+
+
+def test_language_switch_shows_japanese(lazy_window: MainWindow) -> None:
+    try:
+        assert install_language("ja") == "ja"
+        assert lazy_window.open_action.text() == "画像を開く…"
+        assert "ようこそ" in lazy_window.banner.label.text()
+    finally:
+        install_language("en")
+    assert lazy_window.open_action.text() == "Open image…"
+
+
+# --- slow: real MiniLM, tiny CLIP --------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_typing_a_query_shows_results(qtbot, window: MainWindow) -> None:
+    qtbot.keyClicks(window.search_field, "thermocouple amplifier")
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=15000)
+    first = window.model.result(0)
+    assert first is not None and first.path.name == "sensor.pdf"
+    assert "results" in window.message.text()
+
+
+@pytest.mark.slow
+def test_dropping_an_image_runs_an_image_search(
+    qtbot, window: MainWindow, indexed: tuple[Library, Path]
+) -> None:
+    photo = indexed[1] / "photos" / "board.jpg"
+    drop_files(window.drop_zone, [photo])
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=15000)
+    assert window.model.result(0).path == photo.resolve()  # identical embedding ranks first
+
+
+@pytest.mark.slow
+def test_dropping_a_pdf_uses_its_page_and_offers_a_chooser(
+    qtbot, window: MainWindow, indexed: tuple[Library, Path]
+) -> None:
+    drop_files(window.drop_zone, [indexed[1] / "relay.pdf", indexed[1] / "sensor.pdf"])
+    qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=15000)
+    assert window.drop_zone.page_box.isVisibleTo(window)
+    assert window.drop_zone.page_box.maximum() == 2
+    assert "first one" in window.message.text()
+
+
+@pytest.mark.slow
+def test_adding_a_folder_in_settings_indexes_it(qtbot, tmp_path: Path, encoders: Encoders) -> None:
+    root = build_docs(tmp_path / "docs")
+    library = Library(tmp_path / "data", encoders.settings, encoders)
+    window = MainWindow(library)
+    qtbot.addWidget(window)
+    dialog = window.open_settings()
+    dialog.add_folder(root)
+    with qtbot.waitSignal(window.indexing.finished, timeout=60000):
+        dialog.accept()
+    assert library.catalog.counts()["files"] == 4
+    assert (tmp_path / "data" / "settings.json").is_file()
+    qtbot.waitUntil(lambda: "4 files indexed" in window.counts_label.text(), timeout=5000)
+    window.close()
+    library.close()
+
+
+@pytest.mark.slow
+def test_closing_during_indexing_stops_and_next_run_resumes(
+    qtbot, tmp_path: Path, encoders: Encoders
+) -> None:
+    root = build_docs(tmp_path / "docs")
+    library = Library(tmp_path / "data", encoders.settings, encoders)
+    library.settings.folders = [FolderConfig(str(root))]
+    window = MainWindow(library, warm_models=False)
+    qtbot.addWidget(window)
+    window.indexing.start()
+    window.close()  # cancels and waits for the worker
+    assert not window.indexing.runner.pool.activeThreadCount()
+    summary = library.index()
+    assert summary.files_unchanged + summary.files_indexed == 4
+    library.close()
+
+
+@pytest.mark.slow
+def test_screenshot_mode_writes_a_non_blank_png(
+    qtbot, tmp_path: Path, indexed: tuple[Library, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop import app
+
+    library, _root = indexed
+    library.close()
+    # The screenshot opens the library itself; give it the tiny models through the settings.
+    monkeypatch.setattr(
+        app, "open_library", lambda d: Library(d, library.settings, library.encoders)
+    )
+    out = tmp_path / "shot.png"
+    code = app.main(
+        ["--data-dir", str(library.data_dir), "--screenshot", str(out), "--query", "relay"]
+    )
+    assert code == 0 and out.is_file()
+    pixels = np.asarray(Image.open(out).convert("L"), dtype=np.float32)
+    assert pixels.shape[0] > 300 and pixels.std() > 10
