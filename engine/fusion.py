@@ -43,7 +43,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "lexical": 0.8,
     "part-number": 0.97,
     "visual": 0.98,
-    "ocr": 0.6,
+    # Text read off a query photo is noisy (pin labels, misreads): it may nudge, not bury.
+    "ocr-lexical": 0.45,
+    "ocr-part-number": 0.9,
 }
 
 

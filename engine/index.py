@@ -23,10 +23,13 @@ import numpy as np
 from engine.config import FolderConfig, Settings
 from engine.crawl import content_hash, crawl
 from engine.encoders import Encoders
+from engine.enrich import OcrSummary
 from engine.extract import ExtractError
 from engine.extract.images import extract_photo
 from engine.extract.pdf import iter_pdf_pages
 from engine.imaging import encode_jpeg, encoder_view, to_thumbnail
+from engine.signals.tokenize import fts_tokens
+from engine.signals.visual import extract_features
 from engine.store.catalog import Catalog, NewItem, path_key
 from engine.store.vectors import VectorStore
 from engine.types import (
@@ -65,6 +68,7 @@ class IndexSummary:
     seconds: float = 0.0
     cancelled: bool = False
     image_search: str = "on"
+    ocr: OcrSummary | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -82,6 +86,14 @@ class IndexSummary:
             "seconds": round(self.seconds, 3),
             "cancelled": self.cancelled,
             "image_search": self.image_search,
+            "ocr": None
+            if self.ocr is None
+            else {
+                "items": self.ocr.items,
+                "with_text": self.ocr.with_text,
+                "failed": self.ocr.failed,
+                "seconds": round(self.ocr.seconds, 3),
+            },
         }
 
 
@@ -257,11 +269,16 @@ class Indexer:
 
     def _extract_worker(self, n: int, job: _Job, units: queue.Queue, stop: threading.Event) -> None:
         clip = self.encoders.clip()
+        first = True
         try:
             for items in _iter_items(job.entry, self.settings, stop.is_set):
                 if stop.is_set():
                     return
-                prepared = [_prepare(it, clip, i) for i, it in enumerate(items)]
+                features = self.settings.visual_match_enabled
+                prepared = [_prepare(it, clip, i, features) for i, it in enumerate(items)]
+                if first:
+                    _name_first_visual(prepared, job.entry.path)
+                    first = False
                 _put(units, ("items", n, prepared), stop)
             _put(units, ("end", n, None), stop)
         except ExtractError as exc:
@@ -437,7 +454,9 @@ def _iter_items(
         yield extract_photo(entry, settings).items
 
 
-def _prepare(item: ExtractedItem, clip: object | None, ordinal: int) -> _Prepared:
+def _prepare(
+    item: ExtractedItem, clip: object | None, ordinal: int, with_features: bool
+) -> _Prepared:
     """Worker-thread half of encoding: thumbnail, JPEG, and the encoder's preprocessing."""
     thumbnail = item.thumbnail
     if item.image is not None and thumbnail is None:
@@ -451,10 +470,25 @@ def _prepare(item: ExtractedItem, clip: object | None, ordinal: int) -> _Prepare
         thumbnail=thumbnail,
         digest=item.digest,
     )
+    if item.text.strip():
+        new.lexical_body = fts_tokens(item.text)
+    if with_features and item.image is not None and item.kind.is_visual:
+        # From the full-resolution image, which only exists here: thumbnails are too small
+        # for a photo of a printed figure to match its page.
+        found = extract_features(item.image)
+        new.features = found.to_bytes() if len(found) else None
     pixels = None
     if clip is not None and thumbnail is not None and item.kind.is_visual:
         pixels = clip.preprocess(encoder_view(thumbnail))  # type: ignore[attr-defined]
     return _Prepared(new, pixels)
+
+
+def _name_first_visual(prepared: list[_Prepared], path: Path) -> None:
+    """File names are searchable once per file, on its first page or its photo."""
+    for p in prepared:
+        if p.item.kind.is_visual:
+            p.item.lexical_name = fts_tokens(os.fsdecode(path.stem).replace("_", " "))
+            return
 
 
 def _put(units: queue.Queue, unit: tuple[str, int, object], stop: threading.Event) -> None:

@@ -18,9 +18,11 @@ from engine.config import FolderConfig, Settings, default_data_dir, load_setting
 from engine.encode.device import describe_device
 from engine.encode.weights import ModelState, model_status
 from engine.encoders import Encoders
+from engine.enrich import run_ocr
 from engine.imaging import encoder_view
 from engine.index import Indexer, IndexSummary
 from engine.search import Query, Searcher, SearchOutcome, Signal
+from engine.signals.ocr import OcrEngine
 from engine.store.catalog import Catalog
 from engine.store.vectors import VectorStore
 from engine.types import (
@@ -31,6 +33,7 @@ from engine.types import (
     never_cancel,
     no_progress,
 )
+from engine.visual_search import VisualSearch
 
 
 class IndexBusy(RuntimeError):
@@ -53,8 +56,16 @@ class Library:
         self.encoders = encoders or Encoders(self.settings)
         self.alignment = AlignmentState(self.data_dir / "alignment")
         self.alignment.enabled = self.settings.calibration_enabled
+        self.visual = VisualSearch(self.catalog, self.data_dir / "visual")
+        self._ocr: OcrEngine | None = None
         self.searcher = Searcher(
-            self.catalog, self.vectors, self.encoders, self.alignment, extra_signals
+            self.catalog,
+            self.vectors,
+            self.encoders,
+            self.alignment,
+            visual=self.visual if self.settings.visual_match_enabled else None,
+            ocr=self.ocr_engine,
+            extra_signals=extra_signals,
         )
         self._lock = FileLock(str(self.data_dir / "index.lock"))
 
@@ -93,6 +104,11 @@ class Library:
                 progress(Progress("align", 0, 1, "calibrating scores"))
                 self.alignment.refresh(self.catalog, self.vectors, self.encoders)
                 self.vectors.save()
+                if self.settings.visual_match_enabled:
+                    self.visual.refresh()
+                engine = self.ocr_engine()
+                if engine is not None:
+                    summary.ocr = run_ocr(self.catalog, self.settings, engine, progress, cancel)
             return summary
         finally:
             self._lock.release()
@@ -137,6 +153,14 @@ class Library:
                     vs.remove([i for i, s in removed if s == space])
         self.vectors.save()
         return len(ids)
+
+    def ocr_engine(self) -> OcrEngine | None:
+        """The OCR engine when OCR is on in the settings (loaded lazily, once)."""
+        if not self.settings.ocr_enabled:
+            return None
+        if self._ocr is None:
+            self._ocr = OcrEngine()
+        return self._ocr
 
     # --- searching -----------------------------------------------------------------------
 

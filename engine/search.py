@@ -24,11 +24,17 @@ from engine.alignment import AlignmentState
 from engine.encoders import Encoders
 from engine.fusion import Fused, Hit, fuse, logistic
 from engine.imaging import encode_jpeg, encoder_view, to_thumbnail
+from engine.lexical import LexicalSearch
+from engine.signals.ocr import OcrEngine
+from engine.signals.partnumbers import salient_terms
+from engine.signals.tokenize import query_terms
 from engine.store.catalog import Catalog, ItemRow
 from engine.store.vectors import VectorStore
 from engine.types import ItemKind, SearchResult
+from engine.visual_search import VisualSearch
 
 SNIPPET_CHARS = 220
+OCR_QUERY_TERMS = 12
 
 
 @dataclass
@@ -67,13 +73,24 @@ class Searcher:
         vectors: VectorStore,
         encoders: Encoders,
         alignment: AlignmentState,
+        visual: VisualSearch | None = None,
+        ocr: Callable[[], OcrEngine | None] | None = None,
         extra_signals: list[Signal] | None = None,
     ) -> None:
         self.catalog = catalog
         self.vectors = vectors
         self.encoders = encoders
         self.alignment = alignment
-        self.signals: list[Signal] = [self._semantic_text, self._semantic_image]
+        self.lexical = LexicalSearch(catalog)
+        self.visual = visual
+        self.ocr = ocr or (lambda: None)
+        self.signals: list[Signal] = [
+            self._lexical,
+            self._semantic_text,
+            self._semantic_image,
+            self._visual_match,
+            self._text_on_photo,
+        ]
         self.signals += extra_signals or []
 
     def search(self, query: Query) -> SearchOutcome:
@@ -81,6 +98,11 @@ class Searcher:
         ctx = _QueryContext(query, pool=max(50, query.top_k * 8), notes=[])
         if not query.text.strip() and query.image is None:
             return SearchOutcome([], ["Type a query or drop an image to search."])
+        if query.image is None and not query_terms(query.text):
+            return SearchOutcome(
+                [],
+                [f"Nothing to search for in “{query.text.strip()}”: only common words or symbols."],
+            )
         hits: list[Hit] = []
         for signal in self.signals:
             hits.extend(signal(ctx))
@@ -90,6 +112,31 @@ class Searcher:
         if not results and not ctx.notes:
             ctx.notes.append("No matches.")
         return SearchOutcome(results, ctx.notes, time.perf_counter() - started)
+
+    def _lexical(self, ctx: _QueryContext) -> list[Hit]:
+        text = ctx.query.text.strip()
+        return self.lexical.hits(text, ctx.pool) if text else []
+
+    def _visual_match(self, ctx: _QueryContext) -> list[Hit]:
+        image = ctx.query.image
+        if image is None or self.visual is None:
+            return []
+        return self.visual.hits(image, k=ctx.query.top_k * 3)
+
+    def _text_on_photo(self, ctx: _QueryContext) -> list[Hit]:
+        """Text printed on the query photo (a part number on a board) searched lexically."""
+        image = ctx.query.image
+        engine = self.ocr() if image is not None else None
+        if engine is None:
+            return []
+        result = engine.read(image)
+        if not result.had_text:
+            return []
+        terms = salient_terms(result.text, max_terms=OCR_QUERY_TERMS)
+        if not terms:
+            return []
+        ctx.notes.append("Read from the photo: " + " ".join(terms))
+        return self.lexical.hits(" ".join(terms), ctx.pool, source="ocr")
 
     # --- semantic signals ----------------------------------------------------------------
 

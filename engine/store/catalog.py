@@ -23,6 +23,9 @@ from engine.store.schema import migrate
 from engine.types import FileEntry, ItemKind
 
 CATALOG_FILE = "catalog.sqlite3"
+# The local-feature index is versioned like an embedding space (its seq tells a persisted
+# visual index whether it is stale), but has no vectors table rows.
+VISUAL_SPACE = "visual:local-features"
 
 
 def path_key(path: Path | str) -> bytes:
@@ -71,6 +74,9 @@ class NewItem:
     thumbnail: bytes | None = None
     digest: str | None = None
     vectors: dict[str, np.ndarray] | None = None
+    lexical_body: str = ""  # pre-tokenised text for the FTS5 index (engine.signals.tokenize)
+    lexical_name: str = ""  # pre-tokenised file name, on the file's first visual item
+    features: bytes | None = None  # local visual features (engine.signals.visual.Features)
 
 
 class Catalog:
@@ -179,9 +185,10 @@ class Catalog:
                 for space, vec in (item.vectors or {}).items():
                     _insert_vector(c, item_id, space, vec)
                     added.setdefault(space, []).append(item_id)
-            _bump_spaces(c, set(added) | _spaces_of(removed))
+            features = {VISUAL_SPACE} if any(i.features is not None for i in items) else set()
+            _bump_spaces(c, set(added) | _spaces_of(removed) | features)
             c.execute("DELETE FROM skipped WHERE path = ?", (key,))
-        return file_id, [i for i, _ in removed], added
+        return file_id, [(i, s) for i, s in removed if i >= 0], added
 
     def delete_file(self, file_id: int) -> list[tuple[int, str]]:
         """Remove a file; returns (item id, space) pairs whose vectors went with it."""
@@ -191,7 +198,7 @@ class Catalog:
                 return []
             removed = _delete_file(c, bytes(row[0]))
             _bump_spaces(c, _spaces_of(removed))
-        return removed
+        return [(i, s) for i, s in removed if i >= 0]
 
     def record_skip(self, path: Path, reason: str) -> None:
         with self.transaction() as c:
@@ -275,6 +282,42 @@ class Catalog:
         )
         return [r[0] for r in rows]
 
+    def features(self, item_id: int) -> bytes | None:
+        rows = self.query("SELECT data FROM features WHERE item_id = ?", (item_id,))
+        return bytes(rows[0][0]) if rows else None
+
+    def feature_ids(self) -> list[int]:
+        return [r[0] for r in self.query("SELECT item_id FROM features ORDER BY item_id")]
+
+    def items_needing_ocr(self) -> list[tuple[int, str, int | None, Path]]:
+        """Photos, and pages without a text layer, that OCR has not seen yet."""
+        rows = self.query(
+            "SELECT i.id, i.kind, i.page, f.path FROM items i JOIN files f ON f.id = i.file_id"
+            " WHERE i.ocr_done = 0 AND (i.kind = 'photo' OR (i.kind = 'page' AND NOT EXISTS"
+            " (SELECT 1 FROM items c WHERE c.file_id = i.file_id AND c.page = i.page"
+            " AND c.kind = 'chunk'))) ORDER BY i.id"
+        )
+        return [(int(i), str(k), p, Path(os.fsdecode(bytes(path)))) for i, k, p, path in rows]
+
+    def set_ocr(self, item_id: int, text: str, confidence: float, lexical_body: str) -> None:
+        """Store OCR output and make it searchable, in one transaction."""
+        with self.transaction() as c:
+            c.execute(
+                "UPDATE items SET ocr_text = ?, ocr_confidence = ?, ocr_done = 1 WHERE id = ?",
+                (text, confidence, item_id),
+            )
+            if not lexical_body:
+                return
+            old = c.execute(
+                "SELECT body, filename FROM lexical WHERE rowid = ?", (item_id,)
+            ).fetchone()
+            c.execute("DELETE FROM lexical WHERE rowid = ?", (item_id,))
+            body = f"{old[0]} {lexical_body}".strip() if old else lexical_body
+            c.execute(
+                "INSERT INTO lexical (rowid, body, filename) VALUES (?,?,?)",
+                (item_id, body, old[1] if old else ""),
+            )
+
     # --- runs and counts -----------------------------------------------------------------
 
     def start_run(self) -> int:
@@ -340,15 +383,29 @@ def _insert_item(c: sqlite3.Connection, file_id: int, item: NewItem) -> int:
             item.digest,
         ),
     )
-    return int(cur.lastrowid or 0)
+    item_id = int(cur.lastrowid or 0)
+    if item.features is not None:
+        c.execute("INSERT INTO features (item_id, data) VALUES (?, ?)", (item_id, item.features))
+        c.execute("UPDATE items SET features_done = 1 WHERE id = ?", (item_id,))
+        _ensure_space(c, VISUAL_SPACE, 0)
+    if item.lexical_body or item.lexical_name:
+        c.execute(
+            "INSERT INTO lexical (rowid, body, filename) VALUES (?,?,?)",
+            (item_id, item.lexical_body, item.lexical_name),
+        )
+    return item_id
+
+
+def _ensure_space(c: sqlite3.Connection, space: str, dim: int) -> None:
+    c.execute(
+        "INSERT INTO spaces (space, dim) VALUES (?, ?) ON CONFLICT(space) DO NOTHING",
+        (space, dim),
+    )
 
 
 def _insert_vector(c: sqlite3.Connection, item_id: int, space: str, vec: np.ndarray) -> None:
     vec = np.ascontiguousarray(vec, dtype=np.float32)
-    c.execute(
-        "INSERT INTO spaces (space, dim) VALUES (?, ?) ON CONFLICT(space) DO NOTHING",
-        (space, int(vec.shape[0])),
-    )
+    _ensure_space(c, space, int(vec.shape[0]))
     c.execute(
         "INSERT OR REPLACE INTO embeddings (item_id, space, vector) VALUES (?,?,?)",
         (item_id, space, vec.tobytes()),
@@ -364,6 +421,13 @@ def _delete_file(c: sqlite3.Connection, key: bytes) -> list[tuple[int, str]]:
             (key,),
         )
     ]
+    had_features = c.execute(
+        "SELECT COUNT(*) FROM features x JOIN items i ON i.id = x.item_id"
+        " JOIN files f ON f.id = i.file_id WHERE f.path = ?",
+        (key,),
+    ).fetchone()[0]
+    if had_features:
+        removed.append((-1, VISUAL_SPACE))  # marks the visual index as changed
     c.execute(
         "DELETE FROM lexical WHERE rowid IN (SELECT i.id FROM items i JOIN files f"
         " ON f.id = i.file_id WHERE f.path = ?)",

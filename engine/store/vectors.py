@@ -98,7 +98,7 @@ class VectorStore:
         with self._lock:
             if space not in self._spaces:
                 dim = self.catalog.space_dims().get(space)
-                if dim is None:
+                if not dim:  # unknown, or a space without vectors (local visual features)
                     return None
                 self._spaces[space] = self._open(space, dim)
             return self._spaces[space]

@@ -1,0 +1,83 @@
+"""The OCR pass, run after the main index pass: reads the text printed on photos and on pages
+without a text layer (scans), stores it with its confidence and makes it searchable.
+
+It runs afterwards, not in the extraction workers, because OCR costs seconds per image on a
+CPU: semantic and lexical search over everything else is available first, and the pass is
+resumable (``items.ocr_done``) and cancellable like the main one. The OCR engine itself skips
+images without text cheaply (detector first, recogniser only on found boxes).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymupdf
+from PIL import Image
+
+from engine.config import Settings
+from engine.extract import ExtractError
+from engine.extract.images import open_image_safely
+from engine.signals.ocr import OcrEngine, OcrResult
+from engine.signals.tokenize import fts_tokens
+from engine.store.catalog import Catalog
+from engine.types import CancelCheck, Progress, ProgressCallback, never_cancel, no_progress
+
+log = logging.getLogger(__name__)
+
+OCR_RENDER_DPI = 150  # scanned pages: enough resolution for the recogniser
+
+
+@dataclass
+class OcrSummary:
+    items: int = 0
+    with_text: int = 0
+    failed: int = 0
+    seconds: float = 0.0
+
+
+def run_ocr(
+    catalog: Catalog,
+    settings: Settings,
+    engine: OcrEngine,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelCheck = never_cancel,
+) -> OcrSummary:
+    """OCR every photo and text-less page not yet read; each result commits on its own."""
+    summary = OcrSummary()
+    started = time.monotonic()
+    todo = catalog.items_needing_ocr()
+    for n, (item_id, kind, page, path) in enumerate(todo, 1):
+        if cancel():
+            break
+        result = _read(engine, settings, kind, page, path)
+        if result.error:
+            summary.failed += 1
+            log.info("OCR of %s failed: %s", path, result.error)
+        summary.with_text += int(result.had_text)
+        text = result.text if result.had_text else ""
+        catalog.set_ocr(item_id, text, result.mean_confidence, fts_tokens(text) if text else "")
+        summary.items += 1
+        progress(Progress("ocr", n, len(todo), f"reading text: {path.name}"))
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _read(
+    engine: OcrEngine, settings: Settings, kind: str, page: int | None, path: Path
+) -> OcrResult:
+    try:
+        image = _source_image(settings, kind, page, path)
+    except (ExtractError, OSError, RuntimeError, ValueError) as exc:
+        return OcrResult.failed(f"could not open the image again: {exc}")
+    return engine.read(image)
+
+
+def _source_image(settings: Settings, kind: str, page: int | None, path: Path) -> Image.Image:
+    if kind == "photo":
+        return open_image_safely(path, settings.max_image_pixels)
+    with pymupdf.open(path) as doc:
+        pix = doc[(page or 1) - 1].get_pixmap(dpi=OCR_RENDER_DPI)
+        return Image.frombytes("RGB", (pix.width, pix.height), pix.samples)

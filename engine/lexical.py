@@ -1,0 +1,128 @@
+"""Lexical and part-number signals over the SQLite FTS5 index.
+
+Rows hold text pre-tokenised by engine.signals.tokenize (Japanese split into words, part
+numbers kept whole plus their variant stems), so FTS5's plain unicode61 tokenizer works for
+both languages. Queries are expanded Japanese → English (and English → Japanese) offline with
+engine.signals.japanese, so リレーモジュール finds English relay datasheets.
+
+Confidence is built from how much of the query a row covers (all the concepts of the query,
+in any of its languages) and its BM25 relative to the best row: a row matching one common word
+of a four-word query stays a weak hint however high its raw BM25.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.fusion import Hit
+from engine.signals.japanese import expand_query
+from engine.signals.partnumbers import extract_part_numbers, match_part_number
+from engine.signals.tokenize import fts_query_terms, quote_term, token_list
+from engine.store.catalog import Catalog
+
+TRANSLATED_DISCOUNT = 0.85  # a match through the dictionary is a little less certain
+NAME_WEIGHT = 3.0  # BM25 weight of file-name tokens relative to body text
+
+
+@dataclass(frozen=True)
+class LexicalRow:
+    item_id: int
+    tokens: frozenset[str]
+    bm25: float  # positive, higher is better
+
+
+class LexicalSearch:
+    """Lexical + part-number hits for a text query (or text read off a query photo)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def hits(self, text: str, pool: int, source: str = "query") -> list[Hit]:
+        expansion = expand_query(text)
+        groups = {
+            "original": _tokens(expansion.original_terms),
+            "english": _tokens(expansion.english_terms),
+            "japanese": _tokens(expansion.japanese_terms),
+        }
+        match = fts_query_terms(expansion.all_terms)
+        if not match:
+            return []
+        rows = self._rows(match, pool)
+        hits = self._term_hits(rows, groups, source)
+        hits += self._part_number_hits(text, pool, source)
+        return hits
+
+    def _rows(self, match: str, limit: int) -> list[LexicalRow]:
+        rows = self.catalog.query(
+            "SELECT rowid, body, filename, -bm25(lexical, 1.0, ?) FROM lexical"
+            " WHERE lexical MATCH ? ORDER BY bm25(lexical, 1.0, ?) LIMIT ?",
+            (NAME_WEIGHT, match, NAME_WEIGHT, limit),
+        )
+        return [LexicalRow(int(i), frozenset(f"{b} {n}".split()), float(s)) for i, b, n, s in rows]
+
+    def _term_hits(
+        self, rows: list[LexicalRow], groups: dict[str, set[str]], source: str
+    ) -> list[Hit]:
+        if not rows:
+            return []
+        best = max(r.bm25 for r in rows) or 1.0
+        hits = []
+        for row in rows:
+            coverage, matched = _coverage(row.tokens, groups)
+            if not matched:
+                continue
+            relative = max(0.0, row.bm25) / best
+            confidence = coverage**1.5 * (0.55 + 0.45 * relative)
+            what = "text read from the photo" if source == "ocr" else "terms"
+            signal = "ocr-lexical" if source == "ocr" else "lexical"
+            hits.append(
+                Hit(row.item_id, signal, confidence, f"{what}: {', '.join(sorted(matched))}")
+            )
+        return hits
+
+    def _part_number_hits(self, text: str, pool: int, source: str) -> list[Hit]:
+        hits = []
+        for pn in extract_part_numbers(text):
+            stem_rows = self._rows(" OR ".join(quote_term(t) for t in _tokens([pn])), pool)
+            for row in stem_rows:
+                score, token = _best_part_match(pn, row.tokens)
+                if score <= 0.0:
+                    continue
+                label = "part number" if score >= 1.0 else "similar part number"
+                where = " (read from the photo)" if source == "ocr" else ""
+                signal = "ocr-part-number" if source == "ocr" else "part-number"
+                hits.append(Hit(row.item_id, signal, score, f"{label} {token.upper()}{where}"))
+        return hits
+
+
+def _tokens(terms: list[str]) -> set[str]:
+    out: set[str] = set()
+    for term in terms:
+        out.update(token_list(term))
+    return out
+
+
+def _coverage(tokens: frozenset[str], groups: dict[str, set[str]]) -> tuple[float, set[str]]:
+    """Best fraction of the query's terms found in the row, in whichever language matched."""
+    best, best_matched = 0.0, set()
+    for name, terms in groups.items():
+        if not terms:
+            continue
+        matched = terms & tokens
+        cov = len(matched) / len(terms)
+        if name != "original":
+            cov *= TRANSLATED_DISCOUNT
+        if cov > best:
+            best, best_matched = cov, matched
+    return best, best_matched
+
+
+def _best_part_match(pn: str, tokens: frozenset[str]) -> tuple[float, str]:
+    best, best_token = 0.0, ""
+    for token in tokens:
+        if not any(c.isdigit() for c in token):
+            continue
+        score = match_part_number(pn, token.upper())
+        if score > best:
+            best, best_token = score, token
+    return best, best_token
