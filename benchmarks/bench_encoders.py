@@ -5,6 +5,7 @@ is fine for speed (the arithmetic is the same) and meaningless for quality. Neve
 models for search. MiniLM uses its real bundled weights.
 
     .venv/bin/python benchmarks/bench_encoders.py [--threads 2] [--batch 32] [--batches 2]
+                                                  [--models ViT-B-32 ...]
 """
 
 from __future__ import annotations
@@ -12,12 +13,20 @@ from __future__ import annotations
 import argparse
 import logging
 import statistics
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from engine.encode.clip import for_inference  # noqa: E402
 
 CLIP_CANDIDATES = ("ViT-B-32", "ViT-B-16", "MobileCLIP-S1", "MobileCLIP-S2", "RN50")
 SAMPLE_TEXT = (
@@ -42,7 +51,8 @@ def bench_clip(name: str, batch: int, repeats: int) -> dict[str, object]:
     from open_clip.transform import PreprocessCfg, image_transform_v2
 
     logging.getLogger().setLevel(logging.ERROR)  # "initialized randomly" is expected here
-    model = open_clip.create_model(name, pretrained=None).eval()  # TIMING ONLY
+    model = open_clip.create_model(name, pretrained=None)  # TIMING ONLY: random weights
+    model = for_inference(model)  # as deployed: eval + MobileCLIP branch fusion
     tokenizer = open_clip.get_tokenizer(name)
     transform = image_transform_v2(PreprocessCfg(**model.visual.preprocess_cfg), is_train=False)
     size = model.visual.preprocess_cfg["size"]
@@ -71,7 +81,9 @@ def bench_minilm(batch: int, repeats: int) -> dict[str, object]:
 
     enc = load_text_encoder(Settings(device="cpu"))
     texts = [SAMPLE_TEXT] * batch
-    return {"model": enc.space_id, "texts_s": _rate(lambda: enc.encode(texts), batch, repeats)}
+    rate = _rate(lambda: enc.encode(texts), batch, repeats)
+    params = sum(p.numel() for p in enc._ensure_loaded().parameters()) / 1e6
+    return {"model": enc.space_id, "params_m": params, "texts_s": rate}
 
 
 def main() -> None:
@@ -98,7 +110,11 @@ def main() -> None:
             flush=True,
         )
     m = bench_minilm(args.batch, max(3, args.batches))
-    print(f"{'MiniLM-L6 (real)':<16}{22.7:>9.1f}{'-':>5}{'-':>10}{m['texts_s']:>10.1f}{'-':>8}")
+    dash = "-"
+    print(
+        f"{'MiniLM-L6 (real)':<16}{m['params_m']:>9.1f}{dash:>5}{dash:>10}"
+        f"{m['texts_s']:>10.1f}{dash:>8}"
+    )
     print("\nprep/s: one 1600x1200 photo through the eval transform on one thread.")
 
 

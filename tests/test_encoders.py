@@ -221,6 +221,7 @@ def test_unknown_text_model_says_what_to_do(
         resolve_text_model(Settings(text_model="no-such-model"))
 
 
+@pytest.mark.slow  # importing sentence-transformers alone takes seconds
 def test_bad_text_model_folder_is_a_model_load_error(tmp_path: Path) -> None:
     (tmp_path / "modules.json").write_text("not json")
     with pytest.raises(ModelLoadError, match="could not be loaded"):
