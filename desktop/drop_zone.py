@@ -40,10 +40,6 @@ class QueryImage:
     page_count: int = 0  # > 0 for a PDF: the page chooser's range
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DropZone", text)
-
-
 def dropped_from_mime(mime: QMimeData) -> Dropped:
     """Sort out a drop or paste. Raises DropError for things that can never be a query."""
     paths = [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
@@ -54,8 +50,16 @@ def dropped_from_mime(mime: QMimeData) -> Dropped:
         if not image.isNull():
             return Dropped(image=image)
     if mime.hasUrls():
-        raise DropError(_tr("Only files on this computer can be dropped (not web links)."))
-    raise DropError(_tr("Nothing usable was dropped: drop an image file or a PDF."))
+        raise DropError(
+            QCoreApplication.translate(
+                "DropZone", "Only files on this computer can be dropped (not web links)."
+            )
+        )
+    raise DropError(
+        QCoreApplication.translate(
+            "DropZone", "Nothing usable was dropped: drop an image file or a PDF."
+        )
+    )
 
 
 def load_query(dropped: Dropped, max_pixels: int) -> QueryImage:
@@ -66,20 +70,28 @@ def load_query(dropped: Dropped, max_pixels: int) -> QueryImage:
     if dropped.image is not None:
         try:
             return QueryImage(
-                load_query_image(_png_bytes(dropped.image), max_pixels), _tr("pasted image")
+                load_query_image(_png_bytes(dropped.image), max_pixels),
+                QCoreApplication.translate("DropZone", "pasted image"),
             )
         except ExtractError as exc:
-            raise DropError(_tr("The pasted image cannot be used: {0}").format(exc)) from None
+            raise DropError(
+                QCoreApplication.translate(
+                    "DropZone", "The pasted image cannot be used: {0}"
+                ).format(exc)
+            ) from None
     path = dropped.path
     assert path is not None
     if path.is_dir():
         raise DropError(
-            _tr(
-                "{0} is a folder. Add folders to index in Settings; drop a single image to search."
+            QCoreApplication.translate(
+                "DropZone",
+                "{0} is a folder. Add folders to index in Settings; drop a single image to search.",
             ).format(path.name)
         )
     if not path.is_file():
-        raise DropError(_tr("{0} does not exist.").format(path.name))
+        raise DropError(
+            QCoreApplication.translate("DropZone", "{0} does not exist.").format(path.name)
+        )
     if path.suffix.lower() == ".pdf":
         return _pdf_page(path, dropped.page)
     try:
@@ -87,7 +99,9 @@ def load_query(dropped: Dropped, max_pixels: int) -> QueryImage:
     except (ExtractError, OSError) as exc:
         reason = getattr(exc, "reason", None) or str(exc)
         raise DropError(
-            _tr("{0} cannot be used as a query image: {1}").format(path.name, reason)
+            QCoreApplication.translate(
+                "DropZone", "{0} cannot be used as a query image: {1}"
+            ).format(path.name, reason)
         ) from None
 
 
@@ -97,10 +111,16 @@ def _pdf_page(path: Path, page: int) -> QueryImage:
     try:
         with pymupdf.open(path) as doc:
             if doc.needs_pass:
-                raise DropError(_tr("{0} is password-protected.").format(path.name))
+                raise DropError(
+                    QCoreApplication.translate("DropZone", "{0} is password-protected.").format(
+                        path.name
+                    )
+                )
             count = doc.page_count
             if count == 0:
-                raise DropError(_tr("{0} has no pages.").format(path.name))
+                raise DropError(
+                    QCoreApplication.translate("DropZone", "{0} has no pages.").format(path.name)
+                )
             page = min(max(page, 1), count)
             pdf_page = doc[page - 1]
             zoom = PDF_RENDER_SIDE / max(pdf_page.rect.width, pdf_page.rect.height, 1.0)
@@ -109,8 +129,12 @@ def _pdf_page(path: Path, page: int) -> QueryImage:
     except DropError:
         raise
     except Exception as exc:  # PyMuPDF raises several types for damaged files
-        raise DropError(_tr("{0} cannot be read as a PDF: {1}").format(path.name, exc)) from None
-    label = _tr("{0} p. {1}").format(path.name, page)
+        raise DropError(
+            QCoreApplication.translate("DropZone", "{0} cannot be read as a PDF: {1}").format(
+                path.name, exc
+            )
+        ) from None
+    label = QCoreApplication.translate("DropZone", "{0} p. {1}").format(path.name, page)
     return QueryImage(image, label, page_count=count)
 
 

@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self._dropped: Dropped | None = None
         self._clip_problem = ""
         self._preview_generation = 0
+        self._query_note = ""  # shown with the results, e.g. "3 files dropped; used the first"
         self.last_outcome: SearchOutcome | None = None
         self._build()
         self._connect()
@@ -214,6 +215,7 @@ class MainWindow(QMainWindow):
         if not text:
             return
         self._last_query = ("text", text)
+        self._query_note = ""
         self.drop_zone.show_pages(0)
         self._submit(lambda: self.library.search(Query(text=text, top_k=TOP_K)))
 
@@ -264,7 +266,8 @@ class MainWindow(QMainWindow):
         count = self.tr("{0} results in {1} ms").format(
             len(outcome.results), f"{outcome.seconds * 1000:.0f}"
         )
-        self.message.setText(" · ".join([count, *outcome.notes]))
+        notes = [count, *outcome.notes] + ([self._query_note] if self._query_note else [])
+        self.message.setText(" · ".join(notes))
 
     # --- image queries -------------------------------------------------------------------
 
@@ -293,15 +296,13 @@ class MainWindow(QMainWindow):
         self._last_query = ("image", query)
         self.drop_zone.show_pages(query.page_count, dropped.page)
         self.search_field.clear()
-        self._submit(lambda: self.library.search(Query(image=query.image, top_k=TOP_K)))
-        note = ""
+        self._query_note = ""
         if dropped.count > 1:
-            note = self.tr("{0} files were dropped; searching with the first one.").format(
-                dropped.count
-            )
+            self._query_note = self.tr(
+                "{0} files were dropped; searching with the first one."
+            ).format(dropped.count)
         self.drop_zone.label.setText(self.tr("Searching by image: {0}").format(query.label))
-        if note:
-            self.show_error(note, level="info")
+        self._submit(lambda: self.library.search(Query(image=query.image, top_k=TOP_K)))
 
     def _drop_failed(self, exc: BaseException) -> None:
         if isinstance(exc, DropError):
@@ -390,6 +391,7 @@ class MainWindow(QMainWindow):
 
     def find_similar(self, r: SearchResult) -> None:
         self._last_query = ("similar", r.item_id)
+        self._query_note = ""
         self.drop_zone.show_pages(0)
         self.drop_zone.label.setText(self.tr("Similar to: {0}").format(r.path.name))
         self._submit(lambda: self.library.similar_to(r.item_id, top_k=TOP_K))

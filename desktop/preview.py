@@ -43,8 +43,9 @@ class PreviewPane(QWidget):
         self.details.setText(tooltip_html)
         self.set_image(image)
         if not r.file_exists:
+            missing = self.tr("This file is missing.")
             self.details.setText(
-                f"<p style='color:#a22'><b>{html.escape(self.tr('This file is missing.'))}</b> "
+                f"<p style='color:#a22'><b>{html.escape(missing)}</b> "
                 + html.escape(self.tr("It was moved or deleted since it was indexed."))
                 + "</p>"
                 + tooltip_html

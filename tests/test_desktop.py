@@ -113,14 +113,16 @@ def test_first_run_banner_offers_samples(lazy_window: MainWindow, tmp_path: Path
     assert "Add a folder…" in lazy_window.banner.button_texts()
 
 
-def test_language_switch_shows_japanese(lazy_window: MainWindow) -> None:
+def test_language_switch_shows_japanese(qtbot, lazy_window: MainWindow) -> None:
     try:
         assert install_language("ja") == "ja"
-        assert lazy_window.open_action.text() == "画像を開く…"
+        # Qt posts LanguageChange to the windows; they re-translate on the next event loop turn.
+        qtbot.waitUntil(lambda: lazy_window.open_action.text() == "画像を開く…", timeout=3000)
         assert "ようこそ" in lazy_window.banner.label.text()
+        assert "画像" in lazy_window.drop_zone.label.text()
     finally:
         install_language("en")
-    assert lazy_window.open_action.text() == "Open image…"
+    qtbot.waitUntil(lambda: lazy_window.open_action.text() == "Open image…", timeout=3000)
 
 
 # --- slow: real MiniLM, tiny CLIP --------------------------------------------------------

@@ -1,0 +1,175 @@
+# ruff: noqa: E501  (one translation per line reads better than wrapped strings)
+"""Write the Japanese translations into sagasu_ja.ts (after ``pyside6-lupdate`` added new
+source strings), then compile with ``pyside6-lrelease``. See docs/DESKTOP.md.
+
+    .venv/bin/pyside6-lupdate desktop/*.py -ts resources/translations/sagasu_ja.ts
+    .venv/bin/python resources/translations/fill_ja.py
+    .venv/bin/pyside6-lrelease resources/translations/sagasu_ja.ts
+"""
+
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+TS = Path(__file__).with_name("sagasu_ja.ts")
+
+JA = {
+    # drop zone
+    "Drop an image or a PDF here, paste one (Ctrl+V), or use Open image…": "画像やPDFをここにドロップ、貼り付け（Ctrl+V）、または「画像を開く…」",
+    "PDF page:": "PDFのページ：",
+    "Only files on this computer can be dropped (not web links).": "ドロップできるのはこのコンピュータ上のファイルだけです（Webリンクは不可）。",
+    "Nothing usable was dropped: drop an image file or a PDF.": "使えるものがドロップされませんでした。画像ファイルかPDFをドロップしてください。",
+    "pasted image": "貼り付けた画像",
+    "The pasted image cannot be used: {0}": "貼り付けた画像は使えません：{0}",
+    "{0} is a folder. Add folders to index in Settings; drop a single image to search.": "{0} はフォルダです。フォルダは設定でインデックス対象に追加してください。検索には画像を1枚ドロップします。",
+    "{0} does not exist.": "{0} は存在しません。",
+    "{0} cannot be used as a query image: {1}": "{0} は検索画像として使えません：{1}",
+    "{0} is password-protected.": "{0} はパスワードで保護されています。",
+    "{0} has no pages.": "{0} にはページがありません。",
+    "{0} cannot be read as a PDF: {1}": "{0} をPDFとして読めません：{1}",
+    "{0} p. {1}": "{0} {1}ページ",
+    # main window
+    "Sagasu — search PDFs and photos": "探す — PDFと写真を検索",
+    "Search text, part numbers, descriptions… (English or Japanese)": "文章・型番・説明で検索…（日本語・英語）",
+    "Open image…": "画像を開く…",
+    "Paste image": "画像を貼り付け",
+    "Index now": "今すぐインデックス",
+    "Pause": "一時停止",
+    "Cancel": "中止",
+    "Settings…": "設定…",
+    "Searching…": "検索中…",
+    "Search failed: {0}": "検索に失敗しました：{0}",
+    "{0} results in {1} ms": "{0} 件（{1} ミリ秒）",
+    "Reading the dropped image…": "ドロップされた画像を読み込み中…",
+    "{0} files were dropped; searching with the first one.": "{0} 個のファイルがドロップされました。最初のファイルで検索します。",
+    "Searching by image: {0}": "画像で検索：{0}",
+    "That cannot be used: {0}": "使用できません：{0}",
+    "Search with an image": "画像で検索",
+    "Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)": "画像とPDF (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)",
+    "The clipboard holds no image.": "クリップボードに画像がありません。",
+    "{0} is missing (moved or deleted).": "{0} が見つかりません（移動または削除されました）。",
+    "No application could open {0}.": "{0} を開けるアプリケーションがありません。",
+    "Open": "開く",
+    "Open containing folder": "フォルダを開く",
+    "Copy path": "パスをコピー",
+    "Find similar": "類似を検索",
+    "Similar to: {0}": "類似：{0}",
+    "Paused": "一時停止中",
+    "Indexing…": "インデックス作成中…",
+    "Looking for files": "ファイルを探索中",
+    "Reading files": "ファイルを読み込み中",
+    "Encoding images": "画像を符号化中",
+    "Saving": "保存中",
+    "Calibrating scores": "スコアを調整中",
+    "{0} of {1} files": "{0} / {1} ファイル",
+    "{0} pages": "{0} ページ",
+    "about {0} left": "残り約 {0}",
+    "Indexing cancelled; what was indexed is kept. Index now to finish.": "インデックス作成を中止しました。作成済みの分は保持されます。「今すぐインデックス」で続きを実行できます。",
+    "Indexed {0} new or changed files ({1} pages, {2} photos)": "新規・変更ファイル {0} 件をインデックスしました（{1} ページ、写真 {2} 枚）",
+    "{0} skipped": "{0} 件スキップ",
+    "Indexing stopped: {0}": "インデックス作成が停止しました：{0}",
+    "{0} files indexed: {1} pages, {2} photos, {3} figures": "インデックス済み {0} ファイル：{1} ページ、写真 {2} 枚、図 {3} 点",
+    "last update {0}": "最終更新 {0}",
+    "Image search is off: the image model (CLIP) is not installed.": "画像検索は無効です：画像モデル（CLIP）がインストールされていません。",
+    "Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.": "テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。",
+    "Download…": "ダウンロード…",
+    "Import…": "取り込み…",
+    "Add a folder…": "フォルダを追加…",
+    "Index the sample files": "サンプルをインデックス",
+    "Welcome to Sagasu.": "「探す」へようこそ。",
+    "Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.": "PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。",
+    "The new index location is used from the next start.": "新しいインデックスの場所は次回起動時から使われます。",
+    "Stopping indexing…": "インデックス作成を停止中…",
+    # preview
+    "Select a result to preview it.": "結果を選択するとプレビューを表示します。",
+    "This file is missing.": "このファイルは見つかりません。",
+    "It was moved or deleted since it was indexed.": "インデックス作成後に移動または削除されました。",
+    "No preview": "プレビューなし",
+    # results model
+    "p. {0}": "{0}ページ",
+    "missing": "なし",
+    "Page {0}": "{0} ページ",
+    "Kind: {0}": "種類：{0}",
+    "Score: {0}": "スコア：{0}",
+    "Why it matched: {0}": "一致した理由：{0}",
+    "Also on pages: {0}": "他の該当ページ：{0}",
+    "File is missing": "ファイルが見つかりません",
+    "page": "ページ",
+    "figure": "図",
+    "photo": "写真",
+    "text": "本文",
+    # settings
+    "Sagasu settings": "「探す」の設定",
+    "Folders": "フォルダ",
+    "Models": "モデル",
+    "General": "全般",
+    "Add folder…": "フォルダを追加…",
+    "Remove": "削除",
+    "e.g. *.pdf, drawings/**": "例：*.pdf, drawings/**",
+    "e.g. old/**, *_draft.pdf": "例：old/**, *_draft.pdf",
+    "Include only:": "対象のみ：",
+    "Exclude:": "除外：",
+    "Folders to index (PDFs and photos inside are searched):": "インデックスするフォルダ（中のPDFと写真が検索対象になります）：",
+    "Folder to index": "インデックスするフォルダ",
+    "Model": "モデル",
+    "State": "状態",
+    "Details": "詳細",
+    "Use selected model": "選択したモデルを使う",
+    "Download selected…": "選択したモデルをダウンロード…",
+    "Import weights file…": "重みファイルを取り込み…",
+    "Checking installed models…": "インストール済みのモデルを確認中…",
+    "installed": "インストール済み",
+    "Select an image (CLIP) model first.": "先に画像（CLIP）モデルを選択してください。",
+    "Downloading {0}…": "{0} をダウンロード中…",
+    "CLIP weights file": "CLIPの重みファイル",
+    "Importing {0}…": "{0} を取り込み中…",
+    "Installed: {0}": "インストールしました：{0}",
+    "Automatic (GPU when available)": "自動（使えればGPU）",
+    "CPU": "CPU",
+    "GPU (CUDA)": "GPU（CUDA）",
+    "GPU (Apple)": "GPU（Apple）",
+    "Follow the system": "システムに従う",
+    "Read text in scans and photos (OCR)": "スキャンや写真の文字を読み取る（OCR）",
+    "Watch folders for changes": "フォルダの変更を監視する",
+    " min": " 分",
+    "Browse…": "参照…",
+    "Device:": "デバイス：",
+    "Language:": "言語：",
+    "Full rescan every:": "全体の再スキャン間隔：",
+    "Index location:": "インデックスの場所：",
+    "A new index location is used from the next start.": "新しいインデックスの場所は次回起動時から使われます。",
+    "Index location": "インデックスの場所",
+}
+
+# Same source text, different meaning per context.
+JA_BY_CONTEXT = {("SettingsDialog", "missing"): "未インストール"}
+
+
+def fill(path: Path = TS) -> list[str]:
+    """Fill every message; return the sources still lacking a translation."""
+    tree = ET.parse(path)
+    missing = []
+    for context in tree.getroot().iter("context"):
+        name = context.findtext("name")
+        for message in context.iter("message"):
+            source = message.findtext("source") or ""
+            text = JA_BY_CONTEXT.get((name, source)) or JA.get(source)
+            target = message.find("translation")
+            assert target is not None
+            if text is None:
+                missing.append(source)
+                continue
+            target.text = text
+            target.attrib.pop("type", None)  # no longer "unfinished"
+    ET.indent(tree)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+    return missing
+
+
+if __name__ == "__main__":
+    left = fill()
+    for source in left:
+        print(f"untranslated: {source!r}", file=sys.stderr)
+    sys.exit(1 if left else 0)

@@ -1,0 +1,623 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="ja_JP">
+  <context>
+    <name>DropZone</name>
+    <message>
+      <location filename="../../desktop/drop_zone.py" line="54" />
+      <source>Only files on this computer can be dropped (not web links).</source>
+      <translation>ドロップできるのはこのコンピュータ上のファイルだけです（Webリンクは不可）。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/drop_zone.py" line="59" />
+      <source>Nothing usable was dropped: drop an image file or a PDF.</source>
+      <translation>使えるものがドロップされませんでした。画像ファイルかPDFをドロップしてください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/drop_zone.py" line="74" />
+      <source>pasted image</source>
+      <translation>貼り付けた画像</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/drop_zone.py" line="78" />
+      <source>The pasted image cannot be used: {0}</source>
+      <translation>貼り付けた画像は使えません：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/drop_zone.py" line="86" />
+      <source>{0} is a folder. Add folders to index in Settings; drop a single image to search.</source>
+      <translation>{0} はフォルダです。フォルダは設定でインデックス対象に追加してください。検索には画像を1枚ドロップします。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/drop_zone.py" line="93" />
+      <source>{0} does not exist.</source>
+      <translation>{0} は存在しません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/drop_zone.py" line="102" />
+      <source>{0} cannot be used as a query image: {1}</source>
+      <translation>{0} は検索画像として使えません：{1}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/drop_zone.py" line="115" />
+      <source>{0} is password-protected.</source>
+      <translation>{0} はパスワードで保護されています。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/drop_zone.py" line="122" />
+      <source>{0} has no pages.</source>
+      <translation>{0} にはページがありません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/drop_zone.py" line="133" />
+      <source>{0} cannot be read as a PDF: {1}</source>
+      <translation>{0} をPDFとして読めません：{1}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/drop_zone.py" line="137" />
+      <source>{0} p. {1}</source>
+      <translation>{0} {1}ページ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/drop_zone.py" line="183" />
+      <source>Drop an image or a PDF here, paste one (Ctrl+V), or use Open image…</source>
+      <translation>画像やPDFをここにドロップ、貼り付け（Ctrl+V）、または「画像を開く…」</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/drop_zone.py" line="185" />
+      <source>PDF page:</source>
+      <translation>PDFのページ：</translation>
+    </message>
+  </context>
+  <context>
+    <name>MainWindow</name>
+    <message>
+      <location filename="../../desktop/main_window.py" line="190" />
+      <source>Sagasu — search PDFs and photos</source>
+      <translation>探す — PDFと写真を検索</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="192" />
+      <source>Search text, part numbers, descriptions… (English or Japanese)</source>
+      <translation>文章・型番・説明で検索…（日本語・英語）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="194" />
+      <source>Open image…</source>
+      <translation>画像を開く…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="195" />
+      <source>Paste image</source>
+      <translation>画像を貼り付け</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="196" />
+      <source>Index now</source>
+      <translation>今すぐインデックス</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="197" />
+      <source>Pause</source>
+      <translation>一時停止</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="198" />
+      <source>Cancel</source>
+      <translation>中止</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="199" />
+      <source>Settings…</source>
+      <translation>設定…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="235" />
+      <source>Searching…</source>
+      <translation>検索中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="251" />
+      <source>Search failed: {0}</source>
+      <translation>検索に失敗しました：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="266" />
+      <source>{0} results in {1} ms</source>
+      <translation>{0} 件（{1} ミリ秒）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="286" />
+      <source>Reading the dropped image…</source>
+      <translation>ドロップされた画像を読み込み中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="302" />
+      <source>{0} files were dropped; searching with the first one.</source>
+      <translation>{0} 個のファイルがドロップされました。最初のファイルで検索します。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="304" />
+      <source>Searching by image: {0}</source>
+      <translation>画像で検索：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="311" />
+      <source>That cannot be used: {0}</source>
+      <translation>使用できません：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="320" />
+      <source>Search with an image</source>
+      <translation>画像で検索</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="322" />
+      <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</source>
+      <translation>画像とPDF (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="334" />
+      <source>The clipboard holds no image.</source>
+      <translation>クリップボードに画像がありません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="374" />
+      <source>{0} is missing (moved or deleted).</source>
+      <translation>{0} が見つかりません（移動または削除されました）。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="377" />
+      <source>No application could open {0}.</source>
+      <translation>{0} を開けるアプリケーションがありません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="385" />
+      <source>Open</source>
+      <translation>開く</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="386" />
+      <source>Open containing folder</source>
+      <translation>フォルダを開く</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="387" />
+      <source>Copy path</source>
+      <translation>パスをコピー</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="389" />
+      <source>Find similar</source>
+      <translation>類似を検索</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="396" />
+      <source>Similar to: {0}</source>
+      <translation>類似：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="404" />
+      <source>Paused</source>
+      <translation>一時停止中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="419" />
+      <source>Indexing…</source>
+      <translation>インデックス作成中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="434" />
+      <source>Looking for files</source>
+      <translation>ファイルを探索中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="435" />
+      <source>Reading files</source>
+      <translation>ファイルを読み込み中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="436" />
+      <source>Encoding images</source>
+      <translation>画像を符号化中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="437" />
+      <source>Saving</source>
+      <translation>保存中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="438" />
+      <source>Calibrating scores</source>
+      <translation>スコアを調整中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="442" />
+      <source>{0} of {1} files</source>
+      <translation>{0} / {1} ファイル</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="444" />
+      <source>{0} pages</source>
+      <translation>{0} ページ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="446" />
+      <source>about {0} left</source>
+      <translation>残り約 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="453" />
+      <source>Indexing cancelled; what was indexed is kept. Index now to finish.</source>
+      <translation>インデックス作成を中止しました。作成済みの分は保持されます。「今すぐインデックス」で続きを実行できます。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="457" />
+      <source>Indexed {0} new or changed files ({1} pages, {2} photos)</source>
+      <translation>新規・変更ファイル {0} 件をインデックスしました（{1} ページ、写真 {2} 枚）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="461" />
+      <source>{0} skipped</source>
+      <translation>{0} 件スキップ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="467" />
+      <source>Indexing stopped: {0}</source>
+      <translation>インデックス作成が停止しました：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="497" />
+      <source>{0} files indexed: {1} pages, {2} photos, {3} figures</source>
+      <translation>インデックス済み {0} ファイル：{1} ページ、写真 {2} 枚、図 {3} 点</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="506" />
+      <source>last update {0}</source>
+      <translation>最終更新 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="518" />
+      <source>Image search is off: the image model (CLIP) is not installed.</source>
+      <translation>画像検索は無効です：画像モデル（CLIP）がインストールされていません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="521" />
+      <source>Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.</source>
+      <translation>テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="525" />
+      <source>Download…</source>
+      <translation>ダウンロード…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="526" />
+      <source>Import…</source>
+      <translation>取り込み…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="536" />
+      <source>Add a folder…</source>
+      <translation>フォルダを追加…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="538" />
+      <source>Index the sample files</source>
+      <translation>サンプルをインデックス</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="541" />
+      <source>Welcome to Sagasu.</source>
+      <translation>「探す」へようこそ。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="544" />
+      <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
+      <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="596" />
+      <source>The new index location is used from the next start.</source>
+      <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="610" />
+      <source>Stopping indexing…</source>
+      <translation>インデックス作成を停止中…</translation>
+    </message>
+  </context>
+  <context>
+    <name>PreviewPane</name>
+    <message>
+      <location filename="../../desktop/preview.py" line="39" />
+      <source>Select a result to preview it.</source>
+      <translation>結果を選択するとプレビューを表示します。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/preview.py" line="46" />
+      <source>This file is missing.</source>
+      <translation>このファイルは見つかりません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/preview.py" line="49" />
+      <source>It was moved or deleted since it was indexed.</source>
+      <translation>インデックス作成後に移動または削除されました。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/preview.py" line="58" />
+      <source>No preview</source>
+      <translation>プレビューなし</translation>
+    </message>
+  </context>
+  <context>
+    <name>ResultsModel</name>
+    <message>
+      <location filename="../../desktop/results_model.py" line="80" />
+      <source>p. {0}</source>
+      <translation>{0}ページ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/results_model.py" line="82" />
+      <source>missing</source>
+      <translation>なし</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/results_model.py" line="88" />
+      <source>Page {0}</source>
+      <translation>{0} ページ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/results_model.py" line="89" />
+      <source>Kind: {0}</source>
+      <translation>種類：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/results_model.py" line="90" />
+      <source>Score: {0}</source>
+      <translation>スコア：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/results_model.py" line="93" />
+      <source>Why it matched: {0}</source>
+      <translation>一致した理由：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/results_model.py" line="96" />
+      <source>Also on pages: {0}</source>
+      <translation>他の該当ページ：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/results_model.py" line="98" />
+      <source>File is missing</source>
+      <translation>ファイルが見つかりません</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/results_model.py" line="105" />
+      <source>page</source>
+      <translation>ページ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/results_model.py" line="106" />
+      <source>figure</source>
+      <translation>図</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/results_model.py" line="107" />
+      <source>photo</source>
+      <translation>写真</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/results_model.py" line="108" />
+      <source>text</source>
+      <translation>本文</translation>
+    </message>
+  </context>
+  <context>
+    <name>SettingsDialog</name>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="52" />
+      <source>Sagasu settings</source>
+      <translation>「探す」の設定</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="58" />
+      <source>Folders</source>
+      <translation>フォルダ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="59" />
+      <source>Models</source>
+      <translation>モデル</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="60" />
+      <source>General</source>
+      <translation>全般</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="81" />
+      <source>Add folder…</source>
+      <translation>フォルダを追加…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="83" />
+      <source>Remove</source>
+      <translation>削除</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="86" />
+      <source>e.g. *.pdf, drawings/**</source>
+      <translation>例：*.pdf, drawings/**</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="88" />
+      <source>e.g. old/**, *_draft.pdf</source>
+      <translation>例：old/**, *_draft.pdf</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="96" />
+      <source>Include only:</source>
+      <translation>対象のみ：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="97" />
+      <source>Exclude:</source>
+      <translation>除外：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="99" />
+      <source>Folders to index (PDFs and photos inside are searched):</source>
+      <translation>インデックスするフォルダ（中のPDFと写真が検索対象になります）：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="107" />
+      <source>Folder to index</source>
+      <translation>インデックスするフォルダ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="149" />
+      <source>Model</source>
+      <translation>モデル</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="149" />
+      <source>State</source>
+      <translation>状態</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="149" />
+      <source>Details</source>
+      <translation>詳細</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="154" />
+      <source>Use selected model</source>
+      <translation>選択したモデルを使う</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="156" />
+      <source>Download selected…</source>
+      <translation>選択したモデルをダウンロード…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="158" />
+      <source>Import weights file…</source>
+      <translation>重みファイルを取り込み…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="180" />
+      <source>Checking installed models…</source>
+      <translation>インストール済みのモデルを確認中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="190" />
+      <source>installed</source>
+      <translation>インストール済み</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="190" />
+      <source>missing</source>
+      <translation>未インストール</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="216" />
+      <source>Select an image (CLIP) model first.</source>
+      <translation>先に画像（CLIP）モデルを選択してください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="219" />
+      <source>Downloading {0}…</source>
+      <translation>{0} をダウンロード中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="231" />
+      <source>CLIP weights file</source>
+      <translation>CLIPの重みファイル</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="241" />
+      <source>Importing {0}…</source>
+      <translation>{0} を取り込み中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="265" />
+      <source>Installed: {0}</source>
+      <translation>インストールしました：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="284" />
+      <source>Automatic (GPU when available)</source>
+      <translation>自動（使えればGPU）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="285" />
+      <source>CPU</source>
+      <translation>CPU</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="286" />
+      <source>GPU (CUDA)</source>
+      <translation>GPU（CUDA）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="287" />
+      <source>GPU (Apple)</source>
+      <translation>GPU（Apple）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="294" />
+      <source>Follow the system</source>
+      <translation>システムに従う</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="298" />
+      <source>Read text in scans and photos (OCR)</source>
+      <translation>スキャンや写真の文字を読み取る（OCR）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="300" />
+      <source>Watch folders for changes</source>
+      <translation>フォルダの変更を監視する</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="304" />
+      <source> min</source>
+      <translation> 分</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="307" />
+      <source>Browse…</source>
+      <translation>参照…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="313" />
+      <source>Device:</source>
+      <translation>デバイス：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="314" />
+      <source>Language:</source>
+      <translation>言語：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="317" />
+      <source>Full rescan every:</source>
+      <translation>全体の再スキャン間隔：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="318" />
+      <source>Index location:</source>
+      <translation>インデックスの場所：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="319" />
+      <source>A new index location is used from the next start.</source>
+      <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="325" />
+      <source>Index location</source>
+      <translation>インデックスの場所</translation>
+    </message>
+  </context>
+</TS>
