@@ -246,6 +246,23 @@ def test_missing_file_is_reported(tmp_path: Path) -> None:
         extract_file(entry, SETTINGS)
 
 
+def test_files_with_non_utf8_names_extract(tmp_path: Path) -> None:
+    import os
+
+    pdf = make_pdf(tmp_path / "src.pdf", ["odd name"])
+    photo = make_photo(tmp_path / "src.png")
+    odd_pdf = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"\xe9t\xe9.pdf")))
+    odd_png = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"\xff.png")))
+    try:
+        shutil.copy(pdf, odd_pdf)
+        shutil.copy(photo, odd_png)
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses non-UTF-8 names")
+    assert [i.text for i in extract(odd_pdf).items if i.kind is ItemKind.CHUNK] == ["odd name"]
+    assert pdf_page_count(odd_pdf) == 1
+    assert extract(odd_png).items[0].image is not None
+
+
 # --- photos ----------------------------------------------------------------------------
 
 

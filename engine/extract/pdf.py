@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def _open_pdf(path: Path) -> pymupdf.Document:
     _check_header(path)
     pymupdf.TOOLS.reset_mupdf_warnings()
     try:
-        doc = pymupdf.open(path, filetype="pdf")
+        doc = _mupdf_open(path)
     except pymupdf.EmptyFileError:
         raise ExtractError("empty file (0 bytes)") from None
     except (pymupdf.FileDataError, RuntimeError, ValueError):
@@ -93,6 +94,16 @@ def _open_pdf(path: Path) -> pymupdf.Document:
         doc.close()
         raise ExtractError("damaged or truncated PDF, cannot be opened")
     return doc
+
+
+def _mupdf_open(path: Path) -> pymupdf.Document:
+    try:
+        os.fspath(path).encode("utf-8")
+    except UnicodeEncodeError:
+        # MuPDF takes UTF-8 file names; a name with undecodable bytes (surrogate escapes) cannot
+        # be passed, so hand over the content instead (costs the file's size in memory).
+        return pymupdf.open(stream=path.read_bytes(), filetype="pdf")
+    return pymupdf.open(path, filetype="pdf")
 
 
 def _check_header(path: Path) -> None:
