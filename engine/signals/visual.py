@@ -191,10 +191,12 @@ def train_vocabulary(sample: np.ndarray, k: int, iterations: int = 8, seed: int 
     for _ in range(iterations):
         labels = _assign(sample, centres, (centres**2).sum(1))
         counts = np.bincount(labels, minlength=k).astype(np.float32)
-        sums = np.zeros_like(centres)
-        np.add.at(sums, labels, sample)
+        order = np.argsort(labels, kind="stable")
+        present = np.flatnonzero(counts)
+        starts = np.concatenate([[0], np.cumsum(counts[present])[:-1]]).astype(np.int64)
         empty = counts == 0
-        centres[~empty] = sums[~empty] / counts[~empty, None]
+        # reduceat over label-sorted rows: per-cluster sums without np.add.at's slow scatter
+        centres[present] = np.add.reduceat(sample[order], starts, axis=0) / counts[present, None]
         centres[empty] = sample[rng.choice(len(sample), int(empty.sum()))]
     return centres.astype(np.float32)
 
