@@ -45,7 +45,7 @@ from desktop.indexing import IndexController
 from desktop.preview import PreviewPane
 from desktop.results_model import ResultRole, ResultsModel
 from desktop.settings_dialog import SettingsDialog
-from desktop.thumbnails import ThumbnailCache, render_preview
+from desktop.thumbnails import ThumbnailCache, render_preview, result_thumbnail
 from desktop.workers import Runner
 from engine.config import Settings, save_settings
 from engine.search import Query, SearchOutcome
@@ -71,7 +71,9 @@ class MainWindow(QMainWindow):
         self.synchronous = synchronous
         self.search_runner = Runner(1, synchronous)
         self.io_runner = Runner(2, synchronous)  # query images, previews, status
-        self.thumbnails = ThumbnailCache(library.catalog.thumbnail, Runner(2, synchronous))
+        self.thumbnails = ThumbnailCache(
+            lambda i: result_thumbnail(library.catalog, i), Runner(2, synchronous)
+        )
         self.indexing = IndexController(library, Runner(1, synchronous))
         self.model = ResultsModel(self.thumbnails)
         self._generation = 0  # bumped per query: results of older ones are dropped
@@ -133,7 +135,7 @@ class MainWindow(QMainWindow):
         self.view.setLayoutMode(QListView.LayoutMode.Batched)  # lays out thousands in slices
         self.view.setBatchSize(200)
         self.view.setIconSize(QSize(150, 150))
-        self.view.setGridSize(QSize(184, 214))
+        self.view.setGridSize(QSize(184, 226))
         self.view.setWordWrap(True)
         self.view.setSpacing(4)
         self.view.setModel(self.model)
@@ -266,7 +268,11 @@ class MainWindow(QMainWindow):
         count = self.tr("{0} results in {1} ms").format(
             len(outcome.results), f"{outcome.seconds * 1000:.0f}"
         )
-        notes = [count, *outcome.notes] + ([self._query_note] if self._query_note else [])
+        # The banner already explains a missing image model; don't repeat the engine's note.
+        engine_notes = [
+            n for n in outcome.notes if not n.startswith("Image-semantic search is off")
+        ]
+        notes = [count, *engine_notes] + ([self._query_note] if self._query_note else [])
         self.message.setText(" · ".join(notes))
 
     # --- image queries -------------------------------------------------------------------

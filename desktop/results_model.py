@@ -74,7 +74,7 @@ class ResultsModel(QAbstractListModel):
     # --- presentation --------------------------------------------------------------------
 
     def caption(self, r: SearchResult) -> str:
-        name = r.path.name if len(r.path.name) <= 28 else r.path.name[:26] + "…"
+        name = _middle_elide(r.path.name, 24)
         line2 = f"{self.kind_label(r.kind)} · {r.score:.2f}"
         if r.page:
             line2 = self.tr("p. {0}").format(r.page) + " · " + line2
@@ -119,3 +119,11 @@ class ResultsModel(QAbstractListModel):
         if row is not None:
             index = self.index(row, 0)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+def _middle_elide(name: str, limit: int) -> str:
+    """Keep the start and the extension: "relay-module-SR…sheet.pdf" tells files apart."""
+    if len(name) <= limit:
+        return name
+    tail = limit // 3
+    return name[: limit - tail - 1] + "…" + name[-tail:]

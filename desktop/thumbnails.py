@@ -73,6 +73,20 @@ class ThumbnailCache(QObject):
         return self._runner.wait(msecs)
 
 
+def result_thumbnail(catalog: object, item_id: int) -> bytes | None:
+    """The item's thumbnail; a text chunk has none, so show the page it is on instead.
+    (Desktop-side helper: the engine's Catalog has no "page of this chunk" call.)"""
+    data = catalog.thumbnail(item_id)  # type: ignore[attr-defined]
+    if data:
+        return data
+    rows = catalog.query(  # type: ignore[attr-defined]
+        "SELECT p.thumbnail FROM items c JOIN items p ON p.file_id = c.file_id "
+        "AND p.page = c.page AND p.kind = 'page' WHERE c.id = ? LIMIT 1",
+        (item_id,),
+    )
+    return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
 def decode_image(data: bytes | None) -> QImage | None:
     if not data:
         return None
