@@ -178,3 +178,19 @@ def make_zero_byte(path: Path) -> Path:
 def make_text_file(path: Path, text: str = "this is not an image, just text\n") -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def make_stencil_mask_pdf(path: Path, size: tuple[int, int] = (200, 150)) -> Path:
+    """A page holding one /ImageMask image (1-bit, no colour space), as converted drawings do."""
+    mask = Image.new("1", size, 1)
+    ImageDraw.Draw(mask).rectangle((20, 20, size[0] // 2, size[1] // 2), fill=0)
+    buf = io.BytesIO()
+    mask.save(buf, format="PNG")
+    doc = pymupdf.open()
+    page = doc.new_page()
+    xref = page.insert_image(pymupdf.Rect(50, 50, 250, 200), stream=buf.getvalue())
+    doc.xref_set_key(xref, "ColorSpace", "null")
+    doc.xref_set_key(xref, "ImageMask", "true")
+    doc.save(path)
+    doc.close()
+    return path

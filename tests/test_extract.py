@@ -34,6 +34,7 @@ from tests.fixtures import (
     make_multipage_tiff,
     make_pdf,
     make_photo,
+    make_stencil_mask_pdf,
     make_text_file,
     make_truncated,
     make_zero_byte,
@@ -147,6 +148,13 @@ def test_embedded_images_in_odd_colorspaces_decode_to_rgb(tmp_path: Path, mode: 
     got = np.asarray(item.image, dtype=np.float32).mean()
     want = np.asarray(img.convert(mode).convert("RGB"), dtype=np.float32).mean()
     assert abs(got - want) < 12  # same picture, not black or inverted (CMYK pitfalls)
+
+
+def test_stencil_masks_are_left_to_the_page_render(tmp_path: Path) -> None:
+    pdf = make_stencil_mask_pdf(tmp_path / "stencil.pdf")
+    result = extract(pdf)
+    assert result.warnings == []
+    assert [i.kind for i in result.items] == [ItemKind.PAGE]
 
 
 def test_full_page_scan_image_is_not_duplicated(tmp_path: Path) -> None:

@@ -214,6 +214,8 @@ def _embedded_images(
         xref, smask, width, height = info[0], info[1], info[2], info[3]
         if width < min_px or height < min_px:
             continue  # icons, bullets, rules: noise for search
+        if _is_stencil_mask(info):
+            continue  # glyph-like line art painted in the fill colour: part of the page render
         if width * height > settings.max_image_pixels:
             warnings.append(f"page {number}: skipped an oversized image ({width}x{height})")
             continue
@@ -221,6 +223,13 @@ def _embedded_images(
         if item is not None:
             items.append(item)
     return items
+
+
+def _is_stencil_mask(info: tuple) -> bool:
+    # get_images(full=True): (xref, smask, width, height, bpc, colorspace, alt, name, filter, ..)
+    # An /ImageMask has 1 bit per component and no colour space. Real pictures never are;
+    # converted drawings hold hundreds of them (rotated labels, fax-coded figure fragments).
+    return info[4] == 1 and not info[5]
 
 
 def _embedded_image(
@@ -283,8 +292,8 @@ def _decode_xref(doc: pymupdf.Document, xref: int, smask: int) -> Image.Image:
     if smask:
         with contextlib.suppress(Exception):  # a broken soft mask only loses transparency
             pix = pymupdf.Pixmap(pix, pymupdf.Pixmap(doc, smask))
-    if pix.colorspace is None:  # a stencil mask: alpha only, ink where set
-        pix = pymupdf.Pixmap(pymupdf.csGRAY, pix)
+    if pix.colorspace is None:
+        raise ValueError("image has no colour space")
     if pix.colorspace.n != 3:
         pix = pymupdf.Pixmap(pymupdf.csRGB, pix)  # keeps alpha, if any
     img = _pixmap_to_image(pix)
