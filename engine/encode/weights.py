@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -324,28 +325,44 @@ def _text_state(settings: Settings) -> ModelState:
 _OFFLINE_VARS = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE")
 
 
+_offline_lock = threading.Lock()
+_offline_depth = 0
+_offline_saved: tuple[dict[str, str | None], bool] | None = None
+
+
 @contextmanager
 def hf_offline() -> Iterator[None]:
     """Keep Hugging Face libraries off the network while a model loads.
 
     huggingface_hub reads HF_HUB_OFFLINE once at import, so its constant is patched as well as
-    the environment; both are restored afterwards.
+    the environment. Reference-counted, so overlapping loads on two threads (CLIP and text)
+    restore the original state only when the last one finishes.
     """
-    saved_env = {k: os.environ.get(k) for k in _OFFLINE_VARS}
+    global _offline_depth, _offline_saved
     from huggingface_hub import constants
 
-    saved_const = constants.HF_HUB_OFFLINE
-    os.environ.update(dict.fromkeys(_OFFLINE_VARS, "1"))
-    constants.HF_HUB_OFFLINE = True
+    with _offline_lock:
+        if _offline_depth == 0:
+            _offline_saved = (
+                {k: os.environ.get(k) for k in _OFFLINE_VARS},
+                constants.HF_HUB_OFFLINE,
+            )
+            os.environ.update(dict.fromkeys(_OFFLINE_VARS, "1"))
+            constants.HF_HUB_OFFLINE = True
+        _offline_depth += 1
     try:
         yield
     finally:
-        constants.HF_HUB_OFFLINE = saved_const
-        for key, value in saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        with _offline_lock:
+            _offline_depth -= 1
+            if _offline_depth == 0 and _offline_saved is not None:
+                env, const = _offline_saved
+                constants.HF_HUB_OFFLINE = const
+                for key, value in env.items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
 
 
 def quick_fingerprint(path: Path) -> str:
