@@ -35,6 +35,9 @@ PROBE_CHARS = 60
 PROBE_WORDS = 8  # probes mimic typed queries: a few words, not whole paragraphs
 REFIT_GROWTH = 0.10  # refit when the index changed by more than this fraction
 
+# Query modalities get their own names: "image" is also an item kind (embedded images).
+QUERY_MODALITY = {"text": "query-text", "image": "query-image"}
+
 # Before any fit (an empty or brand-new index): typical cosine statistics of each pairing.
 FALLBACK_STATS = {"text": (0.20, 0.06), "image": (0.55, 0.12)}
 TEXT_SPACE_FALLBACK = (0.10, 0.12)
@@ -53,14 +56,29 @@ class AlignmentState:
 
     # --- used by search ------------------------------------------------------------------
 
-    def standardise(self, sim: float, query_modality: str, space: str, item_kind: str) -> float:
+    def zscores(
+        self,
+        query: np.ndarray,
+        query_modality: str,
+        space: str,
+        item_kind: str,
+        items: np.ndarray,
+        raw: np.ndarray,
+    ) -> np.ndarray:
+        """Calibrated scores of candidate ``items`` (one kind) for ``query``.
+
+        With a fitted calibration: remove each modality's mean, take cosines, standardise per
+        (query modality, item kind). Otherwise (calibration off, or nothing fitted yet): the
+        raw cosines ``raw`` standardised with typical statistics.
+        """
         cal = self.calibrations.get(space) if self.enabled else None
-        if cal is not None and cal.has(query_modality, item_kind):
-            return float(cal.standardise(np.array([sim]), query_modality, item_kind)[0])
+        qmod = QUERY_MODALITY[query_modality]
+        if cal is not None and (qmod, item_kind) in cal.stats:
+            return cal.score(query[None, :], qmod, items, item_kind)[0]
         mean, std = (
             TEXT_SPACE_FALLBACK if space.startswith("text:") else FALLBACK_STATS[query_modality]
         )
-        return (sim - mean) / std
+        return (raw - mean) / std
 
     def bridge_space(self, clip_space: str) -> str | None:
         return self.bridges.get(clip_space)
@@ -103,14 +121,14 @@ class AlignmentState:
         texts = _probe_texts(catalog)
         if texts:
             if space.startswith("text:"):
-                probes["text"] = encoders.text().encode(texts)
+                probes[QUERY_MODALITY["text"]] = encoders.text().encode(texts)
             else:
                 clip = encoders.clip()
                 if clip is not None and clip.space_id == space:
-                    probes["text"] = clip.encode_texts(texts)
+                    probes[QUERY_MODALITY["text"]] = clip.encode_texts(texts)
         visual = [v for k, v in items.items() if k != ItemKind.CHUNK.value]
         if visual:
-            probes["image"] = _subsample(np.concatenate(visual), MAX_PROBES)
+            probes[QUERY_MODALITY["image"]] = _subsample(np.concatenate(visual), MAX_PROBES)
         self.calibrations[space] = ModalityCalibration.fit(items, probes)
 
     def _fit_bridge(

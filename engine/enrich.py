@@ -78,6 +78,7 @@ def _read(
 def _source_image(settings: Settings, kind: str, page: int | None, path: Path) -> Image.Image:
     if kind == "photo":
         return open_image_safely(path, settings.max_image_pixels)
-    with pymupdf.open(path) as doc:
+    # From memory: MuPDF cannot open non-UTF-8 file names by path.
+    with pymupdf.open(stream=path.read_bytes(), filetype="pdf") as doc:
         pix = doc[(page or 1) - 1].get_pixmap(dpi=OCR_RENDER_DPI)
         return Image.frombytes("RGB", (pix.width, pix.height), pix.samples)

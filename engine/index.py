@@ -270,8 +270,9 @@ class Indexer:
     def _extract_worker(self, n: int, job: _Job, units: queue.Queue, stop: threading.Event) -> None:
         clip = self.encoders.clip()
         first = True
+        warnings: list[str] = []
         try:
-            for items in _iter_items(job.entry, self.settings, stop.is_set):
+            for items in _iter_items(job.entry, self.settings, stop.is_set, warnings):
                 if stop.is_set():
                     return
                 features = self.settings.visual_match_enabled
@@ -280,7 +281,7 @@ class Indexer:
                     _name_first_visual(prepared, job.entry.path)
                     first = False
                 _put(units, ("items", n, prepared), stop)
-            _put(units, ("end", n, None), stop)
+            _put(units, ("end", n, warnings), stop)
         except ExtractError as exc:
             _put(units, ("fail", n, exc.reason), stop)
         except Exception as exc:  # a bug or an exotic file must not stop the whole run
@@ -385,6 +386,7 @@ class _Consumer:
                     state.page_count += 1
         elif kind == "end":
             state.ended = True
+            state.warnings = list(payload or [])  # type: ignore[call-overload]
         else:
             state.failed = str(payload)
 
@@ -445,11 +447,11 @@ class _Consumer:
 
 
 def _iter_items(
-    entry: FileEntry, settings: Settings, cancel: CancelCheck
+    entry: FileEntry, settings: Settings, cancel: CancelCheck, warnings: list[str]
 ) -> Iterator[list[ExtractedItem]]:
     """Items one page at a time, so a 500-page PDF never sits in memory whole."""
     if entry.file_type is FileType.PDF:
-        yield from iter_pdf_pages(entry, settings, cancel)
+        yield from iter_pdf_pages(entry, settings, cancel, warnings=warnings)
     else:
         yield extract_photo(entry, settings).items
 

@@ -193,13 +193,28 @@ class Searcher:
             return []
         keys, sims = index.search(vector, ctx.pool)
         rows = self.catalog.items(int(k) for k in keys)
+        found = [
+            (int(k), float(s), rows[int(k)])
+            for k, s in zip(keys, sims, strict=True)
+            if int(k) in rows
+        ]
+        if not found:
+            return []
+        vectors = index.vectors([k for k, _, _ in found])
         hits = []
-        for key, sim in zip(keys, sims, strict=True):
-            row = rows.get(int(key))
-            if row is None:
-                continue
-            z = self.alignment.standardise(float(sim), query_modality, space, row.kind.value)
-            hits.append(Hit(row.id, signal, logistic(z), f"{label} ({sim:.2f})"))
+        for kind in {row.kind.value for _, _, row in found}:
+            picked = [n for n, (_, _, row) in enumerate(found) if row.kind.value == kind]
+            z = self.alignment.zscores(
+                vector,
+                query_modality,
+                space,
+                kind,
+                vectors[picked],
+                np.array([found[n][1] for n in picked]),
+            )
+            for n, zn in zip(picked, z, strict=True):
+                key, sim, _ = found[n]
+                hits.append(Hit(key, signal, logistic(float(zn)), f"{label} ({sim:.2f})"))
         return hits
 
     # --- grouping ------------------------------------------------------------------------

@@ -7,13 +7,34 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 from engine.config import FolderConfig
 from engine.encoders import Encoders
 from engine.library import Library
 from engine.search import Query
-from tests.fixtures import PageSpec, make_pdf, pattern_image
+from tests.fixtures import PageSpec, make_pdf
+
+
+def figure_image(seed: int, size: tuple[int, int] = (360, 260)) -> Image.Image:
+    """A drawing-like figure (lines, boxes, labels): what datasheets are full of."""
+    rng = np.random.default_rng(seed)
+    img = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(img)
+    for _ in range(40):
+        x0, y0 = int(rng.integers(0, size[0] - 40)), int(rng.integers(0, size[1] - 30))
+        colour = tuple(int(c) for c in rng.integers(0, 200, 3))
+        shape = int(rng.integers(0, 3))
+        if shape == 0:
+            box = (x0, y0, x0 + int(rng.integers(8, 40)), y0 + int(rng.integers(8, 30)))
+            draw.rectangle(box, outline=colour, width=2)
+        elif shape == 1:
+            end = (x0 + int(rng.integers(-40, 40)), y0 + int(rng.integers(-30, 30)))
+            draw.line((x0, y0, *end), fill=colour, width=2)
+        else:
+            draw.text((x0, y0), f"P{int(rng.integers(0, 99))}", fill=colour)
+    return img
+
 
 pytestmark = pytest.mark.slow  # real MiniLM; Janome and JMdict load once per session
 
@@ -26,7 +47,7 @@ def library(tmp_path: Path, encoders: Encoders) -> Library:
         [
             PageSpec(
                 text="SRD-05VDC-SL-C relay module\nElectromagnetic relay for microcontrollers.",
-                images=[pattern_image((300, 220), seed=11)],
+                images=[figure_image(seed=11)],
             )
         ],
     )
@@ -82,7 +103,7 @@ def test_stop_words_or_symbols_give_a_clear_empty_result(library: Library, text:
 
 
 def test_photo_of_a_printed_figure_finds_its_page(library: Library) -> None:
-    figure = pattern_image((300, 220), seed=11)
+    figure = figure_image(seed=11)
     # A "photo" of the figure: perspective, rotation, blur and JPEG-like softening.
     w, h = figure.size
     photo = figure.transform(

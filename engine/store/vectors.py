@@ -72,6 +72,12 @@ class VectorSpace:
                 self.index.remove(np.asarray(present, dtype=np.uint64))
                 self.dirty = True
 
+    def vectors(self, keys: list[int]) -> np.ndarray:
+        """The stored vectors of ``keys`` (candidates to re-score with calibration)."""
+        with self._lock:
+            out = self.index.get(np.asarray(keys, dtype=np.uint64))
+            return np.asarray(out, dtype=np.float32).reshape(len(keys), self.dim)
+
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (keys, cosine similarities) for one query vector."""
         with self._lock:
