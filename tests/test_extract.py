@@ -123,9 +123,19 @@ def test_embedded_images_deduplicated_with_bbox(tmp_path: Path) -> None:
         assert img.bbox is not None
         x0, y0, x1, y1 = img.bbox
         assert 0 <= x0 < x1 <= 595 and 0 <= y0 < y1 <= 842
+    # same pixel size twice on page 1: placements resolved per image, left and right column
+    assert sorted(round(i.bbox[0]) for i in images if i.bbox) == [72, 302]
     # the decoded pixels are the inserted ones (PNG is lossless)
     first = np.asarray(images[0].image, dtype=np.int16)
     assert np.abs(first - np.asarray(a, dtype=np.int16)).max() <= 1
+
+
+def test_large_embedded_image_is_downscaled(tmp_path: Path) -> None:
+    wide = pattern_image((2600, 400), seed=8).convert("RGBA")  # alpha: a soft mask in the PDF
+    pdf = make_pdf(tmp_path / "wide.pdf", [PageSpec(images=[wide], image_mode="RGBA")])
+    (item,) = [i for i in extract(pdf).items if i.kind is ItemKind.IMAGE]
+    assert item.image is not None and max(item.image.size) <= 1024
+    assert abs(item.image.size[0] / item.image.size[1] - 6.5) < 0.1
 
 
 def test_small_embedded_images_are_ignored(tmp_path: Path) -> None:
@@ -145,6 +155,7 @@ def test_embedded_images_in_odd_colorspaces_decode_to_rgb(tmp_path: Path, mode: 
     (item,) = [i for i in result.items if i.kind is ItemKind.IMAGE]
     assert item.image is not None and item.image.mode == "RGB"
     assert item.image.size == (200, 150)
+    assert item.bbox == pytest.approx((72, 100, 272, 250), abs=0.5)
     got = np.asarray(item.image, dtype=np.float32).mean()
     want = np.asarray(img.convert(mode).convert("RGB"), dtype=np.float32).mean()
     assert abs(got - want) < 12  # same picture, not black or inverted (CMYK pitfalls)

@@ -209,20 +209,54 @@ def _embedded_images(
         warnings.append(f"page {number}: image list could not be read ({_short(exc)})")
         return []
     items: list[ExtractedItem] = []
-    min_px = settings.min_embedded_image_px
-    for info in infos:
-        xref, smask, width, height = info[0], info[1], info[2], info[3]
-        if width < min_px or height < min_px:
-            continue  # icons, bullets, rules: noise for search
-        if _is_stencil_mask(info):
-            continue  # glyph-like line art painted in the fill colour: part of the page render
-        if width * height > settings.max_image_pixels:
-            warnings.append(f"page {number}: skipped an oversized image ({width}x{height})")
-            continue
-        item = _embedded_image(doc, page, xref, smask, number, seen, warnings)
+    wanted = [info for info in infos if _worth_extracting(info, settings, number, warnings)]
+    placements = _Placements(page) if wanted else None
+    for info in wanted:
+        bbox = placements.bbox(info[0], info[2], info[3]) if placements else None
+        if bbox is not None and _covers_page(bbox, page.rect):
+            continue  # a scanned page: the PAGE item already is this picture
+        item = _embedded_image(doc, info[0], info[1], bbox, number, seen, warnings)
         if item is not None:
             items.append(item)
     return items
+
+
+def _worth_extracting(info: tuple, settings: Settings, number: int, warnings: list[str]) -> bool:
+    width, height = info[2], info[3]
+    min_px = settings.min_embedded_image_px
+    if width < min_px or height < min_px:
+        return False  # icons, bullets, rules: noise for search
+    if _is_stencil_mask(info):
+        return False  # glyph-like line art painted in the fill colour: part of the page render
+    if width * height > settings.max_image_pixels:
+        warnings.append(f"page {number}: skipped an oversized image ({width}x{height})")
+        return False
+    return True
+
+
+class _Placements:
+    """Where images sit on a page. ``get_image_info()`` lists every placement in one cheap pass
+    but without xrefs; ``get_image_rects(xref)`` is exact but re-interprets the page per call
+    (~0.2 s). So match by pixel size, and ask per xref only when sizes are ambiguous."""
+
+    def __init__(self, page: pymupdf.Page) -> None:
+        self._page = page
+        self._by_size: dict[tuple[int, int], list[tuple[float, float, float, float]]] = {}
+        try:
+            infos = page.get_image_info()
+        except Exception:
+            infos = []  # position is a nicety; the images themselves still count
+        for info in infos:
+            key = (int(info["width"]), int(info["height"]))
+            self._by_size.setdefault(key, []).append(tuple(info["bbox"]))
+
+    def bbox(self, xref: int, width: int, height: int) -> tuple[float, float, float, float] | None:
+        boxes = self._by_size.get((width, height), [])
+        if len(boxes) == 1:
+            return boxes[0]
+        if not boxes:
+            return None
+        return _placement(self._page, xref)
 
 
 def _is_stencil_mask(info: tuple) -> bool:
@@ -234,9 +268,9 @@ def _is_stencil_mask(info: tuple) -> bool:
 
 def _embedded_image(
     doc: pymupdf.Document,
-    page: pymupdf.Page,
     xref: int,
     smask: int,
+    bbox: tuple[float, float, float, float] | None,
     number: int,
     seen: set[str],
     warnings: list[str],
@@ -249,9 +283,6 @@ def _embedded_image(
     if digest in seen:
         return None
     seen.add(digest)
-    bbox = _placement(page, xref)
-    if bbox is not None and _covers_page(bbox, page.rect):
-        return None
     try:
         img = _decode_xref(doc, xref, smask)
     except Exception as exc:
@@ -292,6 +323,8 @@ def _decode_xref(doc: pymupdf.Document, xref: int, smask: int) -> Image.Image:
     if smask:
         with contextlib.suppress(Exception):  # a broken soft mask only loses transparency
             pix = pymupdf.Pixmap(pix, pymupdf.Pixmap(doc, smask))
+    while max(pix.width, pix.height) >= 2 * MAX_EMBEDDED_SIDE:
+        pix.shrink(1)  # halve in place: cheap, and bounds the memory of colour conversion
     if pix.colorspace is None:
         raise ValueError("image has no colour space")
     if pix.colorspace.n != 3:
