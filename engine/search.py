@@ -47,6 +47,8 @@ class Query:
     kinds: set[ItemKind] | None = None  # None: every kind
     folder: Path | None = None  # only results under this folder
     exclude_item: int | None = None  # "find similar" leaves out the item it started from
+    # Only these signals (fusion.DEFAULT_WEIGHTS keys): per-signal evaluation, diagnostics.
+    signals: set[str] | None = None
 
 
 @dataclass
@@ -108,6 +110,8 @@ class Searcher:
             hits.extend(signal(ctx))
         if query.exclude_item is not None:
             hits = [h for h in hits if h.item_id != query.exclude_item]
+        if query.signals is not None:
+            hits = [h for h in hits if h.signal in query.signals]
         results = self._group(fuse(hits), query)
         if not results and not ctx.notes:
             ctx.notes.append("No matches.")
