@@ -11,20 +11,9 @@ import io
 
 from PIL import Image
 
-THUMBNAIL_SIDE = 256
+from engine.extract.images import make_thumbnail
+
 PAD_COLOUR = (255, 255, 255)
-
-
-def to_thumbnail(img: Image.Image, side: int = THUMBNAIL_SIDE) -> Image.Image:
-    img = img.convert("RGB")
-    img.thumbnail((side, side), Image.Resampling.BICUBIC)
-    return img
-
-
-def encode_jpeg(img: Image.Image, quality: int = 88) -> bytes:
-    buf = io.BytesIO()
-    img.convert("RGB").save(buf, format="JPEG", quality=quality, optimize=True)
-    return buf.getvalue()
 
 
 def decode_image(data: bytes) -> Image.Image:
@@ -46,3 +35,8 @@ def pad_square(img: Image.Image) -> Image.Image:
 def encoder_view(thumbnail_jpeg: bytes) -> Image.Image:
     """The exact image an encoder sees for an item or a query."""
     return pad_square(decode_image(thumbnail_jpeg))
+
+
+def query_view(img: Image.Image) -> Image.Image:
+    """A query image through the same thumbnail step as every indexed item."""
+    return encoder_view(make_thumbnail(img))

@@ -25,9 +25,9 @@ from engine.crawl import content_hash, crawl
 from engine.encoders import Encoders
 from engine.enrich import OcrSummary
 from engine.extract import ExtractError
-from engine.extract.images import extract_photo
+from engine.extract.images import extract_photo, make_thumbnail
 from engine.extract.pdf import iter_pdf_pages
-from engine.imaging import encode_jpeg, encoder_view, to_thumbnail
+from engine.imaging import encoder_view
 from engine.signals.tokenize import fts_tokens
 from engine.signals.visual import extract_features
 from engine.store.catalog import Catalog, NewItem, path_key
@@ -462,7 +462,7 @@ def _prepare(
     """Worker-thread half of encoding: thumbnail, JPEG, and the encoder's preprocessing."""
     thumbnail = item.thumbnail
     if item.image is not None and thumbnail is None:
-        thumbnail = encode_jpeg(to_thumbnail(item.image))
+        thumbnail = make_thumbnail(item.image)
     new = NewItem(
         kind=item.kind,
         page=item.page,

@@ -23,7 +23,7 @@ from PIL import Image
 from engine.alignment import AlignmentState
 from engine.encoders import Encoders
 from engine.fusion import Fused, Hit, fuse, logistic
-from engine.imaging import encode_jpeg, encoder_view, to_thumbnail
+from engine.imaging import query_view
 from engine.lexical import LexicalSearch
 from engine.signals.ocr import OcrEngine
 from engine.signals.partnumbers import salient_terms
@@ -169,7 +169,7 @@ class Searcher:
         clip = self._clip(ctx)
         if clip is None:
             return []
-        view = encoder_view(encode_jpeg(to_thumbnail(q.image)))
+        view = query_view(q.image)
         qv = clip.encode_images([view])[0]
         hits = self._knn(clip.space_id, qv, "image", ctx, "semantic-image", "visually similar")
         bridge = self.alignment.bridge_space(clip.space_id)
