@@ -241,7 +241,22 @@ class Searcher:
             order.append(row.file_id)
             if len(order) >= query.top_k:
                 break
-        return [by_file[i] for i in order]
+        results = [by_file[i] for i in order]
+        self._attach_previews(results, rows)
+        return results
+
+    def _attach_previews(self, results: list[SearchResult], rows: dict[int, ItemRow]) -> None:
+        """A text chunk has no picture of its own: show the page it is on."""
+        for result in results:
+            row = rows[result.item_id]
+            if row.kind.is_visual:
+                result.preview_item_id = row.id
+                continue
+            page = self.catalog.query(
+                "SELECT id FROM items WHERE file_id = ? AND page IS ? AND kind = 'page' LIMIT 1",
+                (row.file_id, row.page),
+            )
+            result.preview_item_id = int(page[0][0]) if page else None
 
 
 def _passes(row: ItemRow, query: Query) -> bool:

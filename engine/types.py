@@ -88,6 +88,8 @@ class SearchResult:
     reasons: list[str] = field(default_factory=list)
     file_exists: bool = True
     other_pages: list[int] = field(default_factory=list)  # further hits in the same document
+    # The item whose picture represents this result: itself, or for a text chunk its page.
+    preview_item_id: int | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -100,6 +102,7 @@ class SearchResult:
             "reasons": list(self.reasons),
             "file_exists": self.file_exists,
             "other_pages": list(self.other_pages),
+            "preview_item_id": self.preview_item_id,
         }
 
 
