@@ -16,6 +16,7 @@ from engine.extract import (
     ExtractError,
     extract_file,
     extract_pdf,
+    iter_file_items,
     iter_pdf_pages,
     load_query_image,
     make_thumbnail,
@@ -328,6 +329,44 @@ def test_wrong_extension_is_read_by_content(tmp_path: Path) -> None:
     assert sniff_file_type(disguised) is FileType.PDF
     kinds = [i.kind for i in extract(disguised).items]
     assert kinds == [ItemKind.PAGE, ItemKind.CHUNK]
+
+
+def test_iter_file_items_streams_by_content_type(tmp_path: Path) -> None:
+    pdf = make_pdf(tmp_path / "two.pdf", ["first", "second"])
+    disguised = tmp_path / "two.jpg"
+    shutil.copy(pdf, disguised)
+    entry = entry_for(disguised)
+    assert entry.file_type is FileType.IMAGE  # the name says image, the content says PDF
+    pages = list(iter_file_items(entry, SETTINGS))
+    assert [[i.kind for i in items] for items in pages] == [[ItemKind.PAGE, ItemKind.CHUNK]] * 2
+    photo = list(iter_file_items(entry_for(make_photo(tmp_path / "p.bmp")), SETTINGS))
+    assert [[i.kind for i in items] for items in photo] == [[ItemKind.PHOTO]]
+    with pytest.raises(ExtractError, match="encrypted"):
+        iter_file_items(entry_for(make_pdf(tmp_path / "e.pdf", user_password="x")), SETTINGS)
+
+
+def test_concurrent_extraction_matches_sequential(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    pdfs = [
+        make_pdf(
+            tmp_path / f"doc{n}.pdf",
+            [
+                PageSpec(text=f"document {n} page {p}", images=[pattern_image(seed=n * 10 + p)])
+                for p in range(3)
+            ],
+        )
+        for n in range(4)
+    ]
+
+    def summary(path: Path) -> list[tuple[str, int | None, str, str | None]]:
+        items = extract(path).items
+        return [(i.kind.value, i.page, i.text, i.digest) for i in items]
+
+    sequential = [summary(p) for p in pdfs]
+    with ThreadPoolExecutor(4) as pool:
+        concurrent = list(pool.map(summary, pdfs))
+    assert concurrent == sequential
 
 
 def test_text_file_named_jpg_is_refused(tmp_path: Path) -> None:

@@ -6,10 +6,18 @@ PNG, a PDF named ``.png`` as a PDF, and a text file named ``.jpg`` is refused wi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from engine.config import Settings
-from engine.types import CancelCheck, ExtractedFile, FileEntry, FileType, never_cancel
+from engine.types import (
+    CancelCheck,
+    ExtractedFile,
+    ExtractedItem,
+    FileEntry,
+    FileType,
+    never_cancel,
+)
 
 
 class ExtractError(Exception):
@@ -63,6 +71,8 @@ __all__ = [
     "extract_file",
     "extract_pdf",
     "extract_photo",
+    "file_type_of",
+    "iter_file_items",
     "iter_pdf_pages",
     "load_query_image",
     "make_thumbnail",
@@ -80,9 +90,26 @@ def extract_file(
     Raises :class:`ExtractError` when nothing can be extracted and
     :class:`engine.types.Cancelled` when ``cancel()`` turns true mid-document.
     """
-    actual = sniff_file_type(entry.path)
-    if actual is None:
-        actual = entry.file_type  # let the specific reader say precisely what is wrong
-    if actual is FileType.PDF:
+    if file_type_of(entry) is FileType.PDF:
         return extract_pdf(entry, settings, cancel)
     return extract_photo(entry, settings)
+
+
+def iter_file_items(
+    entry: FileEntry,
+    settings: Settings,
+    cancel: CancelCheck = never_cancel,
+    *,
+    warnings: list[str] | None = None,
+) -> Iterator[list[ExtractedItem]]:
+    """Streaming form of :func:`extract_file`: one list of items per PDF page (one list for
+    a photo). Opens the file now, so :class:`ExtractError` comes from this call."""
+    if file_type_of(entry) is FileType.PDF:
+        return iter_pdf_pages(entry, settings, cancel, warnings=warnings)
+    return iter([extract_photo(entry, settings).items])
+
+
+def file_type_of(entry: FileEntry) -> FileType:
+    """What to read the file as: its content's type, else what its name promised (so the
+    reader for that type can say precisely what is wrong)."""
+    return sniff_file_type(entry.path) or entry.file_type

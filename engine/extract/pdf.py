@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +38,11 @@ MAX_EMBEDDED_SIDE = 1024
 FULL_PAGE_SHARE = 0.85
 MAX_WARNINGS_PER_PAGE = 3
 
+# PyMuPDF is not thread-safe (one global MuPDF context, one global warnings store), and the
+# indexer extracts on worker threads: every MuPDF call in the engine goes through this lock.
+# Others rendering PDFs (previews, OCR) should take it too. Pillow work stays outside it.
+MUPDF_LOCK = threading.RLock()
+
 # MuPDF prints repair chatter on stderr; we collect it with TOOLS.mupdf_warnings() instead.
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)
@@ -44,8 +50,11 @@ pymupdf.TOOLS.mupdf_display_warnings(False)
 
 def pdf_page_count(path: Path | str) -> int:
     """Number of pages; raises :class:`ExtractError` for unreadable or encrypted PDFs."""
-    with _open_pdf(Path(path)) as doc:
-        return doc.page_count
+    doc = _open_pdf(Path(path))
+    with MUPDF_LOCK:
+        count = doc.page_count
+        doc.close()
+    return count
 
 
 def extract_pdf(
@@ -54,7 +63,9 @@ def extract_pdf(
     """All items of a PDF in one record. Holds every page render: prefer iter_pdf_pages for
     long documents."""
     doc = _open_pdf(entry.path)
-    result = ExtractedFile(entry=entry, page_count=doc.page_count)
+    with MUPDF_LOCK:
+        page_count = doc.page_count
+    result = ExtractedFile(entry=entry, page_count=page_count)
     for items in _iter_pages(doc, settings, cancel, result.warnings):
         result.items.extend(items)
     return result
@@ -79,6 +90,11 @@ def iter_pdf_pages(
 
 def _open_pdf(path: Path) -> pymupdf.Document:
     _check_header(path)
+    with MUPDF_LOCK:
+        return _open_checked(path)
+
+
+def _open_checked(path: Path) -> pymupdf.Document:
     pymupdf.TOOLS.reset_mupdf_warnings()
     try:
         doc = _mupdf_open(path)
@@ -126,15 +142,18 @@ def _iter_pages(
     doc: pymupdf.Document, settings: Settings, cancel: CancelCheck, warnings: list[str]
 ) -> Iterator[list[ExtractedItem]]:
     seen: set[str] = set()  # embedded-image digests already emitted in this document
-    if doc.is_repaired:
+    with MUPDF_LOCK:
+        page_count, repaired = doc.page_count, doc.is_repaired
+    if repaired:
         warnings.append("the PDF is damaged (repaired on opening): some content may be missing")
     try:
-        for index in range(doc.page_count):
+        for index in range(page_count):
             if cancel():
                 raise Cancelled
             yield _page_items(doc, index, settings, seen, warnings)
     finally:
-        doc.close()
+        with MUPDF_LOCK:
+            doc.close()
 
 
 def _page_items(
@@ -145,20 +164,44 @@ def _page_items(
     warnings: list[str],
 ) -> list[ExtractedItem]:
     number = index + 1
+    with MUPDF_LOCK:
+        mupdf_part = _read_page(doc, index, settings, seen, warnings)
+    if mupdf_part is None:
+        return []
+    items, text = mupdf_part
+    # Pillow and pure-Python work happens outside the lock, so other threads can use MuPDF.
+    for item in items:
+        if item.image is not None:
+            item.thumbnail = make_thumbnail(item.image)
+    chunks = chunk_text(text, settings.chunk_words)
+    at = 1 if items and items[0].kind is ItemKind.PAGE else 0  # page render, then its text
+    items[at:at] = [ExtractedItem(kind=ItemKind.CHUNK, page=number, text=c) for c in chunks]
+    return items
+
+
+def _read_page(
+    doc: pymupdf.Document,
+    index: int,
+    settings: Settings,
+    seen: set[str],
+    warnings: list[str],
+) -> tuple[list[ExtractedItem], str] | None:
+    """The MuPDF half of a page: render, raw text, embedded images (no thumbnails yet)."""
+    number = index + 1
     pymupdf.TOOLS.reset_mupdf_warnings()
     try:
         page = doc.load_page(index)
     except Exception as exc:  # MuPDF raises assorted types for broken page trees
         warnings.append(f"page {number}: could not be read ({_short(exc)})")
-        return []
+        return None
     items: list[ExtractedItem] = []
     render = _render_page(page, settings.render_dpi, number, warnings)
     if render is not None:
         items.append(render)
-    items.extend(_text_chunks(page, settings.chunk_words, number, warnings))
+    text = _page_text(page, number, warnings)
     items.extend(_embedded_images(doc, page, settings, number, seen, warnings))
     _collect_mupdf_warnings(number, warnings)
-    return items
+    return items, text
 
 
 def _render_page(
@@ -173,21 +216,15 @@ def _render_page(
     except Exception as exc:
         warnings.append(f"page {number}: could not be rendered ({_short(exc)})")
         return None
-    return ExtractedItem(kind=ItemKind.PAGE, page=number, image=img, thumbnail=make_thumbnail(img))
+    return ExtractedItem(kind=ItemKind.PAGE, page=number, image=img)
 
 
-def _text_chunks(
-    page: pymupdf.Page, chunk_words: int, number: int, warnings: list[str]
-) -> list[ExtractedItem]:
+def _page_text(page: pymupdf.Page, number: int, warnings: list[str]) -> str:
     try:
-        text = page.get_text("text", sort=True, flags=_TEXT_FLAGS)
+        return page.get_text("text", sort=True, flags=_TEXT_FLAGS)
     except Exception as exc:
         warnings.append(f"page {number}: text could not be read ({_short(exc)})")
-        return []
-    return [
-        ExtractedItem(kind=ItemKind.CHUNK, page=number, text=chunk)
-        for chunk in chunk_text(text, chunk_words)
-    ]
+        return ""
 
 
 _TEXT_FLAGS = (
@@ -292,7 +329,6 @@ def _embedded_image(
         kind=ItemKind.IMAGE,
         page=number,
         image=img,
-        thumbnail=make_thumbnail(img),
         bbox=bbox,
         digest=digest,
     )
