@@ -1,0 +1,109 @@
+"""The CLI contract scripts rely on: index / search --json / status --json, exit codes, and no
+network access while indexing and searching."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from engine.config import Settings, save_settings
+from tests.fixtures import PageSpec, make_pdf, make_photo, make_zero_byte
+
+pytestmark = pytest.mark.slow  # each command loads MiniLM, as a user's command would
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, tiny_settings: Settings) -> Path:
+    data = tmp_path / "data"
+    save_settings(data, tiny_settings)
+    return data
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    root = tmp_path / "docs"
+    make_pdf(root / "relay.pdf", [PageSpec(text="Relay module SRD-05VDC-SL-C datasheet"), "p2"])
+    make_pdf(root / "sub" / "adc.pdf", ["ADS1115 analog to digital converter"])
+    make_photo(root / "board.png", seed=5)
+    make_zero_byte(root / "broken.pdf")
+    return root
+
+
+def run_json(capsys: pytest.CaptureFixture[str], args: list[str]) -> object:
+    capsys.readouterr()
+    assert main(args) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_index_search_status_contract(
+    data_dir: Path, docs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    summary = run_json(capsys, ["index", "--data-dir", str(data_dir), "--json", str(docs)])
+    assert summary["files_indexed"] == 3 and summary["files_skipped"] == 1  # type: ignore[index]
+
+    results = run_json(
+        capsys, ["search", "--data-dir", str(data_dir), "--json", "--top-k", "5", "ADS1115"]
+    )
+    assert isinstance(results, list) and results
+    best = results[0]
+    assert Path(best["path"]).is_absolute() and best["path"].endswith("adc.pdf")
+    assert best["page"] == 1 and best["kind"] in {"page", "chunk"}
+    assert isinstance(best["score"], float)
+    assert [r["score"] for r in results] == sorted((r["score"] for r in results), reverse=True)
+
+    photo = run_json(
+        capsys,
+        ["search", "--data-dir", str(data_dir), "--json", "--image", str(docs / "board.png")],
+    )
+    board = [r for r in photo if r["path"].endswith("board.png")]  # type: ignore[union-attr]
+    assert board and board[0]["page"] is None and board[0]["kind"] == "photo"
+
+    status = run_json(capsys, ["status", "--data-dir", str(data_dir), "--json"])
+    assert status["counts"]["files"] == 3  # type: ignore[index]
+    assert status["skipped"][0]["path"].endswith("broken.pdf")  # type: ignore[index]
+    assert status["skipped"][0]["reason"]  # type: ignore[index]
+
+
+def test_filters_by_folder_and_kind(
+    data_dir: Path, docs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["index", "--data-dir", str(data_dir), str(docs)])
+    under_sub = run_json(
+        capsys,
+        ["search", "--data-dir", str(data_dir), "--json", "--folder", str(docs / "sub"), "relay"],
+    )
+    assert all("/sub/" in r["path"] for r in under_sub)  # type: ignore[union-attr]
+    photos = run_json(
+        capsys, ["search", "--data-dir", str(data_dir), "--json", "--kind", "photo", "board"]
+    )
+    assert photos and all(r["kind"] == "photo" for r in photos)  # type: ignore[union-attr]
+
+
+def test_usage_errors_exit_non_zero(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["search", "--data-dir", str(data_dir)]) == 2
+    assert "either query TEXT or --image" in capsys.readouterr().err
+    assert main(["search", "--data-dir", str(data_dir), "--image", "/nonexistent.jpg"]) == 1
+    assert "cannot use /nonexistent.jpg" in capsys.readouterr().err
+
+
+def test_index_and_search_never_touch_the_network(
+    data_dir: Path, docs: Path, tiny_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tiny_settings.ocr_enabled = True  # OCR models too must come from disk
+    save_settings(data_dir, tiny_settings)
+    attempts: list[object] = []
+
+    def refuse(self: socket.socket, address: object) -> None:
+        attempts.append(address)
+        raise OSError("network access attempted")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    assert main(["index", "--data-dir", str(data_dir), str(docs)]) == 0
+    assert main(["search", "--data-dir", str(data_dir), "リレー"]) == 0
+    assert main(["search", "--data-dir", str(data_dir), "--image", str(docs / "board.png")]) == 0
+    assert attempts == []
