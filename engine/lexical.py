@@ -75,9 +75,7 @@ class LexicalSearch:
             confidence = coverage**1.5 * (0.55 + 0.45 * relative)
             what = "text read from the photo" if source == "ocr" else "terms"
             signal = "ocr-lexical" if source == "ocr" else "lexical"
-            hits.append(
-                Hit(row.item_id, signal, confidence, f"{what}: {', '.join(sorted(matched))}")
-            )
+            hits.append(Hit(row.item_id, signal, confidence, f"{what}: {_shown(matched)}"))
         return hits
 
     def _part_number_hits(self, text: str, pool: int, source: str) -> list[Hit]:
@@ -93,6 +91,14 @@ class LexicalSearch:
                 signal = "ocr-part-number" if source == "ocr" else "part-number"
                 hits.append(Hit(row.item_id, signal, score, f"{label} {token.upper()}{where}"))
         return hits
+
+
+def _shown(matched: set[str], limit: int = 6) -> str:
+    """Matched terms for people: variant stems (srd05 of srd05vdcslc) and duplicates dropped."""
+    whole = [t for t in matched if not any(o != t and o.startswith(t) for o in matched)]
+    whole.sort(key=lambda t: (-len(t), t))
+    extra = len(whole) - limit
+    return ", ".join(whole[:limit]) + (f" (+{extra})" if extra > 0 else "")
 
 
 def _tokens(terms: list[str]) -> set[str]:
