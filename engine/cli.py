@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--model", help="model it belongs to (default: the configured one)")
     m.set_defaults(run=cmd_models_import)
 
+    from engine.evaluate_cli import add_eval_parser
+
+    add_eval_parser(sub, common)
     return parser
 
 

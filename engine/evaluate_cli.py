@@ -1,0 +1,156 @@
+"""``sagasu eval``: the built-in retrieval evaluation on the command line.
+
+    sagasu eval [--data-dir DIR] [--json] [--report [OUT]] [--top-k N] [--signals S1,S2]
+                [--no-calibration] [--per-signal | --compare] CSV...
+
+Hooked into engine.cli by :func:`add_eval_parser`; the work is engine.evaluate.run_eval and
+engine.report.write_report, which the desktop app calls directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+REPORT_DEFAULT = "default"
+
+
+def add_eval_parser(sub, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "eval", parents=[common], help="evaluate retrieval on labelled query sets (CSV)"
+    )
+    p.add_argument("csv", nargs="+", type=Path, help="query set(s): query|photo,relevant_documents")
+    p.add_argument("--json", action="store_true", help="print all figures as one JSON object")
+    p.add_argument(
+        "--report",
+        nargs="?",
+        const=REPORT_DEFAULT,
+        metavar="OUT",
+        help="write an HTML report (default: <data dir>/reports/eval-<time>.html + latest.html)",
+    )
+    p.add_argument("--top-k", type=int, default=10, help="results per query (default 10)")
+    p.add_argument("--signals", help="only these fusion signals, comma-separated (e.g. lexical)")
+    p.add_argument("--no-calibration", action="store_true", help="raw similarity scores")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--per-signal", action="store_true", help="each signal alone, plus fused")
+    mode.add_argument(
+        "--compare", action="store_true", help="calibration on/off, per signal, bridge on/off"
+    )
+    p.set_defaults(run=cmd_eval)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from engine.cli import CliError, TerminalProgress, open_library
+    from engine.evaluate import EvalConfig, compare_configs, per_signal_configs, run_configs
+
+    csvs, report = _split_report_arg(args.csv, args.report)
+    for path in csvs:
+        if not path.is_file():
+            raise CliError(f"query set not found: {path}", 2)
+    if args.top_k < 1:
+        raise CliError("--top-k must be at least 1", 2)
+    signals = None
+    if args.signals:
+        signals = frozenset(s.strip() for s in args.signals.split(",") if s.strip()) or None
+    _check_signals(signals)
+    base = EvalConfig(_label(signals, args.no_calibration), signals, not args.no_calibration)
+    lib = open_library(args)
+    bar = TerminalProgress()
+    try:
+        if args.compare:
+            configs = compare_configs(lib)
+        elif args.per_signal:
+            configs = per_signal_configs(lib, base)
+        else:
+            configs = [base]
+        results = run_configs(lib, csvs, configs, args.top_k, progress=bar)
+        bar.close()
+        path = _write_report(lib, results, report) if report or args.compare else None
+    finally:
+        bar.close()
+        lib.close()
+    if args.json:
+        print(json.dumps(to_json(results, path), ensure_ascii=False, indent=2))
+    else:
+        print_table(results)
+        if path:
+            print(f"Report: {path}")
+    return 0
+
+
+def _split_report_arg(csvs: list[Path], report: str | None) -> tuple[list[Path], str | None]:
+    """``--report a.csv b.csv`` means a default-location report, not a report named a.csv."""
+    if report and report != REPORT_DEFAULT and report.lower().endswith(".csv"):
+        return [Path(report), *csvs], REPORT_DEFAULT
+    return list(csvs), report
+
+
+def _check_signals(signals: frozenset[str] | None) -> None:
+    from engine.cli import CliError
+    from engine.fusion import DEFAULT_WEIGHTS
+
+    unknown = sorted(set(signals or ()) - set(DEFAULT_WEIGHTS))
+    if unknown:
+        known = ", ".join(DEFAULT_WEIGHTS)
+        raise CliError(f"unknown signal(s) {', '.join(unknown)}; known: {known}", 2)
+
+
+def _label(signals: frozenset[str] | None, no_calibration: bool) -> str:
+    label = "+".join(sorted(signals)) if signals else "fused"
+    return f"{label}, no calibration" if no_calibration else label
+
+
+def _write_report(lib, results, report: str | None) -> Path:
+    from engine.report import write_report
+
+    out = None if report in (None, REPORT_DEFAULT) else Path(report)
+    return write_report(lib, results, out)
+
+
+def to_json(results, report: Path | None) -> dict[str, object]:
+    """The first configuration's figures at the top level; the others under ``configs``."""
+    data = results[0].to_json()
+    if len(results) > 1:
+        data["configs"] = {
+            r.label: {k: v for k, v in r.to_json().items() if k not in ("index",)}
+            for r in results[1:]
+        }
+    data["report"] = str(report) if report else None
+    return data
+
+
+def print_table(results) -> None:
+    head = f"{'configuration':28s} {'set':16s} {'n':>3s} {'err':>3s}  R@1   R@5   R@10  MRR   "
+    head += "mAP   nDCG  p50ms  p95ms"
+    print(head)
+    for r in results:
+        for name in [*r.set_names(), None]:
+            if name is None and len(r.set_names()) < 2:
+                continue
+            s = r.summary(name)
+            if not s["n"]:
+                continue
+            print(_row(r.label, name or "all", s))
+    info = results[0].index if results else {}
+    if info:
+        secs = info.get("indexing_seconds")
+        took = f", last indexing run {secs:.0f} s" if secs else ""
+        print(f"\nIndex: {info['bytes'] / 1e6:.1f} MB, {info['counts']}{took}")
+        cfg = results[0].config
+        print(f"Models: CLIP {cfg['clip_model']}, text {cfg['text_model']}")
+    for r in results[:1]:
+        for q in r.queries:
+            if q.error:
+                print(f"error: {q.set_name} row {q.row}: {q.error}", file=sys.stderr)
+
+
+def _row(label: str, name: str, s: dict) -> str:
+    def f(key: str, width: int = 5, digits: int = 3) -> str:
+        v = s.get(key)
+        return f"{v:{width}.{digits}f}" if v is not None else " " * (width - 1) + "-"
+
+    metrics = " ".join(f(k) for k in ("recall@1", "recall@5", "recall@10", "mrr", "map", "ndcg@10"))
+    lat = f"{f('latency_ms_p50', 6, 0)} {f('latency_ms_p95', 6, 0)}"
+    return f"{label[:28]:28s} {name[:16]:16s} {s['n']:3d} {s['errors']:3d}  {metrics} {lat}"
