@@ -144,7 +144,8 @@ def verify(query: Features, candidate: Features) -> MatchResult:
         return MatchResult(0, 0.0)
     src = query.keypoints[[m.queryIdx for m in good]].reshape(-1, 1, 2)
     dst = candidate.keypoints[[m.trainIdx for m in good]].reshape(-1, 1, 2)
-    h, mask = cv2.findHomography(src, dst, cv2.RANSAC, 6.0)
+    # 500 iterations find a homography with ≥ 25 % inliers at 99.5 %; more only costs time.
+    h, mask = cv2.findHomography(src, dst, cv2.RANSAC, 6.0, maxIters=500, confidence=0.995)
     if h is None or mask is None or not _plausible(h):
         return MatchResult(0, 0.0)
     keep = mask.ravel().astype(bool)
@@ -371,7 +372,7 @@ class VisualIndex:
         query: Features,
         load_features: Callable[[int], Features | None],
         k: int = 10,
-        shortlist_k: int = 50,
+        shortlist_k: int = 20,
     ) -> list[VisualMatch]:
         """Verified matches (≥ MIN_INLIERS), most inliers first. Unloadable items are skipped."""
         if self.needs_retrain and self.vocab is None:
