@@ -125,7 +125,7 @@ class Searcher:
         image = ctx.query.image
         if image is None or self.visual is None:
             return []
-        return self.visual.hits(image, k=ctx.query.top_k * 3)
+        return self.visual.hits(image, k=ctx.query.top_k)
 
     def _text_on_photo(self, ctx: _QueryContext) -> list[Hit]:
         """Text printed on the query photo (a part number on a board) searched lexically."""

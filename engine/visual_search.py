@@ -21,7 +21,8 @@ from engine.store.catalog import VISUAL_SPACE, Catalog
 
 log = logging.getLogger(__name__)
 
-SHORTLIST = 60
+# Each verified candidate costs tens of ms (matching + RANSAC): the shortlist bounds latency.
+SHORTLIST = 20
 
 
 class VisualSearch:
@@ -39,7 +40,7 @@ class VisualSearch:
         query = extract_features(image)
         if len(query) == 0:
             return []
-        matches = index.search(query, self._load, k=k, shortlist_k=max(SHORTLIST, k))
+        matches = index.search(query, self._load, k=k, shortlist_k=SHORTLIST)
         return [
             Hit(m.item_id, "visual", m.confidence, f"figure matched ({m.inliers} inliers)")
             for m in matches
