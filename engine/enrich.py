@@ -14,12 +14,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pymupdf
 from PIL import Image
 
 from engine.config import Settings
 from engine.extract import ExtractError
 from engine.extract.images import open_image_safely
+from engine.extract.pdf import render_page
 from engine.signals.ocr import OcrEngine, OcrResult
 from engine.signals.tokenize import fts_tokens
 from engine.store.catalog import Catalog
@@ -78,7 +78,4 @@ def _read(
 def _source_image(settings: Settings, kind: str, page: int | None, path: Path) -> Image.Image:
     if kind == "photo":
         return open_image_safely(path, settings.max_image_pixels)
-    # From memory: MuPDF cannot open non-UTF-8 file names by path.
-    with pymupdf.open(stream=path.read_bytes(), filetype="pdf") as doc:
-        pix = doc[(page or 1) - 1].get_pixmap(dpi=OCR_RENDER_DPI)
-        return Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+    return render_page(path, page or 1, dpi=OCR_RENDER_DPI)

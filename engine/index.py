@@ -24,9 +24,8 @@ from engine.config import FolderConfig, Settings
 from engine.crawl import content_hash, crawl
 from engine.encoders import Encoders
 from engine.enrich import OcrSummary
-from engine.extract import ExtractError
-from engine.extract.images import extract_photo, make_thumbnail
-from engine.extract.pdf import iter_pdf_pages
+from engine.extract import ExtractError, iter_file_items
+from engine.extract.images import make_thumbnail
 from engine.imaging import encoder_view
 from engine.signals.tokenize import fts_tokens
 from engine.signals.visual import extract_features
@@ -34,9 +33,9 @@ from engine.store.catalog import Catalog, NewItem, path_key
 from engine.store.vectors import VectorStore
 from engine.types import (
     CancelCheck,
+    Cancelled,
     ExtractedItem,
     FileEntry,
-    FileType,
     ItemKind,
     Progress,
     ProgressCallback,
@@ -173,7 +172,12 @@ class Indexer:
         candidates: list[tuple[FileEntry, str, tuple[int, int, int] | None]] = []
         for folder in folders:
             root = str(Path(folder.path).expanduser().resolve())
-            for entry in crawl([folder], on_skip=self._skip, cancel=cancel):
+            try:
+                found = list(crawl([folder], on_skip=self._skip, cancel=cancel))
+            except Cancelled:
+                self.summary.cancelled = True
+                return []
+            for entry in found:
                 key = path_key(entry.path)
                 seen.add(key)
                 self.summary.files_seen += 1
@@ -449,11 +453,9 @@ class _Consumer:
 def _iter_items(
     entry: FileEntry, settings: Settings, cancel: CancelCheck, warnings: list[str]
 ) -> Iterator[list[ExtractedItem]]:
-    """Items one page at a time, so a 500-page PDF never sits in memory whole."""
-    if entry.file_type is FileType.PDF:
-        yield from iter_pdf_pages(entry, settings, cancel, warnings=warnings)
-    else:
-        yield extract_photo(entry, settings).items
+    """Items one page at a time, so a 500-page PDF never sits in memory whole. The reader is
+    chosen by content, not extension (a PNG named .pdf still indexes)."""
+    yield from iter_file_items(entry, settings, cancel, warnings=warnings)
 
 
 def _prepare(

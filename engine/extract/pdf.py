@@ -57,6 +57,25 @@ def pdf_page_count(path: Path | str) -> int:
     return count
 
 
+def render_page(path: Path | str, page: int, dpi: int = 150, max_side: int = 2400) -> Image.Image:
+    """One page (1-based) as an RGB image, for OCR and previews outside extraction.
+
+    Takes MUPDF_LOCK, opens from memory when the name is not UTF-8, and raises ExtractError
+    with a reason for unreadable files or a page that no longer exists.
+    """
+    doc = _open_pdf(Path(path))
+    with MUPDF_LOCK:
+        try:
+            if not 1 <= page <= doc.page_count:
+                raise ExtractError(f"page {page} does not exist (the PDF has {doc.page_count})")
+            rect = doc[page - 1].rect
+            zoom = min(dpi / 72.0, max_side / max(rect.width, rect.height, 1.0))
+            pix = doc[page - 1].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+        finally:
+            doc.close()
+    return _pixmap_to_image(pix)
+
+
 def extract_pdf(
     entry: FileEntry, settings: Settings, cancel: CancelCheck = never_cancel
 ) -> ExtractedFile:
