@@ -13,8 +13,10 @@ Heavy imports (torch, open_clip) happen inside the commands, so ``--help`` is in
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -45,6 +47,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"sagasu: {exc}", file=sys.stderr)
         return exc.code
+    except (OSError, sqlite3.OperationalError) as exc:
+        # Read-only or full disk, missing permissions: one line a person can act on.
+        print(f"sagasu: {storage_problem(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def storage_problem(exc: BaseException) -> str:
+    """Say what is wrong with the data folder in words (no traceback)."""
+    where = getattr(exc, "filename", None)
+    where = f" ({where})" if where else ""
+    errno_ = getattr(exc, "errno", None)
+    text = str(exc).lower()
+    if errno_ == errno.ENOSPC or "full" in text:
+        return f"the disk holding the index is full{where}; free some space and run again"
+    if errno_ in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in text:
+        return (
+            f"cannot write the index{where}: the folder is read-only or not yours. "
+            "Choose another with --data-dir or SAGASU_DATA_DIR"
+        )
+    return f"cannot use the index folder{where}: {exc}"
 
 
 class CliError(Exception):

@@ -88,14 +88,7 @@ def test_screenshot(smoke):
 
 @pytest.mark.slow
 def test_readonly_data_dir_gives_clear_message(smoke):
-    try:
-        assert "exit" in _check(smoke, "readonly_data_dir")
-    except AssertionError as exc:
-        if smoke.t.name == "source" and "no clear message" in str(exc):
-            # The frozen entry maps OSError to one line (packaging/sagasu_frozen.py); the
-            # source CLI still shows a traceback until engine/cli.py main() does the same.
-            pytest.xfail("engine/cli.py: OSError from the data folder escapes as a traceback")
-        raise
+    assert "exit" in _check(smoke, "readonly_data_dir")
 
 
 @pytest.mark.slow
