@@ -83,9 +83,14 @@ def main() -> int:
     clock.start()
     last = [clock.nsecsElapsed()]
 
+    long_at: list[tuple[float, float]] = []  # (seconds since start, stall ms)
+
     def tick() -> None:
         now = clock.nsecsElapsed()
-        gaps.append((now - last[0]) / 1e6)
+        gap = (now - last[0]) / 1e6
+        gaps.append(gap)
+        if gap - TICK_MS > 100:
+            long_at.append((now / 1e9, gap - TICK_MS))
         last[0] = now
 
     ticker = QTimer(interval=TICK_MS, timerType=Qt.TimerType.PreciseTimer)
@@ -105,13 +110,20 @@ def main() -> int:
     searcher = QTimer(interval=400)
     searcher.timeout.connect(search)
     index_started = time.perf_counter()
+    progress_log: list = []
     done = {"t": 0.0}
 
     def finished(_summary: object) -> None:
         done["t"] = time.perf_counter() - index_started
         QTimer.singleShot(2000, app.quit)  # let the last searches land
 
+    def failed(message: str) -> None:
+        print(f"indexing failed: {message}")
+        finished(None)
+
     window.indexing.finished.connect(finished)
+    window.indexing.failed.connect(failed)
+    window.indexing.progressed.connect(lambda p: progress_log.append((time.perf_counter(), p)))
     ticker.start()
     searcher.start()
     window.indexing.start()
@@ -121,6 +133,8 @@ def main() -> int:
     window.close()
     library.close()
 
+    if progress_log:
+        print(f"last progress: {progress_log[-1][1]}")
     stalls = sorted(g - TICK_MS for g in gaps)
     over = sum(1 for s in stalls if s > 100)
     p = lambda q: stalls[min(len(stalls) - 1, int(q * len(stalls)))]  # noqa: E731
@@ -130,6 +144,10 @@ def main() -> int:
     print(f"event-loop ticks {len(gaps)}; extra delay beyond the 10 ms tick:")
     print(
         f"  median {p(0.5):.1f} ms, p99 {p(0.99):.1f} ms, max {stalls[-1]:.1f} ms, >100 ms: {over}"
+    )
+    print(
+        "stalls > 100 ms at (s since start: ms): "
+        + ", ".join(f"{t:.1f}: {ms:.0f}" for t, ms in long_at)
     )
     return 0
 

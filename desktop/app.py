@@ -47,7 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         library = open_library(data_dir)
     except Exception as exc:  # e.g. an index written by a newer Sagasu: say so, don't crash
-        QMessageBox.critical(None, "Sagasu", str(exc))
+        print(f"sagasu-desktop: cannot open the index in {data_dir}: {exc}", file=sys.stderr)
+        if not args.screenshot:  # a modal box would hang a headless screenshot run
+            QMessageBox.critical(None, "Sagasu", str(exc))
         return 1
     install_language(args.lang or library.settings.language)
     if args.screenshot:

@@ -16,7 +16,7 @@ from desktop.thumbnails import ThumbnailCache
 from engine.types import ItemKind, SearchResult
 
 ResultRole = Qt.ItemDataRole.UserRole + 1
-ThumbSize = QSize(160, 160)
+ThumbSize = QSize(150, 150)
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 

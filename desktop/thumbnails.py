@@ -18,6 +18,7 @@ from desktop.workers import Runner
 
 CACHE_SIZE = 600  # about 600 x 256 px JPEG thumbnails decoded: ~100 MB worst case
 PREVIEW_SIDE = 900
+TILE_SIDE = 150  # the grid draws images at their own size: scale on the worker, not in paint
 
 ThumbSource = Callable[[int], bytes | None]
 
@@ -91,7 +92,14 @@ def decode_image(data: bytes | None) -> QImage | None:
     if not data:
         return None
     image = QImage.fromData(data)
-    return None if image.isNull() else image
+    if image.isNull():
+        return None
+    return image.scaled(
+        TILE_SIDE,
+        TILE_SIDE,
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )
 
 
 def render_preview(path: Path, page: int | None, side: int = PREVIEW_SIDE) -> QImage | None:
