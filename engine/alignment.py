@@ -22,6 +22,7 @@ import numpy as np
 from engine.align.aligners import fit_text_bridge, load_aligner
 from engine.align.calibration import ModalityCalibration
 from engine.encoders import Encoders
+from engine.store.atomic import write_atomic
 from engine.store.catalog import Catalog
 from engine.store.vectors import VectorStore, slug
 from engine.types import ItemKind
@@ -52,6 +53,11 @@ class AlignmentState:
         self.bridges: dict[str, str] = {}  # clip space → bridge space
         self.fitted_counts: dict[str, int] = {}
         self.enabled = True
+        self._load()
+
+    def reload(self) -> None:
+        """Read the fitted state again (another process refitted it)."""
+        self.calibrations, self.bridges, self.fitted_counts = {}, {}, {}
         self._load()
 
     # --- used by search ------------------------------------------------------------------
@@ -198,9 +204,7 @@ class AlignmentState:
             "fitted_counts": self.fitted_counts,
             "calibrations": {s: c.to_json() for s, c in self.calibrations.items()},
         }
-        tmp = self._state_file().with_suffix(".tmp")
-        tmp.write_text(json.dumps(data), encoding="utf-8")
-        tmp.replace(self._state_file())
+        write_atomic(self._state_file(), json.dumps(data))
 
 
 def _grew(before: int, now: int) -> bool:

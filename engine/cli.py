@@ -13,16 +13,22 @@ Heavy imports (torch, open_clip) happen inside the commands, so ``--help`` is in
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import errno
 import json
 import logging
 import sqlite3
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine import __version__
+
+if TYPE_CHECKING:  # heavy modules: imported inside the commands at run time
+    from engine.types import Progress
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -94,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include", action="append", default=[], help="glob of files to include")
     p.add_argument("--exclude", action="append", default=[], help="glob of files to exclude")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument(
+        "--progress-jsonl",
+        action="store_true",
+        help="for a controlling program (the desktop app): progress as JSON lines on stdout, "
+        "'pause' / 'resume' / 'cancel' lines read from stdin",
+    )
     p.set_defaults(run=cmd_index)
 
     p = sub.add_parser("search", parents=[common], help="search by text or by image")
@@ -154,15 +166,18 @@ def cmd_index(args: argparse.Namespace) -> int:
     for folder in folders:
         if not Path(folder.path).is_dir():
             print(f"sagasu: warning: {folder.path} is not a folder", file=sys.stderr)
-    bar = TerminalProgress()
+    control = StdinControl() if args.progress_jsonl else None
+    bar = JsonlProgress() if control else TerminalProgress()
     try:
-        summary = lib.index(folders, progress=bar)
+        summary = lib.index(folders, progress=bar, cancel=control or (lambda: False))
     except IndexBusy as exc:
         raise CliError(str(exc)) from exc
     finally:
         bar.close()
         lib.close()
-    if args.json:
+    if control:
+        print(json.dumps({"summary": summary.to_json()}, ensure_ascii=False), flush=True)
+    elif args.json:
         print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
     else:
         print_summary(summary)
@@ -324,6 +339,44 @@ def cmd_models_import(args: argparse.Namespace) -> int:
     print(f"Imported {args.path} as {model} → {path}")
     print("Run `sagasu encode` to add image search to what is already indexed.")
     return EXIT_OK
+
+
+class JsonlProgress:
+    """Progress as one JSON object per line, flushed, for a controlling process."""
+
+    def __call__(self, p: Progress) -> None:
+        print(json.dumps({"progress": dataclasses.asdict(p)}, ensure_ascii=False), flush=True)
+
+    def close(self) -> None:
+        return None
+
+
+class StdinControl:
+    """The cancel callback of a run controlled through stdin: 'pause' makes it block (the
+    engine checks it between files), 'resume' releases it, 'cancel' or EOF (the controller
+    went away) stops the run; everything indexed so far is kept."""
+
+    def __init__(self) -> None:
+        self._paused = threading.Event()
+        self._cancelled = threading.Event()
+        threading.Thread(target=self._read, name="sagasu-control", daemon=True).start()
+
+    def _read(self) -> None:
+        for line in sys.stdin:
+            command = line.strip().lower()
+            if command == "pause":
+                self._paused.set()
+            elif command == "resume":
+                self._paused.clear()
+            elif command == "cancel":
+                break
+        self._cancelled.set()
+        self._paused.clear()
+
+    def __call__(self) -> bool:
+        while self._paused.is_set() and not self._cancelled.is_set():
+            time.sleep(0.05)
+        return self._cancelled.is_set()
 
 
 class TerminalProgress:

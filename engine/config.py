@@ -113,8 +113,7 @@ def load_settings(data_dir: Path) -> Settings:
 
 def save_settings(data_dir: Path, settings: Settings) -> None:
     """Write atomically so a crash never leaves a half-written settings file."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / SETTINGS_FILE
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(settings.to_json(), indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
+    from engine.store.atomic import write_atomic
+
+    text = json.dumps(settings.to_json(), indent=2, ensure_ascii=False)
+    write_atomic(data_dir / SETTINGS_FILE, text)

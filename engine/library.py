@@ -113,6 +113,12 @@ class Library:
         finally:
             self._lock.release()
 
+    def reload(self) -> None:
+        """Pick up what another process (the desktop's indexing child) wrote: the catalog is
+        read live; the ANN indexes and the calibration are reloaded on next use."""
+        self.vectors.forget()
+        self.alignment.reload()
+
     def complete_encoding(
         self, progress: ProgressCallback = no_progress, cancel: CancelCheck = never_cancel
     ) -> int:

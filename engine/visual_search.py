@@ -17,6 +17,7 @@ from PIL import Image
 
 from engine.fusion import Hit
 from engine.signals.visual import Features, VisualIndex, extract_features
+from engine.store.atomic import write_atomic
 from engine.store.catalog import VISUAL_SPACE, Catalog
 
 log = logging.getLogger(__name__)
@@ -84,9 +85,7 @@ class VisualSearch:
             self.directory.mkdir(parents=True, exist_ok=True)
             index_path, stamp_path = self._paths()
             index.save(index_path)
-            tmp = stamp_path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"seq": seq}))
-            tmp.replace(stamp_path)
+            write_atomic(stamp_path, json.dumps({"seq": seq}))
         return index
 
     def _load(self, item_id: int) -> Features | None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from usearch.index import Index
 
+from engine.store.atomic import write_atomic
 from engine.store.catalog import Catalog
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,12 @@ class VectorStore:
             if vs.dirty:
                 self._save(vs)
 
+    def forget(self) -> None:
+        """Drop every loaded index (another process indexed): each reloads, checked against
+        the catalog's stamps, on next use."""
+        with self._lock:
+            self._spaces.clear()
+
     def invalidate(self, space: str) -> None:
         with self._lock:
             self._spaces.pop(space, None)
@@ -163,12 +170,11 @@ class VectorStore:
                 # Memory and catalog disagree (a failed write); the catalog wins.
                 fresh = self._rebuild_index(vs.space, vs.dim)
                 vs.index = fresh
-            tmp = index_path.with_suffix(".usearch.tmp")
+            tmp = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
             vs.index.save(str(tmp))
             os.replace(tmp, index_path)
-            stamp_tmp = stamp_path.with_suffix(".tmp")
-            stamp_tmp.write_text(json.dumps({"seq": seq, "dim": vs.dim, "count": len(vs.index)}))
-            os.replace(stamp_tmp, stamp_path)
+            stamp = {"seq": seq, "dim": vs.dim, "count": len(vs.index)}
+            write_atomic(stamp_path, json.dumps(stamp))
             vs.dirty = False
 
     def _rebuild_index(self, space: str, dim: int) -> Index:
