@@ -157,6 +157,7 @@ class QueryRecord:
     top: list[dict[str, object]] = field(default_factory=list)  # first results, with reasons
     scores: list[tuple[str, float, bool]] = field(default_factory=list)  # (kind, score, relevant)
     notes: list[str] = field(default_factory=list)
+    not_indexed: list[str] = field(default_factory=list)  # relevant documents not in the index
     error: str = ""
     skipped: bool = False  # the configuration's signals cannot answer this query modality
 
@@ -280,13 +281,16 @@ def run_config(
     alignment.enabled = cfg.calibration  # restored below: the Library may be the GUI's own
     records: list[QueryRecord] = []
     cancelled = False
+    indexed = indexed_paths(library)
     try:
         for n, q in enumerate(queries):
             if cancel():
                 cancelled = True
                 break
             progress(Progress("eval", n, len(queries), f"{cfg.label}: {q.label}"[:80]))
-            records.append(_run_query(library, q, cfg, top_k))
+            rec = _run_query(library, q, cfg, top_k)
+            rec.not_indexed = [d for d in rec.relevant if d not in indexed]
+            records.append(rec)
         progress(Progress("eval", len(records), len(queries), cfg.label))
     finally:
         alignment.enabled = was_enabled
@@ -349,6 +353,12 @@ def _fill_ranking(rec: QueryRecord, outcome) -> None:
         for r in outcome.results[:TOP_RESULTS_KEPT]
     ]
     rec.notes = list(outcome.notes)
+
+
+def indexed_paths(library) -> set[str]:
+    """Every indexed document, as :func:`_doc_id` spells it (to flag unindexed labels)."""
+    rows = library.catalog.query("SELECT path FROM files")
+    return {_doc_id(os.fsdecode(bytes(r[0]) if not isinstance(r[0], str) else r[0])) for r in rows}
 
 
 def _doc_id(path: Path | str) -> str:
