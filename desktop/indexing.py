@@ -1,5 +1,8 @@
 """Background indexing: one run at a time, pause/cancel, folder watching, periodic rescan.
 
+Index runs go to a child process (desktop/index_process.py) so extraction never competes
+with the GUI thread for Python's lock; other jobs (removing a folder, encoding stored images)
+run on a worker thread. In synchronous mode (tests, screenshots) everything runs inline.
 Pause is the engine's cancel callback blocking while paused (the engine checks it between
 files), cancel is that callback returning True; work done so far is always kept, and the next
 run picks up where this one stopped (the engine indexes incrementally).
@@ -16,7 +19,9 @@ from typing import Any
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
+from desktop.index_process import ChildIndexRun
 from desktop.workers import Runner
+from engine.config import save_settings
 from engine.types import Progress
 
 WATCH_DEBOUNCE_MS = 5000  # a copy of many files triggers one re-index, not hundreds
@@ -40,7 +45,8 @@ class IndexController(QObject):
         self._paused = threading.Event()
         self._cancelled = threading.Event()
         self.running = False
-        self._queue: list[tuple[str, IndexJob]] = []  # jobs asked for while one was running
+        self._child: ChildIndexRun | None = None
+        self._queue: list[tuple[str, IndexJob | None]] = []  # jobs asked for while one was running
         self._watcher = QFileSystemWatcher(self)
         self._watcher.directoryChanged.connect(self._folder_changed)
         self._debounce = QTimer(self, singleShot=True, interval=WATCH_DEBOUNCE_MS)
@@ -54,12 +60,17 @@ class IndexController(QObject):
         """Index the folders in the settings; if a run is going, run once more after it."""
         if not self.library.settings.folders:
             return
-        self.run_job(
-            lambda progress, cancel: self.library.index(progress=progress, cancel=cancel), "index"
-        )
+        if self.runner.synchronous:
+            self.run_job(
+                lambda progress, cancel: self.library.index(progress=progress, cancel=cancel),
+                "index",
+            )
+        else:
+            self.run_job(None, "index")
 
-    def run_job(self, job: IndexJob, key: str = "") -> None:
-        """Run ``job(progress, cancel)`` now, or after the current run (once per ``key``)."""
+    def run_job(self, job: IndexJob | None, key: str = "") -> None:
+        """Run ``job(progress, cancel)`` now, or after the current run (once per ``key``);
+        ``None`` is an index run in a child process."""
         if self.running:
             if not key or all(k != key for k, _ in self._queue):
                 self._queue.append((key, job))
@@ -68,12 +79,36 @@ class IndexController(QObject):
         self._cancelled.clear()
         self._paused.clear()
         self.runningChanged.emit(True)
+        if job is None:
+            self._start_child()
+            return
         self.runner.run(
             lambda report: job(_throttled(report), self._should_stop),
             on_done=self._done,
             on_error=self._error,
             on_progress=self.progressed.emit,
         )
+
+    def _start_child(self) -> None:
+        # The child reads the settings from the data dir: make sure it sees this window's.
+        save_settings(self.library.data_dir, self.library.settings)
+        child = ChildIndexRun(self.library.data_dir, self)
+        child.progressed.connect(self.progressed.emit)
+        child.finished.connect(self._child_done)
+        child.failed.connect(self._error_text)
+        self._child = child
+        child.start()
+
+    def _child_done(self, summary: Any) -> None:
+        self.library.reload()  # its ANN indexes and calibration changed on disk
+        self._child = None
+        self._done(summary)
+
+    def _error_text(self, message: str) -> None:
+        self.library.reload()
+        self._child = None
+        self._finish()
+        self.failed.emit(message)
 
     def _should_stop(self) -> bool:
         """The engine's cancel callback (worker thread): blocks while paused."""
@@ -104,21 +139,28 @@ class IndexController(QObject):
 
     def pause(self) -> None:
         self._paused.set()
+        if self._child is not None:
+            self._child.pause()
 
     def resume(self) -> None:
         self._paused.clear()
+        if self._child is not None:
+            self._child.resume()
 
     def cancel(self) -> None:
         self._queue.clear()
         self._cancelled.set()
         self._paused.clear()
+        if self._child is not None:
+            self._child.cancel()
 
     def shutdown(self, timeout_ms: int = 30000) -> bool:
         """Window closing: stop the run and wait for the worker (the engine saves its work)."""
         self._debounce.stop()
         self._rescan.stop()
         self.cancel()
-        return self.runner.wait(timeout_ms)
+        child_done = self._child.wait(timeout_ms) if self._child is not None else True
+        return self.runner.wait(timeout_ms) and child_done
 
     # --- watching ------------------------------------------------------------------------
 

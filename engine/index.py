@@ -96,6 +96,30 @@ class IndexSummary:
         }
 
 
+def summary_from_json(data: dict[str, object]) -> IndexSummary:
+    """The inverse of IndexSummary.to_json, for a summary reported by another process."""
+    summary = IndexSummary()
+    for name in (
+        "files_seen",
+        "files_indexed",
+        "files_unchanged",
+        "files_moved",
+        "files_deleted",
+        "pages",
+        "images",
+        "photos",
+        "chunks",
+        "seconds",
+        "cancelled",
+        "image_search",
+    ):
+        if name in data:
+            setattr(summary, name, data[name])
+    skipped = data.get("skipped") or []
+    summary.skipped = [(str(s["path"]), str(s["reason"])) for s in skipped]  # type: ignore[union-attr, index]
+    return summary
+
+
 @dataclass
 class _Job:
     """A file that needs (re-)extraction."""

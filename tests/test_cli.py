@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,3 +109,41 @@ def test_index_and_search_never_touch_the_network(
     assert main(["search", "--data-dir", str(data_dir), "リレー"]) == 0
     assert main(["search", "--data-dir", str(data_dir), "--image", str(docs / "board.png")]) == 0
     assert attempts == []
+
+
+CLI = [sys.executable, "-m", "engine.cli"]
+
+
+def index_child(data_dir: Path, docs: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*CLI, "index", "--progress-jsonl", "--data-dir", str(data_dir), str(docs)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+
+
+def test_progress_jsonl_protocol_reports_progress_then_summary(data_dir: Path, docs: Path) -> None:
+    child = index_child(data_dir, docs)
+    assert child.stdout is not None and child.stdin is not None
+    # Keep stdin open while reading: end of input means "the controller went away: cancel".
+    messages = [json.loads(line) for line in child.stdout if line.strip()]
+    child.stdin.close()
+    assert child.wait(timeout=60) == 0, child.stderr.read() if child.stderr else ""
+    progress = [m["progress"] for m in messages if "progress" in m]
+    assert progress and {"phase", "done", "total"} <= set(progress[0])
+    assert messages[-1]["summary"]["files_indexed"] == 3
+
+
+def test_progress_jsonl_cancel_keeps_what_was_done(data_dir: Path, docs: Path) -> None:
+    child = index_child(data_dir, docs)
+    assert child.stdin is not None
+    child.stdin.write("cancel\n")
+    child.stdin.flush()
+    out, err = child.communicate(timeout=300)
+    assert child.returncode == 0, err
+    summary = json.loads(out.strip().splitlines()[-1])["summary"]
+    assert summary["cancelled"] is True
+    assert summary["files_indexed"] < 3

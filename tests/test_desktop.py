@@ -166,7 +166,7 @@ def test_adding_a_folder_in_settings_indexes_it(qtbot, tmp_path: Path, encoders:
     qtbot.addWidget(window)
     dialog = window.open_settings()
     dialog.add_folder(root)
-    with qtbot.waitSignal(window.indexing.finished, timeout=60000):
+    with qtbot.waitSignal(window.indexing.finished, timeout=180000):
         dialog.accept()
     assert library.catalog.counts()["files"] == 4
     assert (tmp_path / "data" / "settings.json").is_file()
