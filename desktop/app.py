@@ -13,6 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from engine import __version__
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = ROOT / "resources" / "samples"
 
@@ -26,6 +28,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--image", type=Path, help="with --screenshot: search with this image first")
     p.add_argument("--size", default="1280x800", help="with --screenshot: window size WxH")
     p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("--version", action="version", version=f"sagasu-desktop {__version__}")
     return p.parse_args(argv)
 
 

@@ -106,32 +106,20 @@ def load_query(dropped: Dropped, max_pixels: int) -> QueryImage:
 
 
 def _pdf_page(path: Path, page: int) -> QueryImage:
-    import pymupdf
+    # Through the engine: one MuPDF lock for every thread, and its reasons for bad PDFs
+    # ("encrypted (password-protected) PDF", "damaged or truncated PDF, ...").
+    from engine.extract import ExtractError
+    from engine.extract.pdf import pdf_page_count, render_page
 
     try:
-        with pymupdf.open(path) as doc:
-            if doc.needs_pass:
-                raise DropError(
-                    QCoreApplication.translate("DropZone", "{0} is password-protected.").format(
-                        path.name
-                    )
-                )
-            count = doc.page_count
-            if count == 0:
-                raise DropError(
-                    QCoreApplication.translate("DropZone", "{0} has no pages.").format(path.name)
-                )
-            page = min(max(page, 1), count)
-            pdf_page = doc[page - 1]
-            zoom = PDF_RENDER_SIDE / max(pdf_page.rect.width, pdf_page.rect.height, 1.0)
-            pix = pdf_page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
-            image = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
-    except DropError:
-        raise
-    except Exception as exc:  # PyMuPDF raises several types for damaged files
+        count = pdf_page_count(path)
+        page = min(max(page, 1), count)
+        image = render_page(path, page, dpi=300, max_side=PDF_RENDER_SIDE)
+    except (ExtractError, OSError) as exc:
+        reason = getattr(exc, "reason", None) or str(exc)
         raise DropError(
             QCoreApplication.translate("DropZone", "{0} cannot be read as a PDF: {1}").format(
-                path.name, exc
+                path.name, reason
             )
         ) from None
     label = QCoreApplication.translate("DropZone", "{0} p. {1}").format(path.name, page)

@@ -121,16 +121,15 @@ def render_preview(path: Path, page: int | None, side: int = PREVIEW_SIDE) -> QI
 
 
 def _render_pdf_page(path: Path, page: int, side: int) -> QImage | None:
-    import pymupdf
+    # Through the engine: PyMuPDF is not thread-safe and thumbnails load on two threads.
+    from engine.extract import ExtractError
+    from engine.extract.pdf import render_page
 
     try:
-        with pymupdf.open(path) as doc:
-            if not 1 <= page <= doc.page_count:
-                return None
-            pdf_page = doc[page - 1]
-            rect = pdf_page.rect
-            zoom = side / max(rect.width, rect.height, 1.0)
-            pix = pdf_page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
-            return QImage.fromData(pix.tobytes("png"))
-    except Exception:  # a damaged or encrypted PDF: preview falls back to the thumbnail
+        image = render_page(path, page, dpi=300, max_side=side)
+    except (ExtractError, OSError):  # damaged, encrypted or vanished: use the thumbnail
         return None
+    data = image.tobytes("raw", "RGB")
+    return QImage(
+        data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888
+    ).copy()
