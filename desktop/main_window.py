@@ -117,7 +117,9 @@ class MainWindow(QMainWindow):
         for action in (self.open_action, self.index_action, self.pause_action):
             self.toolbar.addAction(action)
         self.toolbar.addAction(self.cancel_action)
+        self.report_action = QAction(self)
         self.toolbar.addSeparator()
+        self.toolbar.addAction(self.report_action)
         self.toolbar.addAction(self.settings_action)
         self.addAction(self.paste_action)
 
@@ -176,6 +178,7 @@ class MainWindow(QMainWindow):
         self.pause_action.toggled.connect(self._toggle_pause)
         self.cancel_action.triggered.connect(self.indexing.cancel)
         self.settings_action.triggered.connect(lambda: self.open_settings())
+        self.report_action.triggered.connect(self.open_latest_report)
         self.drop_zone.dropped.connect(self.handle_mime)
         self.drop_zone.pageChosen.connect(self._pdf_page_chosen)
         self.view.doubleClicked.connect(self._open_index)
@@ -199,6 +202,10 @@ class MainWindow(QMainWindow):
         self.pause_action.setText(self.tr("Pause"))
         self.cancel_action.setText(self.tr("Cancel"))
         self.settings_action.setText(self.tr("Settings…"))
+        self.report_action.setText(self.tr("Evaluation report"))
+        self.report_action.setToolTip(
+            self.tr("Open the latest report of `sagasu eval` for this index")
+        )
         self.drop_zone.retranslate()
         self.preview.clear()
         self.update_first_run()
@@ -472,6 +479,22 @@ class MainWindow(QMainWindow):
     def _index_failed(self, message: str) -> None:
         self.show_error(self.tr("Indexing stopped: {0}").format(message))
         self.refresh_status()
+
+    def open_latest_report(self) -> None:
+        """Open the newest `sagasu eval` report of this index in the browser."""
+        from engine.report import latest_report
+
+        report = latest_report(self.library.data_dir)
+        if report is None:
+            self.show_error(
+                self.tr(
+                    "No evaluation report yet. Run `sagasu eval --report queries.csv` to measure "
+                    "this index with your own labelled queries."
+                ),
+                level="info",
+            )
+            return
+        opening.open_file(report)
 
     def _rerun_last_query(self) -> None:
         """New files may match: repeat the current text query (cheap) after a run."""

@@ -22,12 +22,14 @@ from engine.store.catalog import Catalog
 
 TRANSLATED_DISCOUNT = 0.85  # a match through the dictionary is a little less certain
 NAME_WEIGHT = 3.0  # BM25 weight of file-name tokens relative to body text
+BODY_PART_NUMBER_FACTOR = 0.9
 
 
 @dataclass(frozen=True)
 class LexicalRow:
     item_id: int
     tokens: frozenset[str]
+    name_tokens: frozenset[str]  # of the file name (set on the file's first page or photo)
     bm25: float  # positive, higher is better
 
 
@@ -86,6 +88,10 @@ class LexicalSearch:
                 score, token = _best_part_match(pn, row.tokens)
                 if score <= 0.0:
                     continue
+                if token not in row.name_tokens:
+                    # A board that merely uses the chip mentions it in its text; the chip's
+                    # own datasheet usually carries the number in its file name.
+                    score *= BODY_PART_NUMBER_FACTOR
                 label = "part number" if score >= 1.0 else "similar part number"
                 where = " (read from the photo)" if source == "ocr" else ""
                 signal = "ocr-part-number" if source == "ocr" else "part-number"

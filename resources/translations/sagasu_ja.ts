@@ -38,32 +38,30 @@
       <translation>{0} は検索画像として使えません：{1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="115" />
       <source>{0} is password-protected.</source>
       <translation>{0} はパスワードで保護されています。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="122" />
       <source>{0} has no pages.</source>
       <translation>{0} にはページがありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="133" />
+      <location filename="../../desktop/drop_zone.py" line="121" />
       <source>{0} cannot be read as a PDF: {1}</source>
       <translation>{0} をPDFとして読めません：{1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="137" />
+      <location filename="../../desktop/drop_zone.py" line="125" />
       <source>{0} p. {1}</source>
       <translation>{0} {1}ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="183" />
+      <location filename="../../desktop/drop_zone.py" line="171" />
       <source>Drop an image or a PDF here, paste one (Ctrl+V), or use Open image…</source>
       <translation>画像やPDFをここにドロップ、貼り付け（Ctrl+V）、または「画像を開く…」</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="185" />
+      <location filename="../../desktop/drop_zone.py" line="173" />
       <source>PDF page:</source>
       <translation>PDFのページ：</translation>
     </message>
@@ -71,257 +69,272 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../desktop/main_window.py" line="190" />
+      <location filename="../../desktop/main_window.py" line="195" />
       <source>Sagasu — search PDFs and photos</source>
       <translation>探す — PDFと写真を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="192" />
+      <location filename="../../desktop/main_window.py" line="197" />
       <source>Search text, part numbers, descriptions… (English or Japanese)</source>
       <translation>文章・型番・説明で検索…（日本語・英語）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="194" />
+      <location filename="../../desktop/main_window.py" line="199" />
       <source>Open image…</source>
       <translation>画像を開く…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="195" />
+      <location filename="../../desktop/main_window.py" line="200" />
       <source>Paste image</source>
       <translation>画像を貼り付け</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="196" />
+      <location filename="../../desktop/main_window.py" line="201" />
       <source>Index now</source>
       <translation>今すぐインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="197" />
+      <location filename="../../desktop/main_window.py" line="202" />
       <source>Pause</source>
       <translation>一時停止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="198" />
+      <location filename="../../desktop/main_window.py" line="203" />
       <source>Cancel</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="199" />
+      <location filename="../../desktop/main_window.py" line="204" />
       <source>Settings…</source>
       <translation>設定…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="235" />
+      <location filename="../../desktop/main_window.py" line="205" />
+      <source>Evaluation report</source>
+      <translation>評価レポート</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="207" />
+      <source>Open the latest report of `sagasu eval` for this index</source>
+      <translation>このインデックスの最新の `sagasu eval` レポートを開く</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="244" />
       <source>Searching…</source>
       <translation>検索中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="251" />
+      <location filename="../../desktop/main_window.py" line="260" />
       <source>Search failed: {0}</source>
       <translation>検索に失敗しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="266" />
+      <location filename="../../desktop/main_window.py" line="275" />
       <source>{0} results in {1} ms</source>
       <translation>{0} 件（{1} ミリ秒）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="286" />
+      <location filename="../../desktop/main_window.py" line="299" />
       <source>Reading the dropped image…</source>
       <translation>ドロップされた画像を読み込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="302" />
+      <location filename="../../desktop/main_window.py" line="315" />
       <source>{0} files were dropped; searching with the first one.</source>
       <translation>{0} 個のファイルがドロップされました。最初のファイルで検索します。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="304" />
+      <location filename="../../desktop/main_window.py" line="317" />
       <source>Searching by image: {0}</source>
       <translation>画像で検索：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="311" />
+      <location filename="../../desktop/main_window.py" line="324" />
       <source>That cannot be used: {0}</source>
       <translation>使用できません：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="320" />
+      <location filename="../../desktop/main_window.py" line="333" />
       <source>Search with an image</source>
       <translation>画像で検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="322" />
+      <location filename="../../desktop/main_window.py" line="335" />
       <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</source>
       <translation>画像とPDF (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="334" />
+      <location filename="../../desktop/main_window.py" line="347" />
       <source>The clipboard holds no image.</source>
       <translation>クリップボードに画像がありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="374" />
+      <location filename="../../desktop/main_window.py" line="387" />
       <source>{0} is missing (moved or deleted).</source>
       <translation>{0} が見つかりません（移動または削除されました）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="377" />
+      <location filename="../../desktop/main_window.py" line="390" />
       <source>No application could open {0}.</source>
       <translation>{0} を開けるアプリケーションがありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="385" />
+      <location filename="../../desktop/main_window.py" line="398" />
       <source>Open</source>
       <translation>開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="386" />
+      <location filename="../../desktop/main_window.py" line="399" />
       <source>Open containing folder</source>
       <translation>フォルダを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="387" />
+      <location filename="../../desktop/main_window.py" line="400" />
       <source>Copy path</source>
       <translation>パスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="389" />
+      <location filename="../../desktop/main_window.py" line="402" />
       <source>Find similar</source>
       <translation>類似を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="396" />
+      <location filename="../../desktop/main_window.py" line="409" />
       <source>Similar to: {0}</source>
       <translation>類似：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="404" />
+      <location filename="../../desktop/main_window.py" line="417" />
       <source>Paused</source>
       <translation>一時停止中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="419" />
+      <location filename="../../desktop/main_window.py" line="432" />
       <source>Indexing…</source>
       <translation>インデックス作成中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="434" />
+      <location filename="../../desktop/main_window.py" line="447" />
       <source>Looking for files</source>
       <translation>ファイルを探索中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="435" />
+      <location filename="../../desktop/main_window.py" line="448" />
       <source>Reading files</source>
       <translation>ファイルを読み込み中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="436" />
+      <location filename="../../desktop/main_window.py" line="449" />
       <source>Encoding images</source>
       <translation>画像を符号化中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="437" />
+      <location filename="../../desktop/main_window.py" line="450" />
       <source>Saving</source>
       <translation>保存中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="438" />
+      <location filename="../../desktop/main_window.py" line="451" />
       <source>Calibrating scores</source>
       <translation>スコアを調整中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="442" />
+      <location filename="../../desktop/main_window.py" line="455" />
       <source>{0} of {1} files</source>
       <translation>{0} / {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="444" />
+      <location filename="../../desktop/main_window.py" line="457" />
       <source>{0} pages</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="446" />
+      <location filename="../../desktop/main_window.py" line="459" />
       <source>about {0} left</source>
       <translation>残り約 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="453" />
+      <location filename="../../desktop/main_window.py" line="466" />
       <source>Indexing cancelled; what was indexed is kept. Index now to finish.</source>
       <translation>インデックス作成を中止しました。作成済みの分は保持されます。「今すぐインデックス」で続きを実行できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="457" />
+      <location filename="../../desktop/main_window.py" line="470" />
       <source>Indexed {0} new or changed files ({1} pages, {2} photos)</source>
       <translation>新規・変更ファイル {0} 件をインデックスしました（{1} ページ、写真 {2} 枚）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="461" />
+      <location filename="../../desktop/main_window.py" line="474" />
       <source>{0} skipped</source>
       <translation>{0} 件スキップ</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="467" />
+      <location filename="../../desktop/main_window.py" line="480" />
       <source>Indexing stopped: {0}</source>
       <translation>インデックス作成が停止しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="497" />
+      <location filename="../../desktop/main_window.py" line="491" />
+      <source>No evaluation report yet. Run `sagasu eval --report queries.csv` to measure this index with your own labelled queries.</source>
+      <translation>評価レポートはまだありません。`sagasu eval --report queries.csv` を実行すると、ラベル付きのクエリでこのインデックスを評価できます。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="526" />
       <source>{0} files indexed: {1} pages, {2} photos, {3} figures</source>
       <translation>インデックス済み {0} ファイル：{1} ページ、写真 {2} 枚、図 {3} 点</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="506" />
+      <location filename="../../desktop/main_window.py" line="535" />
       <source>last update {0}</source>
       <translation>最終更新 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="518" />
+      <location filename="../../desktop/main_window.py" line="547" />
       <source>Image search is off: the image model (CLIP) is not installed.</source>
       <translation>画像検索は無効です：画像モデル（CLIP）がインストールされていません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="521" />
+      <location filename="../../desktop/main_window.py" line="550" />
       <source>Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.</source>
       <translation>テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="525" />
+      <location filename="../../desktop/main_window.py" line="554" />
       <source>Download…</source>
       <translation>ダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="526" />
+      <location filename="../../desktop/main_window.py" line="555" />
       <source>Import…</source>
       <translation>取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="536" />
+      <location filename="../../desktop/main_window.py" line="565" />
       <source>Add a folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="538" />
+      <location filename="../../desktop/main_window.py" line="567" />
       <source>Index the sample files</source>
       <translation>サンプルをインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="541" />
+      <location filename="../../desktop/main_window.py" line="570" />
       <source>Welcome to Sagasu.</source>
       <translation>「探す」へようこそ。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="544" />
+      <location filename="../../desktop/main_window.py" line="573" />
       <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
       <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="596" />
+      <location filename="../../desktop/main_window.py" line="625" />
       <source>The new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="610" />
+      <location filename="../../desktop/main_window.py" line="639" />
       <source>Stopping indexing…</source>
       <translation>インデックス作成を停止中…</translation>
     </message>
