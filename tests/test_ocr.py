@@ -82,6 +82,22 @@ def test_bad_settings_are_refused() -> None:
         OcrEngine(min_confidence=1.5)
     with pytest.raises(ValueError, match="max_side"):
         OcrEngine(max_side=4)
+    with pytest.raises(ValueError, match="det_max_side"):
+        OcrEngine(det_max_side=10)
+    with pytest.raises(ValueError, match="precheck_side"):
+        OcrEngine(precheck_side=-1)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "options",
+    [{"det_max_side": 0}, {"det_max_side": 736}, {"det_max_side": 960, "precheck_side": 480}],
+)
+def test_detector_size_options_still_read_labels(options: dict) -> None:
+    engine = OcrEngine(**options)
+    result = engine.read(_label(["TB6612FNG", "Motor Driver"]))
+    assert "TB6612FNG" in result.text.replace(" ", "")
+    assert engine.read(Image.new("RGB", (640, 480), (128, 128, 128))) == OcrResult()
 
 
 def test_unusable_image_gives_reason_not_exception() -> None:

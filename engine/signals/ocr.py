@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -21,6 +23,15 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_SIDE = 1600  # board silkscreen stays legible; 12 MP photos cost 6x less
 DEFAULT_MIN_CONFIDENCE = 0.6
+# The text detector's input size. 0 keeps RapidOCR's rule ("min" 736: the shorter side is
+# scaled to 736 px, so a 4:3 photo is seen at ~981x736 whatever its size). N > 0 scales the copy
+# the detector sees so its longer side is N px (the recogniser still reads crops from the
+# full-resolution image). Measured (docs/SIGNALS.md): 960 costs the same as the default on 4:3
+# photos; 736 is ~0.65x the time but loses words on product photos, so the default stays.
+DEFAULT_DET_MAX_SIDE = 0
+# Pre-check: a detector pass at this longer side first; no boxes there, no text (the usual
+# case for ordinary photos), and the full-size detector pass is skipped. 0 disables it.
+DEFAULT_PRECHECK_SIDE = 0
 _MIN_BOX_HEIGHT_PX = 8  # detector specks on textures; too small to read anyway
 
 
@@ -73,11 +84,19 @@ class OcrEngine:
         min_confidence: float = DEFAULT_MIN_CONFIDENCE,
         max_side: int = DEFAULT_MAX_SIDE,
         use_gpu: bool | None = None,
+        det_max_side: int = DEFAULT_DET_MAX_SIDE,
+        precheck_side: int = DEFAULT_PRECHECK_SIDE,
     ) -> None:
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be within [0, 1], got {min_confidence}")
         if max_side < 32:
             raise ValueError(f"max_side must be at least 32 px, got {max_side}")
+        if det_max_side < 0 or 0 < det_max_side < 32:
+            raise ValueError(f"det_max_side must be 0 (RapidOCR's own) or ≥ 32, got {det_max_side}")
+        if precheck_side < 0 or 0 < precheck_side < 32:
+            raise ValueError(f"precheck_side must be 0 (off) or ≥ 32 px, got {precheck_side}")
+        self.det_max_side = det_max_side
+        self.precheck_side = precheck_side
         self.min_confidence = min_confidence
         self.max_side = max_side
         self.use_gpu = gpu_available() if use_gpu is None else use_gpu
@@ -114,7 +133,7 @@ class OcrEngine:
             if engine is None:
                 return OcrResult.failed(self._load_error or "OCR engine unavailable")
             try:
-                raw = _run_pipeline(engine, bgr)
+                raw = _run_pipeline(engine, bgr, self.det_max_side, self.precheck_side)
             except Exception as exc:
                 log.warning("OCR failed: %s", exc)
                 return OcrResult.failed(f"OCR failed: {exc}")
@@ -126,7 +145,9 @@ class OcrEngine:
             bgr, _ = _to_bgr(image, self.max_side)
             with self._lock:
                 engine = self._load()
-                return engine is not None and bool(_detect(engine, bgr)[0])
+                return engine is not None and bool(
+                    _detect(engine, bgr, self.det_max_side, self.precheck_side)[0]
+                )
         except Exception:
             return False
 
@@ -147,25 +168,55 @@ class OcrEngine:
         )
 
 
-def _detect(engine: Any, bgr: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, dict]:
+def _detect(
+    engine: Any, bgr: np.ndarray, det_max_side: int = 0, precheck_side: int = 0
+) -> tuple[list[np.ndarray], np.ndarray, dict]:
     """Detector pass mirroring RapidOCR.__call__: resize limits, letterbox, DB detection."""
     img, ratio_h, ratio_w = engine.preprocess(bgr)
     record: dict[str, Any] = {"preprocess": {"ratio_h": ratio_h, "ratio_w": ratio_w}}
     img, record = engine.maybe_add_letterbox(img, record)
-    boxes, _ = engine.auto_text_det(img)
-    if boxes is None:
+    small = precheck_side and max(img.shape[:2]) > precheck_side
+    if small and not len(_det_boxes(engine, img, precheck_side)):
         return [], img, record
+    boxes = _det_boxes(engine, img, det_max_side)
     keep = [b for b in boxes if _box_height(b) >= _MIN_BOX_HEIGHT_PX]
     return keep, img, record
+
+
+def _det_boxes(engine: Any, img: np.ndarray, side: int) -> Any:
+    """Text boxes in ``img``'s pixels, the detector seeing a copy with longer side ``side``
+    (0: RapidOCR's own resize rule)."""
+    if side:
+        try:
+            return _det_at(engine.text_det, img, side, engine.sorted_boxes)
+        except AttributeError:  # another RapidOCR layout: fall back to its own pass
+            log.debug("RapidOCR internals differ; using its own detector resize")
+    boxes, _ = engine.auto_text_det(img)
+    return [] if boxes is None else boxes
+
+
+def _det_at(det: Any, img: np.ndarray, side: int, sort: Callable[[Any], Any]) -> Any:
+    h, w = img.shape[:2]
+    scale = side / max(h, w)
+    size = (max(32, round(w * scale / 32) * 32), max(32, round(h * scale / 32) * 32))
+    resized = cv2.resize(img, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    x = (resized.astype(np.float32) / 255.0 - np.float32(det.mean)) / np.float32(det.std)
+    x = np.ascontiguousarray(x.transpose(2, 0, 1)[None], dtype=np.float32)
+    preds = det.infer(x)[0]
+    boxes, _ = det.postprocess_op(preds, (h, w))
+    boxes = det.filter_tag_det_res(boxes, (h, w))
+    return sort(boxes) if len(boxes) else []
 
 
 def _box_height(box: np.ndarray) -> float:
     return float(min(np.linalg.norm(box[0] - box[3]), np.linalg.norm(box[1] - box[2])))
 
 
-def _run_pipeline(engine: Any, bgr: np.ndarray) -> list[tuple[np.ndarray, str, float]]:
+def _run_pipeline(
+    engine: Any, bgr: np.ndarray, det_max_side: int = 0, precheck_side: int = 0
+) -> list[tuple[np.ndarray, str, float]]:
     """Detect, then classify orientation and recognise only the detected crops."""
-    boxes, img, record = _detect(engine, bgr)
+    boxes, img, record = _detect(engine, bgr, det_max_side, precheck_side)
     if not boxes:
         return []
     crops = engine.get_crop_img_list(img, boxes)
