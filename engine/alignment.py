@@ -160,6 +160,7 @@ class AlignmentState:
         aligner, report = fit_text_bridge(src, tgt, kind="procrustes")
         log.info("text bridge fitted: %s", report)
         bridge = f"bridge:{text_space}>{clip_space}"
+        self.directory.mkdir(parents=True, exist_ok=True)
         aligner.save(self.directory / f"{slug(bridge)}.aligner")
         all_ids = [int(r[0]) for r in rows]
         all_src = np.stack([np.frombuffer(r[2], dtype=np.float32) for r in rows])

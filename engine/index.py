@@ -140,6 +140,7 @@ class _Prepared:
 @dataclass
 class _FileState:
     job: _Job
+    number: int = 0  # its key in the consumer's table
     items: list[_Prepared] = field(default_factory=list)
     page_count: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -283,7 +284,7 @@ class Indexer:
         self.summary.image_search = "on" if clip else "off: " + self.encoders.clip_problem()
         units: queue.Queue[tuple[str, int, object]] = queue.Queue(maxsize=QUEUE_DEPTH)
         stop = threading.Event()
-        states = {n: _FileState(job) for n, job in enumerate(jobs)}
+        states = {n: _FileState(job, n) for n, job in enumerate(jobs)}
         pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sagasu-extract")
         for n, job in enumerate(jobs):
             pool.submit(self._extract_worker, n, job, units, stop)
@@ -380,6 +381,9 @@ class _Consumer:
         self.batch_size = max(1, indexer.settings.batch_size)
         self.pending: list[tuple[_FileState, _Prepared]] = []
         self.open = set(states)
+        # Files that may be ready to commit: checked after each batch instead of rescanning
+        # every open file (which made a first index of N files O(N²)).
+        self.maybe_ready: set[int] = set()
         self.done = 0
         self.total = len(states)
         self.started = time.monotonic()
@@ -396,6 +400,7 @@ class _Consumer:
                 self._flush()  # the producer is behind: encode what we have, commit files
                 continue
             self._handle(kind, self.states[n], payload)
+            self.maybe_ready.add(n)
             if len(self.pending) >= self.batch_size:
                 self._encode(self.pending[: self.batch_size])
                 self.pending = self.pending[self.batch_size :]
@@ -434,9 +439,11 @@ class _Consumer:
             prepared.item.vectors = {self.clip.space_id: vec}
             prepared.pixels = None
             state.awaiting -= 1
+            self.maybe_ready.add(state.number)
 
     def _commit_ready(self) -> None:
-        for n in sorted(self.open):
+        candidates, self.maybe_ready = sorted(self.maybe_ready & self.open), set()
+        for n in candidates:
             state = self.states[n]
             if state.failed is not None:
                 self._fail(n, state)
@@ -449,16 +456,16 @@ class _Consumer:
 
     def _fail(self, n: int, state: _FileState) -> None:
         # A file that used to index fine and is now unreadable loses its stale items.
-        old = self.ix.catalog.file_states().get(path_key(state.job.entry.path))
+        old = self.ix.catalog.file_id(state.job.entry.path)
         if old is not None:
-            self.ix._delete(old[0])
+            self.ix._delete(old)
         self.ix._skip(Skipped(state.job.entry.path, state.failed or "unknown error"))
         self.pending = [(s, p) for s, p in self.pending if s is not state]
         self._finish(n, state)
 
     def _finish(self, n: int, state: _FileState) -> None:
         self.open.discard(n)
-        self.states[n] = _FileState(state.job)  # release the pixels and thumbnails
+        self.states[n] = _FileState(state.job, n)  # release the pixels and thumbnails
         self.done += 1
         elapsed = time.monotonic() - self.started
         eta = elapsed / self.done * (self.total - self.done) if self.done else None

@@ -60,7 +60,10 @@ class LexicalSearch:
             " WHERE lexical MATCH ? ORDER BY bm25(lexical, 1.0, ?) LIMIT ?",
             (NAME_WEIGHT, match, NAME_WEIGHT, limit),
         )
-        return [LexicalRow(int(i), frozenset(f"{b} {n}".split()), float(s)) for i, b, n, s in rows]
+        return [
+            LexicalRow(int(i), frozenset(f"{b} {n}".split()), frozenset(n.split()), float(s))
+            for i, b, n, s in rows
+        ]
 
     def _term_hits(
         self, rows: list[LexicalRow], groups: dict[str, set[str]], source: str

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from engine.config import FolderConfig
 from engine.encoders import Encoders
@@ -148,3 +149,41 @@ def test_without_clip_weights_text_still_works_and_encoding_completes_later(
         assert lib.complete_encoding() == 3 + 1 + 2  # pages, embedded image, photos
         clip_space = encoders.clip().space_id  # type: ignore[union-attr]
         assert lib.catalog.vector_counts()[clip_space] == 6
+
+
+def test_text_bridge_lets_an_image_query_reach_paragraphs(
+    tmp_path: Path, encoders: Encoders
+) -> None:
+    """With CLIP on and enough paragraphs, indexing fits the MiniLM → CLIP bridge (this once
+    crashed on a fresh data folder) and image queries get paragraph hits through it."""
+    root = tmp_path / "docs"
+    words = [
+        "relay",
+        "coil",
+        "contact",
+        "voltage",
+        "current",
+        "sensor",
+        "board",
+        "module",
+        "driver",
+        "motor",
+    ]
+    pages = [
+        "\n".join(
+            " ".join(words[(n + k) % 10] for k in range(12)) + f" line {n}.{j}" for j in range(8)
+        )
+        for n in range(12)
+    ]  # ~100 words a page: two chunks each, 24 in all (the bridge needs at least 16)
+    make_pdf(root / "long.pdf", pages)
+    make_photo(root / "board.png", seed=9)
+    with Library(tmp_path / "fresh-data", encoders.settings, encoders) as lib:
+        lib.index(folders(root))
+        clip_space = encoders.clip().space_id  # type: ignore[union-attr]
+        bridge = lib.alignment.bridge_space(clip_space)
+        assert bridge is not None
+        assert lib.catalog.vector_counts()[bridge] == lib.catalog.counts()["chunk"]
+        img = Image.open(root / "board.png")
+        query = Query(image=img, top_k=5, signals={"semantic-bridge"})
+        results = lib.search(query).results
+        assert results and all(r.kind is ItemKind.CHUNK for r in results)

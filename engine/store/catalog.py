@@ -119,6 +119,10 @@ class Catalog:
         rows = self.query("SELECT path, id, size, mtime_ns FROM files")
         return {bytes(p): (i, s, m) for p, i, s, m in rows}
 
+    def file_id(self, path: Path) -> int | None:
+        rows = self.query("SELECT id FROM files WHERE path = ?", (path_key(path),))
+        return int(rows[0][0]) if rows else None
+
     def file_by_id(self, file_id: int) -> FileRow | None:
         rows = self.query(f"SELECT {_FILE_COLS} FROM files WHERE id = ?", (file_id,))
         return _file_row(rows[0]) if rows else None
