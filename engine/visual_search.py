@@ -22,8 +22,9 @@ from engine.store.catalog import VISUAL_SPACE, Catalog
 
 log = logging.getLogger(__name__)
 
-# Each verified candidate costs tens of ms (matching + RANSAC): the shortlist bounds latency.
-SHORTLIST = 20
+# Each verified candidate costs ~10-40 ms (matching + RANSAC): the shortlist bounds latency.
+# 10 lost no recall against 20 or 50 on photo-queries.csv (docs/SIGNALS.md).
+SHORTLIST = 10
 
 
 class VisualSearch:

