@@ -507,3 +507,12 @@ def test_make_samples_reproduces_the_committed_files(tmp_path: Path) -> None:
     for path in module.build(tmp_path):
         committed = SAMPLES / path.relative_to(tmp_path)
         assert path.read_bytes() == committed.read_bytes(), committed.name
+
+
+def test_normalize_text_is_linear_on_long_runs_of_spaces() -> None:
+    """A page with a huge run of spaces once froze indexing: the old line-join regex
+    backtracked quadratically (and held the GIL, stopping every thread)."""
+    from engine.extract.chunking import normalize_text
+
+    text = "start" + " " * 200_000 + "end\n" + "\t" * 50_000 + "next 日本\n語"
+    assert normalize_text(text) == "start end next 日本語"

@@ -8,6 +8,7 @@ roughly the information of 60 English words. Chunks end at a sentence end when o
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -30,7 +31,6 @@ _CJK = (
 _UNIT = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+")
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _SENTENCE_END = re.compile(r"[。．！？!?]$|[^.]\.$|:$")
-_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _SPACES = re.compile(r"\s+")
 
 
@@ -43,17 +43,22 @@ class _Unit:
 
 
 def normalize_text(text: str) -> str:
-    """Join PDF line breaks: no space between two CJK characters, one space otherwise."""
+    """Join PDF line breaks: no space between two CJK characters, one space otherwise.
+
+    Done line by line, not with a regex around the line break: ``[ \t]*\n[ \t]*`` backtracks
+    quadratically over a long run of spaces, and a PDF with one froze indexing (the regex
+    engine holds Python's lock, so every thread stopped).
+    """
     text = text.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
-    text = _LINE_BREAK.sub(_join_line, text)
-    return _SPACES.sub(" ", text).strip()
+    lines = [line.strip(" \t") for line in text.split("\n")]
+    parts = [lines[0]]
+    for previous, line in itertools.pairwise(lines):
+        parts.append(line if _both_cjk(previous, line) else " " + line)
+    return _SPACES.sub(" ", "".join(parts)).strip()
 
 
-def _join_line(match: re.Match[str]) -> str:
-    before = match.string[match.start() - 1] if match.start() > 0 else ""
-    after = match.string[match.end()] if match.end() < len(match.string) else ""
-    both_cjk = bool(_CJK_CHAR.match(before)) and bool(_CJK_CHAR.match(after))
-    return "" if both_cjk else " "
+def _both_cjk(before: str, after: str) -> bool:
+    return bool(before and after and _CJK_CHAR.match(before[-1]) and _CJK_CHAR.match(after[0]))
 
 
 def chunk_text(text: str, chunk_words: int = 60) -> list[str]:
