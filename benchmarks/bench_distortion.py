@@ -1,0 +1,232 @@
+"""Exact visual match under photo distortions, on the real corpus (../shared/corpus).
+
+Takes PDFs from datasheets/ and ic-datasheets/, indexes them with the real pipeline into a
+temporary data directory (Library, OCR off, no model weights: lexical + visual signals), then
+turns embedded images and crops of rendered pages into synthetic phone photos (perspective,
+rotation, crop, rescale, blur, uneven light, noise, JPEG) and queries with each one for its
+page. Prints Recall@1/@5 (page and document level) of the visual signal alone and of fused
+search, and their latency p50/p95 (query feature extraction included).
+
+    .venv/bin/python benchmarks/bench_distortion.py [--pdfs 30] [--queries 100] [--seed 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine.config import FolderConfig, Settings
+from engine.library import Library
+from engine.search import Query
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+MIN_SOURCE_PX = 150  # embedded images smaller than this are icons, not figures to photograph
+
+
+@dataclass
+class Case:
+    doc: str  # file name of the PDF
+    pages: set[int]  # 1-based pages where the source appears (any counts as found)
+    source: Image.Image
+    origin: str  # "image" or "region"
+    digest: str = ""  # embedded images: pixel hash; the same picture in another PDF counts
+
+
+def targets(case: Case, where: dict[str, set[tuple[str, int]]]) -> set[tuple[str, int]]:
+    """(document, page) pairs showing the case's picture: datasheets of one product family
+    share photos and logos pixel for pixel, and any copy is a correct answer."""
+    return {(case.doc, p) for p in case.pages} | where.get(case.digest, set())
+
+
+def pick_pdfs(corpus: Path, n: int, rng: np.random.Generator) -> list[Path]:
+    pdfs = sorted((corpus / "datasheets").glob("*.pdf")) + sorted(
+        (corpus / "ic-datasheets").glob("*.pdf")
+    )
+    chosen = rng.choice(len(pdfs), min(n, len(pdfs)), replace=False)
+    return [pdfs[i] for i in sorted(chosen)]
+
+
+def sources(pdf: Path, rng: np.random.Generator, max_pages: int = 40) -> list[Case]:
+    """Embedded images (with every page they appear on) and inked page regions of ``pdf``."""
+    import pymupdf
+
+    cases: list[Case] = []
+    with pymupdf.open(stream=pdf.read_bytes(), filetype="pdf") as doc:
+        pages_of: dict[int, set[int]] = {}
+        for page in doc:
+            for info in page.get_images(full=True):
+                pages_of.setdefault(info[0], set()).add(page.number + 1)
+        for xref, pages in pages_of.items():
+            try:
+                pix = pymupdf.Pixmap(doc, xref)
+                if pix.n - pix.alpha >= 4:
+                    pix = pymupdf.Pixmap(pymupdf.csRGB, pix)
+                img = Image.open(io.BytesIO(pix.tobytes("png"))).convert("RGB")
+            except Exception:
+                continue
+            grey = np.asarray(img.convert("L"), np.float32)
+            if min(img.size) >= MIN_SOURCE_PX and grey.std() > 20:
+                digest = hashlib.sha1(img.tobytes()).hexdigest()
+                cases.append(Case(pdf.name, pages, img, "image", digest))
+        for page in list(doc)[:max_pages]:
+            pix = page.get_pixmap(dpi=150)
+            img = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+            w, h = img.size
+            for _ in range(4):  # a few tries for a region with enough ink to be a figure
+                rw, rh = int(w * rng.uniform(0.35, 0.7)), int(h * rng.uniform(0.2, 0.45))
+                x, y = int(rng.integers(0, w - rw)), int(rng.integers(0, h - rh))
+                crop = img.crop((x, y, x + rw, y + rh))
+                if np.asarray(crop.convert("L"), np.float32).std() > 35:
+                    cases.append(Case(pdf.name, {page.number + 1}, crop, "region"))
+                    break
+    return cases
+
+
+def _perspective_coeffs(dst: np.ndarray, src: np.ndarray) -> list[float]:
+    rows = []
+    for (x, y), (u, v) in zip(dst, src, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    return list(np.linalg.solve(np.array(rows, float), src.reshape(8).astype(float)))
+
+
+def photograph(img: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """A synthetic phone photo of ``img`` printed: every distortion, random strengths."""
+    scale = rng.uniform(700, 1400) / max(img.size)  # printed, then photographed at some size
+    img = img.resize(
+        (round(img.width * scale), round(img.height * scale)), Image.Resampling.BICUBIC
+    )
+    w, h = img.size
+    background = tuple(int(v) for v in rng.integers(60, 200, 3))
+    pad = 0.12
+    src = np.array([(0, 0), (w, 0), (w, h), (0, h)], float)
+    jitter = rng.uniform(-pad, pad, (4, 2)) * (w, h)
+    dst = src + jitter + (pad * w, pad * h)
+    size = (round(w * (1 + 2 * pad)), round(h * (1 + 2 * pad)))
+    img = img.transform(
+        size,
+        Image.Transform.PERSPECTIVE,
+        _perspective_coeffs(dst, src),
+        Image.Resampling.BICUBIC,
+        fillcolor=background,
+    )
+    img = img.rotate(
+        rng.uniform(-30, 30), Image.Resampling.BICUBIC, expand=True, fillcolor=background
+    )
+    w, h = img.size  # crop: the photo misses part of the figure or shows some surroundings
+    keep = rng.uniform(0.75, 0.95)
+    cw, ch = int(w * keep), int(h * keep)
+    x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
+    img = img.crop((x, y, x + cw, y + ch))
+    img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.0, 1.5)))
+    arr = np.asarray(img, np.float32)
+    yy, xx = np.mgrid[0 : arr.shape[0], 0 : arr.shape[1]].astype(np.float32)
+    angle = rng.uniform(0, 2 * np.pi)  # uneven light: a gradient across the sheet
+    ramp = (np.cos(angle) * xx / arr.shape[1] + np.sin(angle) * yy / arr.shape[0]) / 1.5
+    light = rng.uniform(0.85, 1.05) - rng.uniform(0.2, 0.45) * (ramp - ramp.min())
+    arr = arr * light[..., None] + rng.normal(0, rng.uniform(2, 8), arr.shape)
+    img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=int(rng.integers(35, 85)))
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+
+
+def _pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--pdfs", type=int, default=30, help="PDFs to index")
+    parser.add_argument("--queries", type=int, default=100, help="distorted photo queries")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", type=Path, help="keep the temporary data here (inspection)")
+    args = parser.parse_args()
+    if not (args.corpus / "datasheets").is_dir():
+        print(f"SKIP: evaluation corpus not found at {args.corpus}")
+        return 0
+    rng = np.random.default_rng(args.seed)
+    pdfs = pick_pdfs(args.corpus, args.pdfs, rng)
+    work = Path(tempfile.mkdtemp(prefix="sagasu-distortion-"))
+    try:
+        docs = work / "docs"
+        docs.mkdir()
+        for pdf in pdfs:  # a temporary copy outside the repository: the index sees only these
+            shutil.copyfile(pdf, docs / pdf.name)
+        settings = Settings(ocr_enabled=False, models_dir=str(work / "models"))
+        with Library(work / "data", settings) as lib:
+            start = time.perf_counter()
+            summary = lib.index([FolderConfig(str(docs))])
+            index_s = time.perf_counter() - start
+            print(
+                f"Indexed {len(pdfs)} PDFs: {summary.pages} pages, {summary.images} images in "
+                f"{index_s:.0f} s (load {os.getloadavg()[0]:.1f})"
+            )
+            cases = [c for pdf in pdfs for c in sources(pdf, rng)]
+            where: dict[str, set[tuple[str, int]]] = {}
+            for c in cases:
+                if c.digest:
+                    where.setdefault(c.digest, set()).update((c.doc, p) for p in c.pages)
+            picks = rng.choice(len(cases), min(args.queries, len(cases)), replace=False)
+            cases = [cases[i] for i in picks]
+            kinds = {o: sum(c.origin == o for c in cases) for o in ("image", "region")}
+            print(
+                f"Queries: {len(cases)} ({kinds['image']} embedded images, "
+                f"{kinds['region']} page regions)"
+            )
+            runs = {"visual": {"visual"}, "fused": None}
+            stats = {r: {"t": [], "p1": 0, "p5": 0, "d1": 0, "d5": 0} for r in runs}
+            by_origin = {(r, o): [0, 0] for r in runs for o in kinds}
+            for case in cases:
+                photo = photograph(case.source, rng)
+                for run, signals in runs.items():
+                    start = time.perf_counter()
+                    results = lib.search(Query(image=photo, top_k=10, signals=signals)).results
+                    stats[run]["t"].append(time.perf_counter() - start)
+                    good = targets(case, where)
+                    good_docs = {d for d, _ in good}
+                    pages = [(r.path.name, r.page) for r in results]
+                    page_hits = [pg in good for pg in pages]
+                    docs_found = list(dict.fromkeys(d for d, _ in pages))
+                    s = stats[run]
+                    s["p1"] += any(page_hits[:1])
+                    s["p5"] += any(page_hits[:5])
+                    s["d1"] += bool(good_docs & set(docs_found[:1]))
+                    s["d5"] += bool(good_docs & set(docs_found[:5]))
+                    by_origin[(run, case.origin)][0] += any(page_hits[:1])
+                    by_origin[(run, case.origin)][1] += 1
+            n = max(1, len(cases))
+            print(f"Load average after queries: {os.getloadavg()[0]:.1f}")
+            for run, s in stats.items():
+                split = ", ".join(
+                    f"{o} {by_origin[(run, o)][0]}/{by_origin[(run, o)][1]}" for o in kinds
+                )
+                print(
+                    f"{run:6s}: page R@1 {s['p1'] / n:.2f} R@5 {s['p5'] / n:.2f} | document "
+                    f"R@1 {s['d1'] / n:.2f} R@5 {s['d5'] / n:.2f} | latency p50 "
+                    f"{_pct(s['t'], 50) * 1000:.0f} ms p95 {_pct(s['t'], 95) * 1000:.0f} ms "
+                    f"| page R@1 by source: {split}"
+                )
+    finally:
+        if args.keep:
+            shutil.copytree(work, args.keep, dirs_exist_ok=True)
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
