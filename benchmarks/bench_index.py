@@ -184,6 +184,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=8, help="files per corpus folder; 0 = all")
     parser.add_argument("--model", default="ViT-B-32")
     parser.add_argument("--batch-size", type=int, default=None, help="default: Settings()")
+    parser.add_argument(
+        "--no-visual",
+        action="store_true",
+        help="without local visual features (their cost is measured in bench_signals.py)",
+    )
     parser.add_argument("--pdfs", type=int, default=40)
     parser.add_argument("--pages", type=int, default=5)
     parser.add_argument("--photos", type=int, default=200)
@@ -195,7 +200,9 @@ def main() -> None:
 
     common.quiet()
     print(f"machine: {common.machine_line()}")
-    overrides = {"batch_size": args.batch_size} if args.batch_size else {}
+    overrides: dict[str, object] = {"visual_match_enabled": not args.no_visual}
+    if args.batch_size:
+        overrides["batch_size"] = args.batch_size
     settings = common.bench_settings(
         common.random_clip_dir(args.model), model=args.model, **overrides
     )
