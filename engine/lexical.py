@@ -91,11 +91,11 @@ class LexicalSearch:
                 score, token = _best_part_match(pn, row.tokens)
                 if score <= 0.0:
                     continue
+                label = "part number" if score >= 1.0 else "similar part number"
                 if token not in row.name_tokens:
                     # A board that merely uses the chip mentions it in its text; the chip's
                     # own datasheet usually carries the number in its file name.
                     score *= BODY_PART_NUMBER_FACTOR
-                label = "part number" if score >= 1.0 else "similar part number"
                 where = " (read from the photo)" if source == "ocr" else ""
                 signal = "ocr-part-number" if source == "ocr" else "part-number"
                 hits.append(Hit(row.item_id, signal, score, f"{label} {token.upper()}{where}"))
