@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from PIL import Image
 
 from engine.config import Settings
 from engine.encode.device import pick_device, use_fp16
+from engine.encode.lazy import LazyModel
 from engine.encode.weights import (
     CONFIG_NAME,
     ModelLoadError,
@@ -205,7 +205,7 @@ def check_weights_match(
         )
 
 
-class ClipEncoder:
+class ClipEncoder(LazyModel):
     """Encodes images and texts into one L2-normalised space.
 
     The model loads on first use (thread-safe). ``preprocess`` is safe to call from decoder
@@ -228,34 +228,13 @@ class ClipEncoder:
         # What distinguishes this embedding space: the tag for known weights, else a
         # fingerprint of the file, so swapping weights never mixes incompatible vectors.
         self._identity = identity or pretrained or f"custom-{quick_fingerprint(Path(weights))}"
-        self._lock = threading.Lock()
-        self._model: torch.nn.Module | None = None
+        super().__init__()
         self._transform: Any = None
         self._tokenizer: Any = None
-        self._dim: int | None = None
 
     @property
     def space_id(self) -> str:
         return f"clip:{self.model_name}/{self._identity}"
-
-    @property
-    def dim(self) -> int:
-        self._ensure_loaded()
-        assert self._dim is not None
-        return self._dim
-
-    def load(self) -> None:
-        """Load now (e.g. at startup on a worker thread) instead of on first use."""
-        self._ensure_loaded()
-
-    def _ensure_loaded(self) -> torch.nn.Module:
-        if self._model is not None:
-            return self._model
-        with self._lock:
-            if self._model is None:
-                self._load_locked()
-        assert self._model is not None
-        return self._model
 
     def _load_locked(self) -> None:
         import open_clip

@@ -7,15 +7,14 @@ The model is found locally only: a path from settings, the copy shipped inside t
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from engine.config import Settings
 from engine.encode.device import pick_device, use_fp16
+from engine.encode.lazy import LazyModel
 from engine.encode.weights import ModelLoadError, WeightsMissing, hf_cache_dir, hf_offline
 
 log = logging.getLogger(__name__)
@@ -68,38 +67,20 @@ def resolve_text_model(settings: Settings) -> Path:
     )
 
 
-class TextEncoder:
+class TextEncoder(LazyModel):
     """Loads lazily (thread-safe); ``encode`` returns float32 unit vectors."""
 
     def __init__(self, model_path: Path, device: str = "cpu", name: str = BUNDLED_MODEL) -> None:
         self.model_path = Path(model_path)
         self.device = device
         self.name = name
-        self._lock = threading.Lock()
-        self._model: Any = None
-        self._dim: int | None = None
+        super().__init__()
 
     @property
     def space_id(self) -> str:
         return f"text:{self.name}"
 
-    @property
-    def dim(self) -> int:
-        self._ensure_loaded()
-        assert self._dim is not None
-        return self._dim
-
-    def load(self) -> None:
-        self._ensure_loaded()
-
-    def _ensure_loaded(self) -> Any:
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    self._model = self._load_locked()
-        return self._model
-
-    def _load_locked(self) -> Any:
+    def _load_locked(self) -> None:
         from sentence_transformers import SentenceTransformer
 
         _quiet_transformers()
@@ -118,7 +99,7 @@ class TextEncoder:
         probe = model.encode(["dim"], convert_to_numpy=True)
         self._dim = int(probe.shape[1])
         log.info("loaded text model %s on %s", self.space_id, self.device)
-        return model
+        self._model = model
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         """(N, dim) float32, L2-normalised; an empty list gives shape (0, dim)."""
