@@ -218,11 +218,11 @@ class Indexer:
                 return []
         gone = self._gone_files(folders, seen)
         jobs = [job for job in (self._classify(c, gone) for c in candidates) if job]
-        for file_id in gone.values():
+        for file_id in gone:
             self._delete(file_id)
         return jobs
 
-    def _gone_files(self, folders: list[FolderConfig], seen: set[bytes]) -> dict[int, int]:
+    def _gone_files(self, folders: list[FolderConfig], seen: set[bytes]) -> set[int]:
         """Catalogued files under the crawled roots that the crawl no longer found.
 
         A root that is missing altogether (an unplugged drive) keeps its files: deleting a
@@ -231,15 +231,15 @@ class Indexer:
         roots = [str(Path(f.path).expanduser().resolve()) for f in folders]
         live_roots = [r for r in roots if os.path.isdir(r)]
         if not live_roots:
-            return {}
+            return set()
         marks = ",".join("?" * len(live_roots))
         rows = self.catalog.query(f"SELECT id, path FROM files WHERE root IN ({marks})", live_roots)
-        return {int(i): int(i) for i, p in rows if bytes(p) not in seen}
+        return {int(i) for i, p in rows if bytes(p) not in seen}
 
     def _classify(
         self,
         candidate: tuple[FileEntry, str, tuple[int, int, int] | None],
-        gone: dict[int, int],
+        gone: set[int],
     ) -> _Job | None:
         entry, root, state = candidate
         try:
@@ -257,18 +257,14 @@ class Indexer:
         for row in self.catalog.files_by_hash(digest, entry.size):
             if row.id in gone:
                 # Same content, new path: a move or rename. Re-path; nothing is re-encoded.
-                del gone[row.id]
+                gone.discard(row.id)
                 self.catalog.touch_file(row.id, entry, root)
                 self.summary.files_moved += 1
                 return None
         return _Job(entry, root, digest)
 
     def _delete(self, file_id: int) -> None:
-        removed = self.catalog.delete_file(file_id)
-        for space in {s for _, s in removed}:
-            vs = self.vectors.get(space)
-            if vs is not None:
-                vs.remove([i for i, s in removed if s == space])
+        self.vectors.remove_items(self.catalog.delete_file(file_id))
         self.summary.files_deleted += 1
 
     def _skip(self, skipped: Skipped) -> None:
@@ -325,10 +321,7 @@ class Indexer:
         _, removed, added = self.catalog.replace_file(
             job.entry, job.root, job.content_hash, state.page_count, state.warnings, items
         )
-        for space in {s for _, s in removed}:
-            vs = self.vectors.get(space)
-            if vs is not None:
-                vs.remove([i for i, s in removed if s == space])
+        self.vectors.remove_items(removed)
         for space, ids in added.items():
             # replace_file inserts in item order, so ids line up with items having this space.
             vecs = np.stack(

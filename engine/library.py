@@ -152,11 +152,7 @@ class Library:
         root = str(Path(folder).expanduser().resolve())
         ids = [r[0] for r in self.catalog.query("SELECT id FROM files WHERE root = ?", (root,))]
         for file_id in ids:
-            removed = self.catalog.delete_file(file_id)
-            for space in {s for _, s in removed}:
-                vs = self.vectors.get(space)
-                if vs is not None:
-                    vs.remove([i for i, s in removed if s == space])
+            self.vectors.remove_items(self.catalog.delete_file(file_id))
         self.vectors.save()
         return len(ids)
 

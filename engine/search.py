@@ -226,11 +226,12 @@ class Searcher:
     def _group(self, fused: list[Fused], query: Query) -> list[SearchResult]:
         """One result per document (its best item), further hit pages listed with it."""
         rows = self.catalog.items(f.item_id for f in fused)
+        folder = Path(query.folder).expanduser().resolve() if query.folder is not None else None
         by_file: dict[int, SearchResult] = {}
         order: list[int] = []
         for f in fused:
             row = rows.get(f.item_id)
-            if row is None or not _passes(row, query):
+            if row is None or not _passes(row, query, folder):
                 continue
             if row.file_id in by_file:
                 best = by_file[row.file_id]
@@ -259,14 +260,10 @@ class Searcher:
             result.preview_item_id = int(page[0][0]) if page else None
 
 
-def _passes(row: ItemRow, query: Query) -> bool:
+def _passes(row: ItemRow, query: Query, folder: Path | None) -> bool:
     if query.kinds and row.kind not in query.kinds:
         return False
-    if query.folder is not None:
-        folder = Path(query.folder).expanduser().resolve()
-        if not row.path.is_relative_to(folder):
-            return False
-    return True
+    return folder is None or row.path.is_relative_to(folder)
 
 
 def _result(row: ItemRow, fused: Fused) -> SearchResult:

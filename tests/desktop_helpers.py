@@ -11,26 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from engine.config import Settings
 from engine.encoders import Encoders
 from engine.library import Library
-from tests.fixtures import PageSpec, make_pdf, make_photo, pattern_image
-
-
-def build_docs(root: Path) -> Path:
-    """Two PDFs and two photos: enough for text, image and "similar" searches."""
-    root.mkdir(parents=True, exist_ok=True)
-    make_pdf(
-        root / "relay.pdf",
-        [
-            PageSpec(
-                text="SRD-05VDC-SL-C relay module datasheet. Coil voltage 5 V.",
-                images=[pattern_image((200, 150), seed=7)],
-            ),
-            PageSpec(text="Electromagnetic relay contact ratings and wiring diagram."),
-        ],
-    )
-    make_pdf(root / "sensor.pdf", [PageSpec(text="Thermocouple amplifier MCP9600 with I2C.")])
-    make_photo(root / "photos" / "board.jpg", seed=3)
-    make_photo(root / "photos" / "part.png", seed=4)
-    return root
+from tests.fixtures import build_docs
 
 
 def lazy_library(tmp_path: Path) -> Library:

@@ -17,32 +17,14 @@ from engine.search import Query
 from engine.types import ItemKind
 from tests.fixtures import (
     PageSpec,
+    build_docs,
     make_pdf,
     make_photo,
     make_text_file,
     make_zero_byte,
-    pattern_image,
 )
 
 pytestmark = pytest.mark.slow  # loads the real MiniLM model once per session
-
-
-def build_tree(root: Path) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    make_pdf(
-        root / "relay.pdf",
-        [
-            PageSpec(
-                text="SRD-05VDC-SL-C relay module datasheet. Coil voltage 5 V.",
-                images=[pattern_image((200, 150), seed=7)],
-            ),
-            PageSpec(text="Electromagnetic relay contact ratings and wiring diagram."),
-        ],
-    )
-    make_pdf(root / "sensor.pdf", [PageSpec(text="Thermocouple amplifier MCP9600 with I2C.")])
-    make_photo(root / "photos" / "board.jpg", seed=3)
-    make_photo(root / "photos" / "part.png", seed=4)
-    return root
 
 
 def folders(root: Path) -> list[FolderConfig]:
@@ -50,7 +32,7 @@ def folders(root: Path) -> list[FolderConfig]:
 
 
 def test_index_then_text_and_image_search(tmp_path: Path, encoders: Encoders) -> None:
-    root = build_tree(tmp_path / "docs")
+    root = build_docs(tmp_path / "docs")
     with Library(tmp_path / "data", encoders.settings, encoders) as lib:
         summary = lib.index(folders(root))
         assert summary.files_indexed == 4
@@ -71,7 +53,7 @@ def test_index_then_text_and_image_search(tmp_path: Path, encoders: Encoders) ->
 
 
 def test_results_are_grouped_per_document(tmp_path: Path, encoders: Encoders) -> None:
-    root = build_tree(tmp_path / "docs")
+    root = build_docs(tmp_path / "docs")
     with Library(tmp_path / "data", encoders.settings, encoders) as lib:
         lib.index(folders(root))
         results = lib.search(Query(text="relay", top_k=10)).results
@@ -80,7 +62,7 @@ def test_results_are_grouped_per_document(tmp_path: Path, encoders: Encoders) ->
 
 
 def test_reindex_unchanged_tree_does_no_work(tmp_path: Path, encoders: Encoders) -> None:
-    root = build_tree(tmp_path / "docs")
+    root = build_docs(tmp_path / "docs")
     with Library(tmp_path / "data", encoders.settings, encoders) as lib:
         lib.index(folders(root))
         again = lib.index(folders(root))
@@ -88,7 +70,7 @@ def test_reindex_unchanged_tree_does_no_work(tmp_path: Path, encoders: Encoders)
 
 
 def test_moved_file_is_repathed_not_reencoded(tmp_path: Path, encoders: Encoders) -> None:
-    root = build_tree(tmp_path / "docs")
+    root = build_docs(tmp_path / "docs")
     with Library(tmp_path / "data", encoders.settings, encoders) as lib:
         lib.index(folders(root))
         before = lib.catalog.vector_counts()
@@ -102,7 +84,7 @@ def test_moved_file_is_repathed_not_reencoded(tmp_path: Path, encoders: Encoders
 
 
 def test_changed_and_deleted_files(tmp_path: Path, encoders: Encoders) -> None:
-    root = build_tree(tmp_path / "docs")
+    root = build_docs(tmp_path / "docs")
     with Library(tmp_path / "data", encoders.settings, encoders) as lib:
         lib.index(folders(root))
         (root / "photos" / "part.png").unlink()
@@ -119,7 +101,7 @@ def test_changed_and_deleted_files(tmp_path: Path, encoders: Encoders) -> None:
 
 
 def test_bad_files_are_skipped_with_reasons(tmp_path: Path, encoders: Encoders) -> None:
-    root = build_tree(tmp_path / "docs")
+    root = build_docs(tmp_path / "docs")
     make_zero_byte(root / "empty.pdf")
     make_text_file(root / "notes.jpg")
     with Library(tmp_path / "data", encoders.settings, encoders) as lib:
@@ -134,7 +116,7 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path, encoders: Encoders) 
 def test_without_clip_weights_text_still_works_and_encoding_completes_later(
     tmp_path: Path, encoders_without_clip: Encoders, encoders: Encoders
 ) -> None:
-    root = build_tree(tmp_path / "docs")
+    root = build_docs(tmp_path / "docs")
     data = tmp_path / "data"
     with Library(data, encoders_without_clip.settings, encoders_without_clip) as lib:
         summary = lib.index(folders(root))

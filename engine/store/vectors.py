@@ -127,6 +127,13 @@ class VectorStore:
             if vs.dirty:
                 self._save(vs)
 
+    def remove_items(self, removed: list[tuple[int, str]]) -> None:
+        """Drop the (item id, space) pairs the catalog just deleted from their indexes."""
+        for space in {s for _, s in removed}:
+            vs = self.get(space)
+            if vs is not None:
+                vs.remove([i for i, s in removed if s == space])
+
     def forget(self) -> None:
         """Drop every loaded index (another process indexed): each reloads, checked against
         the catalog's stamps, on next use."""
