@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import socket
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +15,7 @@ from PIL import Image
 from safetensors.torch import load_file, save_file
 
 from engine.config import Settings
+from engine.encode import clip_text
 from engine.encode.clip import ClipEncoder, load_clip_encoder
 from engine.encode.text import TextEncoder, load_text_encoder, resolve_text_model
 from engine.encode.weights import (
@@ -89,6 +91,33 @@ def test_encoding_is_deterministic_across_instances(encoder: ClipEncoder, tiny: 
         again.encode_texts(["a photo of a gear"]),
         atol=1e-6,
     )
+
+
+def test_text_tower_runs_over_real_token_length_with_identical_vectors(
+    encoder: ClipEncoder,
+) -> None:
+    """The trimmed forward (causal mask, pooled at end-of-text) must equal open_clip's own
+    77-token forward, for a batch of mixed lengths including an over-long text."""
+    model = encoder._ensure_loaded()
+    assert clip_text.trimming_kind(model) == "clip"
+    texts = ["gear", "relay board for raspberry pi 4 with opto isolation", "ギア " * 60, ""]
+    tokens = encoder._tokenizer(texts)
+    with torch.inference_mode():
+        full = torch.nn.functional.normalize(model.encode_text(tokens), dim=-1).numpy()
+    np.testing.assert_allclose(encoder.encode_texts(texts), full, atol=1e-5)
+    np.testing.assert_allclose(encoder.encode_texts(texts[:1]), full[:1], atol=1e-5)
+
+
+def test_text_towers_without_causal_mask_keep_the_full_forward(encoder: ClipEncoder) -> None:
+    model = encoder._ensure_loaded()
+    bidirectional = copy.deepcopy(model)
+    bidirectional.attn_mask = None  # as in SigLIP / MobileCLIP-S text towers
+    assert clip_text.trimming_kind(bidirectional) is None
+    tokens = encoder._tokenizer(["gear"])
+    with torch.inference_mode():
+        expected = bidirectional.encode_text(tokens)
+        got = clip_text.encode_text(bidirectional, tokens, None)
+    assert torch.equal(expected, got)
 
 
 def test_preprocess_in_worker_threads_matches_encode_images(encoder: ClipEncoder) -> None:

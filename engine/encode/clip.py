@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from engine.config import Settings
+from engine.encode import clip_text
 from engine.encode.device import pick_device, use_fp16
 from engine.encode.lazy import LazyModel
 from engine.encode.weights import (
@@ -231,6 +232,7 @@ class ClipEncoder(LazyModel):
         super().__init__()
         self._transform: Any = None
         self._tokenizer: Any = None
+        self._text_trim: str | None = None
 
     @property
     def space_id(self) -> str:
@@ -251,6 +253,7 @@ class ClipEncoder(LazyModel):
             ) from exc
         model = for_inference(model).to(self.device)
         self._transform, self._tokenizer = transform, tokenizer
+        self._text_trim = clip_text.trimming_kind(model)
         self._model = model
         # Probing is the one way that works for every tower type (CLIP, CustomTextCLIP, HF).
         self._dim = int(self.encode_texts(["dim"]).shape[1])
@@ -291,7 +294,7 @@ class ClipEncoder(LazyModel):
         for chunk in _chunks(texts, batch_size):
             tokens = self._tokenizer(list(chunk)).to(self.device)
             with torch.inference_mode(), self._autocast():
-                out.append(_unit_rows(model.encode_text(tokens)))
+                out.append(_unit_rows(clip_text.encode_text(model, tokens, self._text_trim)))
         return np.concatenate(out) if out else self._empty()
 
     def _empty(self) -> np.ndarray:
