@@ -55,15 +55,32 @@ class LexicalSearch:
         return hits
 
     def _rows(self, match: str, limit: int) -> list[LexicalRow]:
-        rows = self.catalog.query(
-            "SELECT rowid, body, filename, -bm25(lexical, 1.0, ?) FROM lexical"
+        # Rank first, read texts second: selecting the body in the ranking query would make
+        # SQLite carry every matching row's text through the sort, not just the top ``limit``.
+        ranked = self.catalog.query(
+            "SELECT rowid, -bm25(lexical, 1.0, ?) FROM lexical"
             " WHERE lexical MATCH ? ORDER BY bm25(lexical, 1.0, ?) LIMIT ?",
             (NAME_WEIGHT, match, NAME_WEIGHT, limit),
         )
-        return [
-            LexicalRow(int(i), frozenset(f"{b} {n}".split()), frozenset(n.split()), float(s))
-            for i, b, n, s in rows
-        ]
+        if not ranked:
+            return []
+        marks = ",".join("?" * len(ranked))
+        texts = {
+            int(i): (b, n)
+            for i, b, n in self.catalog.query(
+                f"SELECT rowid, body, filename FROM lexical WHERE rowid IN ({marks})",
+                [i for i, _ in ranked],
+            )
+        }
+        rows = []
+        for i, score in ranked:
+            body, name = texts[int(i)]
+            rows.append(
+                LexicalRow(
+                    int(i), frozenset(f"{body} {name}".split()), frozenset(name.split()), score
+                )
+            )
+        return rows
 
     def _term_hits(
         self, rows: list[LexicalRow], groups: dict[str, set[str]], source: str

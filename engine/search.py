@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +67,9 @@ class _QueryContext:
     query: Query
     pool: int  # how many candidates each signal may return
     notes: list[str]
+    # Query vectors of a text query, computed on helper threads while the other signals run.
+    clip_text: Future[np.ndarray] | None = None
+    text_vector: Future[np.ndarray] | None = None
 
 
 class Searcher:
@@ -94,6 +98,10 @@ class Searcher:
             self._text_on_photo,
         ]
         self.signals += extra_signals or []
+        # The two text encoders of a text query run on helper threads while lexical search
+        # runs on the calling thread: torch and SQLite release the GIL, so on two or more
+        # cores the query costs about its slowest part instead of the sum.
+        self._helper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sagasu-query")
 
     def search(self, query: Query) -> SearchOutcome:
         started = time.perf_counter()
@@ -105,6 +113,7 @@ class Searcher:
                 [],
                 [f"Nothing to search for in “{query.text.strip()}”: only common words or symbols."],
             )
+        self._start_text_encoders(ctx)
         hits: list[Hit] = []
         for signal in self.signals:
             hits.extend(signal(ctx))
@@ -116,6 +125,20 @@ class Searcher:
         if not results and not ctx.notes:
             ctx.notes.append("No matches.")
         return SearchOutcome(results, ctx.notes, time.perf_counter() - started)
+
+    def _start_text_encoders(self, ctx: _QueryContext) -> None:
+        text = ctx.query.text
+        if not text.strip():
+            return
+        if self._wants("semantic-text", ctx):
+            ctx.text_vector = self._helper.submit(self.encoders.text().encode, [text])
+        clip = self.encoders.clip() if self._wants("semantic-image", ctx) else None
+        if clip is not None:
+            ctx.clip_text = self._helper.submit(clip.encode_texts, [text])
+
+    @staticmethod
+    def _wants(signal: str, ctx: _QueryContext) -> bool:
+        return ctx.query.signals is None or signal in ctx.query.signals
 
     def _lexical(self, ctx: _QueryContext) -> list[Hit]:
         text = ctx.query.text.strip()
@@ -150,12 +173,13 @@ class Searcher:
         if not q.text.strip():
             return []
         hits: list[Hit] = []
-        text = self.encoders.text()
-        qv = text.encode([q.text])[0]
-        hits += self._knn(text.space_id, qv, "text", ctx, "semantic-text", "text similarity")
+        if ctx.text_vector is not None:
+            qv = ctx.text_vector.result()[0]
+            space = self.encoders.text().space_id
+            hits += self._knn(space, qv, "text", ctx, "semantic-text", "text similarity")
         clip = self._clip(ctx)
-        if clip is not None:
-            qv = clip.encode_texts([q.text])[0]
+        if clip is not None and ctx.clip_text is not None:
+            qv = ctx.clip_text.result()[0]
             hits += self._knn(
                 clip.space_id, qv, "text", ctx, "semantic-image", "looks like the description"
             )
@@ -196,18 +220,18 @@ class Searcher:
         if index is None:
             return []
         keys, sims = index.search(vector, ctx.pool)
-        rows = self.catalog.items(int(k) for k in keys)
+        kinds = self.catalog.item_kinds(int(k) for k in keys)
         found = [
-            (int(k), float(s), rows[int(k)])
+            (int(k), float(s), kinds[int(k)].value)
             for k, s in zip(keys, sims, strict=True)
-            if int(k) in rows
+            if int(k) in kinds
         ]
         if not found:
             return []
         vectors = index.vectors([k for k, _, _ in found])
         hits = []
-        for kind in {row.kind.value for _, _, row in found}:
-            picked = [n for n, (_, _, row) in enumerate(found) if row.kind.value == kind]
+        for kind in {kind for _, _, kind in found}:
+            picked = [n for n, (_, _, k) in enumerate(found) if k == kind]
             z = self.alignment.zscores(
                 vector,
                 query_modality,
@@ -225,10 +249,32 @@ class Searcher:
 
     def _group(self, fused: list[Fused], query: Query) -> list[SearchResult]:
         """One result per document (its best item), further hit pages listed with it."""
-        rows = self.catalog.items(f.item_id for f in fused)
         folder = Path(query.folder).expanduser().resolve() if query.folder is not None else None
         by_file: dict[int, SearchResult] = {}
         order: list[int] = []
+        rows: dict[int, ItemRow] = {}
+        # Rows are read in slices down the ranking: top_k documents are usually found in the
+        # first few dozen hits, and reading all several hundred would cost more than fusing.
+        step = max(64, query.top_k * 4)
+        for start in range(0, len(fused), step):
+            part = fused[start : start + step]
+            rows.update(self.catalog.items(f.item_id for f in part))
+            if self._take(part, rows, query, folder, by_file, order):
+                break
+        results = [by_file[i] for i in order]
+        self._attach_previews(results, rows)
+        return results
+
+    @staticmethod
+    def _take(
+        fused: list[Fused],
+        rows: dict[int, ItemRow],
+        query: Query,
+        folder: Path | None,
+        by_file: dict[int, SearchResult],
+        order: list[int],
+    ) -> bool:
+        """Add ``fused`` hits to the per-document results; True once top_k are found."""
         for f in fused:
             row = rows.get(f.item_id)
             if row is None or not _passes(row, query, folder):
@@ -241,10 +287,8 @@ class Searcher:
             by_file[row.file_id] = _result(row, f)
             order.append(row.file_id)
             if len(order) >= query.top_k:
-                break
-        results = [by_file[i] for i in order]
-        self._attach_previews(results, rows)
-        return results
+                return True
+        return False
 
     def _attach_previews(self, results: list[SearchResult], rows: dict[int, ItemRow]) -> None:
         """A text chunk has no picture of its own: show the page it is on."""

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -238,8 +239,19 @@ class Catalog:
             )
             for r in rows:
                 out[r[0]] = ItemRow(
-                    r[0], r[1], ItemKind(r[2]), r[3], r[4], r[5], Path(os.fsdecode(r[6])), r[7]
+                    r[0], r[1], ItemKind(r[2]), r[3], r[4], r[5], stored_path(r[6]), r[7]
                 )
+        return out
+
+    def item_kinds(self, ids: Iterable[int]) -> dict[int, ItemKind]:
+        """id → kind of the items that still exist: all a ranking step needs to know."""
+        ids = list(ids)
+        out: dict[int, ItemKind] = {}
+        for start in range(0, len(ids), 900):
+            part = ids[start : start + 900]
+            marks = ",".join("?" * len(part))
+            rows = self.query(f"SELECT id, kind FROM items WHERE id IN ({marks})", part)
+            out.update((i, ItemKind(k)) for i, k in rows)
         return out
 
     def thumbnail(self, item_id: int) -> bytes | None:
@@ -301,7 +313,7 @@ class Catalog:
             " (SELECT 1 FROM items c WHERE c.file_id = i.file_id AND c.page = i.page"
             " AND c.kind = 'chunk'))) ORDER BY i.id"
         )
-        return [(int(i), str(k), p, Path(os.fsdecode(bytes(path)))) for i, k, p, path in rows]
+        return [(int(i), str(k), p, stored_path(path)) for i, k, p, path in rows]
 
     def set_ocr(self, item_id: int, text: str, confidence: float, lexical_body: str) -> None:
         """Store OCR output and make it searchable, in one transaction."""
@@ -369,7 +381,14 @@ _FILE_COLS = "id, path, display_path, root, file_type, size, mtime_ns, content_h
 
 
 def _file_row(r: tuple) -> FileRow:
-    return FileRow(r[0], Path(os.fsdecode(bytes(r[1]))), *r[2:])
+    return FileRow(r[0], stored_path(r[1]), *r[2:])
+
+
+@lru_cache(maxsize=1 << 16)
+def stored_path(raw: bytes) -> Path:
+    """The Path of a catalogued file (its raw bytes as stored). Cached: a query's candidates
+    share a few hundred files, and building a Path costs more than the SQL that found it."""
+    return Path(os.fsdecode(bytes(raw)))
 
 
 def _insert_item(c: sqlite3.Connection, file_id: int, item: NewItem) -> int:
