@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine.store import vectors as vectors_mod
 from engine.store.catalog import CATALOG_FILE, Catalog, NewItem
 from engine.store.schema import MIGRATIONS, SCHEMA_VERSION, SchemaTooNew
-from engine.store.vectors import VectorStore, slug
+from engine.store.vectors import VectorSpace, VectorStore, slug
 from engine.types import FileEntry, FileType, ItemKind
 
 SPACE = "clip:test"
@@ -104,7 +105,8 @@ def test_stale_index_after_a_crash_is_rebuilt_from_raw_vectors(tmp_path: Path) -
     cat.close()
 
 
-def test_corrupt_index_file_is_rebuilt(tmp_path: Path) -> None:
+@pytest.mark.parametrize("damaged", [".vectors.npz", ".stamp.json"])
+def test_corrupt_vector_files_are_rebuilt(tmp_path: Path, damaged: str) -> None:
     rng = np.random.default_rng(3)
     cat = Catalog(tmp_path)
     store = VectorStore(cat, tmp_path / "vectors")
@@ -112,11 +114,57 @@ def test_corrupt_index_file_is_rebuilt(tmp_path: Path) -> None:
     ids = add_file(cat, tmp_path / "a.jpg", vecs)
     store.ensure(SPACE, 16).add(ids, np.stack(vecs))
     store.save()
-    (tmp_path / "vectors" / f"{slug(SPACE)}.usearch").write_bytes(b"garbage")
+    (tmp_path / "vectors" / f"{slug(SPACE)}{damaged}").write_bytes(b"garbage")
     reopened = VectorStore(cat, tmp_path / "vectors").get(SPACE)
     assert reopened is not None and len(reopened) == 6
     keys, _ = reopened.search(vecs[2], 1)
     assert int(keys[0]) == ids[2]
+    cat.close()
+
+
+def test_exact_search_equals_brute_force_after_adds_and_removals() -> None:
+    rng = np.random.default_rng(5)
+    vs = VectorSpace(SPACE, 16)
+    vecs = {k: unit(rng) for k in range(1, 201)}
+    vs.add(list(vecs), np.stack(list(vecs.values())))
+    vs.remove(list(range(1, 201, 3)))  # holes filled from the end of the matrix
+    vs.add([7, 500], np.stack([unit(rng), unit(rng)]))  # 7 was kept: replaced, not duplicated
+    kept = {k: v for k, v in vecs.items() if (k - 1) % 3 != 0}
+    kept[7] = vs.vectors([7])[0]
+    kept[500] = vs.vectors([500])[0]
+    assert len(vs) == len(kept)
+    query = unit(rng)
+    keys, sims = vs.search(query, 10)
+    truth = sorted(kept, key=lambda k: -float(kept[k] @ query))[:10]
+    assert [int(k) for k in keys] == truth
+    np.testing.assert_allclose(sims, [kept[k] @ query for k in truth], atol=1e-5)
+
+
+def test_large_spaces_get_a_persisted_ann_graph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vectors_mod, "EXACT_BELOW", 50)
+    rng = np.random.default_rng(6)
+    cat = Catalog(tmp_path)
+    store = VectorStore(cat, tmp_path / "vectors")
+    small = [unit(rng) for _ in range(20)]
+    ids = add_file(cat, tmp_path / "a.jpg", small)
+    store.ensure(SPACE, 16).add(ids, np.stack(small))
+    store.save()
+    assert store.get(SPACE).graph is None  # type: ignore[union-attr]
+    assert not (tmp_path / "vectors" / f"{slug(SPACE)}.usearch").exists()
+    more = [unit(rng) for _ in range(60)]
+    ids += add_file(cat, tmp_path / "b.jpg", more)
+    store.get(SPACE).add(ids[20:], np.stack(more))  # type: ignore[union-attr]
+    store.save()
+    reopened = VectorStore(cat, tmp_path / "vectors").get(SPACE)
+    assert reopened is not None and reopened.graph is not None and len(reopened.graph) == 80
+    keys, sims = reopened.search(more[11], 3)
+    assert int(keys[0]) == ids[31] and sims[0] == pytest.approx(1.0, abs=1e-4)
+    # Removing items keeps matrix and graph in step.
+    reopened.remove([ids[31]])
+    keys, _ = reopened.search(more[11], 3)
+    assert ids[31] not in {int(k) for k in keys} and len(reopened) == 79
     cat.close()
 
 

@@ -59,7 +59,7 @@ def _custom_text(model: Any) -> bool:
 
 
 def trimming_kind(model: Any) -> str | None:
-    """"clip", "custom" or None (no exact trimming possible for this model)."""
+    """ "clip", "custom" or None (no exact trimming possible for this model)."""
     if _plain_clip(model):
         return "clip"
     if _custom_text(model):

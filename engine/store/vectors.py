@@ -1,17 +1,26 @@
-"""usearch ANN indexes, one per embedding space, derived from the catalog's raw vectors.
+"""Vector indexes, one per embedding space, derived from the catalog's raw vectors.
 
-Each index file carries a stamp (the space's ``seq`` in the catalog when it was saved). If the
-stamp does not match — a crash between a catalog commit and an index save, say — the index is
-rebuilt from the raw vectors, so the catalog and the vectors always agree.
+Each space keeps its vectors as one in-memory matrix, searched exactly (a matrix-vector
+product: 3 ms at 50k 512-d vectors, 10 ms at 100k on a 2-core CPU), and — once it holds
+``EXACT_BELOW`` vectors or more — a usearch HNSW graph for approximate search. Below that
+size exact search is faster than the graph and perfectly accurate, and not building the graph
+saves most of the indexing cost of a mid-size library (graph insertion slows to a few hundred
+vectors/s on 2 cores; docs/BENCHMARKS.md).
+
+The files on disk carry a stamp (the space's ``seq`` in the catalog when they were saved). If
+the stamp does not match — a crash between a catalog commit and an index save, say — the space
+is rebuilt from the catalog's raw vectors, so the catalog and the vectors always agree.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import re
 import threading
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +31,14 @@ from engine.store.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
-# Connectivity/expansion chosen on benchmarks/bench_ann.py: recall@10 ≥ 0.99 at 1M vectors.
+# HNSW parameters (benchmarks/bench_ann.py). Only used for spaces of EXACT_BELOW or more.
 CONNECTIVITY = 32
 EXPANSION_ADD = 128
 EXPANSION_SEARCH = 128
-# Below this size exact search is both faster and perfectly accurate.
-EXACT_BELOW = 20_000
+# Below this size exact search is both fast enough for interactive queries and exact.
+EXACT_BELOW = 100_000
+# Stored layout: v2 = matrix file + optional graph file (v1 stored only a usearch index).
+FORMAT = 2
 
 
 def slug(space: str) -> str:
@@ -45,53 +56,139 @@ def new_index(dim: int) -> Index:
     )
 
 
-class VectorSpace:
-    """The ANN index of one space, kept in step with the catalog."""
+def build_graph(dim: int, keys: np.ndarray, vectors: np.ndarray) -> Index:
+    graph = new_index(dim)
+    if len(keys):
+        graph.add(keys.astype(np.uint64), vectors, threads=os.cpu_count() or 1)
+    return graph
 
-    def __init__(self, space: str, dim: int, index: Index) -> None:
+
+def unit_rows(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to length 1 (cosine = dot product); zero rows stay zero."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms > 0, norms, 1.0)
+
+
+class VectorSpace:
+    """The vectors of one space, kept in step with the catalog (thread-safe)."""
+
+    def __init__(
+        self,
+        space: str,
+        dim: int,
+        keys: np.ndarray | None = None,
+        vectors: np.ndarray | None = None,
+        graph: Index | None = None,
+    ) -> None:
         self.space = space
         self.dim = dim
-        self.index = index
         self.dirty = False
+        self.graph = graph  # the HNSW graph, present only for large spaces
         self._lock = threading.RLock()
+        self._fill(keys, vectors)
+
+    def _fill(self, keys: np.ndarray | None, vectors: np.ndarray | None) -> None:
+        keys = np.zeros(0, np.uint64) if keys is None else np.asarray(keys, np.uint64)
+        self._n = len(keys)
+        self._keys = keys.copy()
+        self._matrix = np.zeros((self._n, self.dim), np.float32)
+        if self._n:
+            self._matrix[:] = unit_rows(np.asarray(vectors, np.float32).reshape(self._n, self.dim))
+        self._row = {int(k): n for n, k in enumerate(self._keys)}
+
+    def reset(self, keys: np.ndarray, vectors: np.ndarray) -> None:
+        """Replace everything held (the catalog's vectors win after a failed write)."""
+        with self._lock:
+            self._fill(keys, vectors)
+            self.graph = None
+            self.dirty = True
 
     def __len__(self) -> int:
-        return len(self.index)
+        return self._n
+
+    def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
+        """(keys, vectors) currently held, as copies (for saving)."""
+        with self._lock:
+            return self._keys[: self._n].copy(), self._matrix[: self._n].copy()
 
     def add(self, keys: list[int], vectors: np.ndarray) -> None:
         if not keys:
             return
+        vectors = unit_rows(np.asarray(vectors, np.float32).reshape(len(keys), self.dim))
         with self._lock:
             self.remove(keys)  # re-adding an existing key would duplicate it
-            self.index.add(np.asarray(keys, dtype=np.uint64), vectors.astype(np.float32))
+            self._reserve(self._n + len(keys))
+            end = self._n + len(keys)
+            self._matrix[self._n : end] = vectors
+            self._keys[self._n : end] = keys
+            self._row.update((int(k), self._n + i) for i, k in enumerate(keys))
+            self._n = end
+            if self.graph is not None:
+                self.graph.add(np.asarray(keys, np.uint64), vectors)
             self.dirty = True
+
+    def _reserve(self, size: int) -> None:
+        if size <= len(self._keys):
+            return
+        capacity = max(size, 2 * len(self._keys), 1024)
+        matrix = np.zeros((capacity, self.dim), np.float32)
+        matrix[: self._n] = self._matrix[: self._n]
+        keys = np.zeros(capacity, np.uint64)
+        keys[: self._n] = self._keys[: self._n]
+        self._matrix, self._keys = matrix, keys
 
     def remove(self, keys: list[int]) -> None:
         with self._lock:
-            present = [k for k in keys if self.index.contains(k)]
+            present = [int(k) for k in keys if int(k) in self._row]
+            for key in present:
+                # Fill the hole with the last row so the matrix stays contiguous.
+                row, last = self._row.pop(key), self._n - 1
+                if row != last:
+                    moved = int(self._keys[last])
+                    self._matrix[row] = self._matrix[last]
+                    self._keys[row] = moved
+                    self._row[moved] = row
+                self._n = last
+            if present and self.graph is not None:
+                self.graph.remove(np.asarray(present, np.uint64))
             if present:
-                self.index.remove(np.asarray(present, dtype=np.uint64))
                 self.dirty = True
 
     def vectors(self, keys: list[int]) -> np.ndarray:
         """The stored vectors of ``keys`` (candidates to re-score with calibration)."""
         with self._lock:
-            out = self.index.get(np.asarray(keys, dtype=np.uint64))
-            return np.asarray(out, dtype=np.float32).reshape(len(keys), self.dim)
+            rows = [self._row[int(k)] for k in keys]
+            return self._matrix[rows].copy()
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (keys, cosine similarities) for one query vector."""
+        """Top-k (keys, cosine similarities) for one unit query vector."""
         with self._lock:
-            n = len(self.index)
+            n = self._n
             if n == 0 or k <= 0:
                 return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.float32)
             k = min(k, n)
-            matches = self.index.search(query.astype(np.float32), k, exact=n < EXACT_BELOW)
+            query = unit_rows(np.asarray(query, np.float32).reshape(1, self.dim))[0]
+            if self.graph is None or n < EXACT_BELOW:
+                return self._exact(query, k)
+            matches = self.graph.search(query, k)
             return np.asarray(matches.keys), 1.0 - np.asarray(matches.distances)
+
+    def _exact(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        sims = self._matrix[: self._n] @ query
+        top = np.argpartition(-sims, k - 1)[:k] if k < self._n else np.arange(self._n)
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return self._keys[top].copy(), sims[top]
+
+    def ensure_graph(self) -> None:
+        """Build the HNSW graph once the space is large enough to need one."""
+        with self._lock:
+            if self.graph is None and self._n >= EXACT_BELOW:
+                log.info("building the ANN graph of %s (%d vectors)", self.space, self._n)
+                self.graph = build_graph(self.dim, *self.snapshot())
 
 
 class VectorStore:
-    """Opens, reconciles and saves the usearch index of every space in the catalog."""
+    """Opens, reconciles and saves the vectors (and graphs) of every space in the catalog."""
 
     def __init__(self, catalog: Catalog, directory: Path) -> None:
         self.catalog = catalog
@@ -115,7 +212,7 @@ class VectorStore:
         if existing is not None:
             return existing
         with self._lock:
-            vs = VectorSpace(space, dim, new_index(dim))
+            vs = VectorSpace(space, dim)
             self._spaces[space] = vs
             return vs
 
@@ -146,50 +243,75 @@ class VectorStore:
         for path in self._paths(space):
             path.unlink(missing_ok=True)
 
-    def _paths(self, space: str) -> tuple[Path, Path]:
-        base = self.directory / slug(space)
-        return base.with_suffix(".usearch"), base.with_suffix(".stamp.json")
+    def _paths(self, space: str) -> tuple[Path, Path, Path]:
+        """Matrix, graph and stamp files of ``space``."""
+        base = slug(space)
+        names = (f"{base}.vectors.npz", f"{base}.usearch", f"{base}.stamp.json")
+        return tuple(self.directory / n for n in names)  # type: ignore[return-value]
 
     def _open(self, space: str, dim: int) -> VectorSpace:
-        index_path, stamp_path = self._paths(space)
+        matrix_path, graph_path, stamp_path = self._paths(space)
         seq = self.catalog.space_seq(space)
         try:
             stamp = json.loads(stamp_path.read_text())
-            if stamp.get("seq") == seq and stamp.get("dim") == dim and index_path.exists():
-                index = new_index(dim)
-                index.load(str(index_path))
-                return VectorSpace(space, dim, index)
-        except (OSError, ValueError, RuntimeError) as exc:
-            log.info("index for %s unusable (%s); rebuilding", space, exc)
+            if (stamp.get("format"), stamp.get("seq"), stamp.get("dim")) == (FORMAT, seq, dim):
+                return self._load(space, dim, stamp, matrix_path, graph_path)
+        except (OSError, ValueError, RuntimeError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            log.info("vectors of %s unusable (%s); rebuilding", space, exc)
         return self._rebuild(space, dim)
 
+    def _load(
+        self, space: str, dim: int, stamp: dict, matrix_path: Path, graph_path: Path
+    ) -> VectorSpace:
+        with np.load(matrix_path, allow_pickle=False) as stored:
+            keys, vectors = stored["keys"], stored["vectors"]
+        if len(keys) != stamp["count"] or vectors.shape != (len(keys), dim):
+            raise ValueError("stored vectors do not match their stamp")
+        graph = None
+        if stamp.get("graph"):
+            graph = new_index(dim)
+            graph.load(str(graph_path))
+            if len(graph) != len(keys):
+                raise ValueError("stored graph does not match the vectors")
+        return VectorSpace(space, dim, keys, vectors, graph)
+
     def _rebuild(self, space: str, dim: int) -> VectorSpace:
-        vs = VectorSpace(space, dim, self._rebuild_index(space, dim))
+        keys, vectors = self.catalog.vectors(space)
+        vs = VectorSpace(space, dim, keys, vectors)
         vs.dirty = True
         self._save(vs)
         return vs
 
     def _save(self, vs: VectorSpace) -> None:
-        index_path, stamp_path = self._paths(vs.space)
+        matrix_path, graph_path, stamp_path = self._paths(vs.space)
         with vs._lock:
             seq = self.catalog.space_seq(vs.space)
-            if len(vs.index) != self._catalog_count(vs.space):
+            if len(vs) != self._catalog_count(vs.space):
                 # Memory and catalog disagree (a failed write); the catalog wins.
-                fresh = self._rebuild_index(vs.space, vs.dim)
-                vs.index = fresh
-            tmp = index_path.with_name(f".{index_path.name}.{os.getpid()}.tmp")
-            vs.index.save(str(tmp))
-            os.replace(tmp, index_path)
-            stamp = {"seq": seq, "dim": vs.dim, "count": len(vs.index)}
+                vs.reset(*self.catalog.vectors(vs.space))
+            vs.ensure_graph()
+            keys, vectors = vs.snapshot()
+            # Stamp last, after both files are in place: a crash in between leaves a stamp
+            # that no longer matches, and the space is rebuilt from the catalog.
+            stamp_path.unlink(missing_ok=True)
+            buffer = io.BytesIO()
+            np.savez(buffer, keys=keys, vectors=vectors)
+            write_atomic(matrix_path, buffer.getvalue())
+            if vs.graph is not None:
+                tmp = graph_path.with_name(f".{graph_path.name}.{os.getpid()}.tmp")
+                vs.graph.save(str(tmp))
+                os.replace(tmp, graph_path)
+            else:
+                graph_path.unlink(missing_ok=True)
+            stamp = {
+                "format": FORMAT,
+                "seq": seq,
+                "dim": vs.dim,
+                "count": len(keys),
+                "graph": vs.graph is not None,
+            }
             write_atomic(stamp_path, json.dumps(stamp))
             vs.dirty = False
-
-    def _rebuild_index(self, space: str, dim: int) -> Index:
-        keys, vecs = self.catalog.vectors(space)
-        index = new_index(dim)
-        if len(keys):
-            index.add(keys, vecs, threads=os.cpu_count() or 1)
-        return index
 
     def _catalog_count(self, space: str) -> int:
         return int(
