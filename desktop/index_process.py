@@ -18,7 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
 import engine
-from engine.index import summary_from_json
+from engine.summary import summary_from_json
 from engine.types import Progress
 
 

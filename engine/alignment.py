@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.align.aligners import fit_text_bridge, load_aligner
 from engine.align.calibration import ModalityCalibration
 from engine.encoders import Encoders
 from engine.store.atomic import write_atomic
@@ -157,6 +156,8 @@ class AlignmentState:
         sample = rows[:: max(1, len(rows) // MAX_BRIDGE_PAIRS)][:MAX_BRIDGE_PAIRS]
         src = np.stack([np.frombuffer(r[2], dtype=np.float32) for r in sample])
         tgt = clip.encode_texts([r[1] for r in sample])
+        from engine.align.aligners import fit_text_bridge  # torch: only when fitting
+
         aligner, report = fit_text_bridge(src, tgt, kind="procrustes")
         log.info("text bridge fitted: %s", report)
         bridge = f"bridge:{text_space}>{clip_space}"
@@ -179,6 +180,8 @@ class AlignmentState:
         self.calibrations[bridge] = ModalityCalibration.fit(items, probes)
 
     def aligner_for(self, bridge: str):
+        from engine.align.aligners import load_aligner  # torch: only with a bridge
+
         return load_aligner(self.directory / f"{slug(bridge)}.aligner")
 
     # --- persistence ---------------------------------------------------------------------

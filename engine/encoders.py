@@ -8,11 +8,14 @@ search is reported as off with what to do about it.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from engine.config import Settings
-from engine.encode.clip import ClipEncoder, load_clip_encoder
-from engine.encode.text import TextEncoder, load_text_encoder
 from engine.encode.weights import ModelError
+
+if TYPE_CHECKING:  # the modules import torch: loaded with the models, not with the engine
+    from engine.encode.clip import ClipEncoder
+    from engine.encode.text import TextEncoder
 
 
 class Encoders:
@@ -37,6 +40,8 @@ class Encoders:
             if not self._clip_tried:
                 self._clip_tried = True
                 try:
+                    from engine.encode.clip import load_clip_encoder
+
                     self._clip = load_clip_encoder(self.settings)
                 except ModelError as exc:
                     self._clip_problem = str(exc)
@@ -49,6 +54,8 @@ class Encoders:
     def text(self) -> TextEncoder:
         with self._lock:
             if self._text is None:
+                from engine.encode.text import load_text_encoder
+
                 self._text = load_text_encoder(self.settings)
             return self._text
 

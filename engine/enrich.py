@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image
@@ -23,19 +22,12 @@ from engine.extract.pdf import render_page
 from engine.signals.ocr import OcrEngine, OcrResult
 from engine.signals.tokenize import fts_tokens
 from engine.store.catalog import Catalog
+from engine.summary import OcrSummary
 from engine.types import CancelCheck, Progress, ProgressCallback, never_cancel, no_progress
 
 log = logging.getLogger(__name__)
 
 OCR_RENDER_DPI = 150  # scanned pages: enough resolution for the recogniser
-
-
-@dataclass
-class OcrSummary:
-    items: int = 0
-    with_text: int = 0
-    failed: int = 0
-    seconds: float = 0.0
 
 
 def run_ocr(

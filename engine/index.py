@@ -23,7 +23,6 @@ import numpy as np
 from engine.config import FolderConfig, Settings
 from engine.crawl import content_hash, crawl
 from engine.encoders import Encoders
-from engine.enrich import OcrSummary
 from engine.extract import ExtractError, iter_file_items
 from engine.extract.images import make_thumbnail
 from engine.imaging import encoder_view
@@ -31,6 +30,7 @@ from engine.signals.tokenize import fts_tokens
 from engine.signals.visual import extract_features
 from engine.store.catalog import Catalog, NewItem, path_key
 from engine.store.vectors import VectorStore
+from engine.summary import IndexSummary
 from engine.types import (
     CancelCheck,
     Cancelled,
@@ -48,76 +48,6 @@ log = logging.getLogger(__name__)
 
 SAVE_EVERY_SECONDS = 60.0
 QUEUE_DEPTH = 64
-
-
-@dataclass
-class IndexSummary:
-    """What one run did; printed by the CLI, shown by the GUI, stored in the catalog."""
-
-    files_seen: int = 0
-    files_indexed: int = 0
-    files_unchanged: int = 0
-    files_moved: int = 0
-    files_deleted: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    pages: int = 0
-    images: int = 0
-    photos: int = 0
-    chunks: int = 0
-    seconds: float = 0.0
-    cancelled: bool = False
-    image_search: str = "on"
-    ocr: OcrSummary | None = None
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "files_seen": self.files_seen,
-            "files_indexed": self.files_indexed,
-            "files_unchanged": self.files_unchanged,
-            "files_moved": self.files_moved,
-            "files_deleted": self.files_deleted,
-            "files_skipped": len(self.skipped),
-            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
-            "pages": self.pages,
-            "images": self.images,
-            "photos": self.photos,
-            "chunks": self.chunks,
-            "seconds": round(self.seconds, 3),
-            "cancelled": self.cancelled,
-            "image_search": self.image_search,
-            "ocr": None
-            if self.ocr is None
-            else {
-                "items": self.ocr.items,
-                "with_text": self.ocr.with_text,
-                "failed": self.ocr.failed,
-                "seconds": round(self.ocr.seconds, 3),
-            },
-        }
-
-
-def summary_from_json(data: dict[str, object]) -> IndexSummary:
-    """The inverse of IndexSummary.to_json, for a summary reported by another process."""
-    summary = IndexSummary()
-    for name in (
-        "files_seen",
-        "files_indexed",
-        "files_unchanged",
-        "files_moved",
-        "files_deleted",
-        "pages",
-        "images",
-        "photos",
-        "chunks",
-        "seconds",
-        "cancelled",
-        "image_search",
-    ):
-        if name in data:
-            setattr(summary, name, data[name])
-    skipped = data.get("skipped") or []
-    summary.skipped = [(str(s["path"]), str(s["reason"])) for s in skipped]  # type: ignore[union-attr, index]
-    return summary
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from filelock import FileLock, Timeout
 from PIL import Image
@@ -18,9 +19,7 @@ from engine.config import FolderConfig, Settings, default_data_dir, load_setting
 from engine.encode.device import describe_device
 from engine.encode.weights import ModelState, model_status
 from engine.encoders import Encoders
-from engine.enrich import run_ocr
 from engine.imaging import encoder_view
-from engine.index import Indexer, IndexSummary
 from engine.search import Query, Searcher, SearchOutcome, Signal
 from engine.signals.ocr import OcrEngine
 from engine.store.catalog import Catalog
@@ -34,6 +33,9 @@ from engine.types import (
     no_progress,
 )
 from engine.visual_search import VisualSearch
+
+if TYPE_CHECKING:  # the indexing stack (PyMuPDF, OpenCV) loads when an index run starts
+    from engine.summary import IndexSummary
 
 
 class IndexBusy(RuntimeError):
@@ -96,6 +98,8 @@ class Library:
                 f"Another Sagasu process is indexing {self.data_dir}; wait for it to finish."
             ) from exc
         try:
+            from engine.index import Indexer  # extraction stack: loaded when indexing
+
             summary = Indexer(self.catalog, self.vectors, self.encoders, self.settings).run(
                 folders, progress, cancel
             )
@@ -108,6 +112,8 @@ class Library:
                     self.visual.refresh()
                 engine = self.ocr_engine()
                 if engine is not None:
+                    from engine.enrich import run_ocr
+
                     summary.ocr = run_ocr(self.catalog, self.settings, engine, progress, cancel)
             return summary
         finally:

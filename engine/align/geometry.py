@@ -10,7 +10,6 @@ cheap to import from reports.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize
 
 _EPS = 1e-12
 
@@ -126,6 +125,8 @@ def _fit_logistic(x: np.ndarray, t: np.ndarray, l2: float) -> np.ndarray:
         grad = xb.T @ (w_sample * (p - t))
         grad[:-1] += l2 * w[:-1]
         return float(loss), grad
+
+    from scipy.optimize import minimize  # slow to import; only the metric needs it
 
     res = minimize(loss_grad, np.zeros(xb.shape[1]), jac=True, method="L-BFGS-B")
     return res.x

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 
-import torch
-
 log = logging.getLogger(__name__)
 
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
 
 def _mps_available() -> bool:
+    import torch
+
     backend = getattr(torch.backends, "mps", None)
     return bool(backend is not None and backend.is_available())
 
@@ -32,6 +32,8 @@ def pick_device(preference: str = "auto") -> str:
         pref = "auto"
     if pref == "cpu":
         return "cpu"
+    import torch  # here, not at module level: importing torch takes seconds
+
     if pref in ("auto", "cuda") and torch.cuda.is_available():
         return "cuda"
     if pref in ("auto", "mps") and _mps_available():
@@ -48,6 +50,8 @@ def use_fp16(device: str) -> bool:
 
 def describe_device(device: str) -> str:
     """A short human-readable description for status bars and `sagasu models list`."""
+    import torch
+
     if device == "cuda" and torch.cuda.is_available():
         idx = torch.cuda.current_device()
         name = torch.cuda.get_device_name(idx)

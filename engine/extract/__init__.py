@@ -57,14 +57,27 @@ def sniff_file_type(path: Path) -> FileType | None:
     return None
 
 
-# Imported after ExtractError on purpose: the submodules import it from this package.
-from engine.extract.images import (  # noqa: E402
-    extract_photo,
-    load_query_image,
-    make_thumbnail,
-    open_image_safely,
-)
-from engine.extract.pdf import extract_pdf, iter_pdf_pages, pdf_page_count  # noqa: E402
+# The readers are imported on first use (PEP 562): PyMuPDF alone takes about a second to
+# import, and the desktop window must appear before any of that is needed.
+_LAZY = {
+    "extract_photo": "engine.extract.images",
+    "load_query_image": "engine.extract.images",
+    "make_thumbnail": "engine.extract.images",
+    "open_image_safely": "engine.extract.images",
+    "extract_pdf": "engine.extract.pdf",
+    "iter_pdf_pages": "engine.extract.pdf",
+    "pdf_page_count": "engine.extract.pdf",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "ExtractError",
@@ -90,6 +103,9 @@ def extract_file(
     Raises :class:`ExtractError` when nothing can be extracted and
     :class:`engine.types.Cancelled` when ``cancel()`` turns true mid-document.
     """
+    from engine.extract.images import extract_photo
+    from engine.extract.pdf import extract_pdf
+
     if file_type_of(entry) is FileType.PDF:
         return extract_pdf(entry, settings, cancel)
     return extract_photo(entry, settings)
@@ -104,6 +120,9 @@ def iter_file_items(
 ) -> Iterator[list[ExtractedItem]]:
     """Streaming form of :func:`extract_file`: one list of items per PDF page (one list for
     a photo). Opens the file now, so :class:`ExtractError` comes from this call."""
+    from engine.extract.images import extract_photo
+    from engine.extract.pdf import iter_pdf_pages
+
     if file_type_of(entry) is FileType.PDF:
         return iter_pdf_pages(entry, settings, cancel, warnings=warnings)
     return iter([extract_photo(entry, settings).items])

@@ -14,6 +14,7 @@ is rebuilt from the catalog's raw vectors, so the catalog and the vectors always
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -22,12 +23,15 @@ import re
 import threading
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from usearch.index import Index
 
 from engine.store.atomic import write_atomic
 from engine.store.catalog import Catalog
+
+if TYPE_CHECKING:
+    from usearch.index import Index
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +49,23 @@ def slug(space: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", space)
 
 
+def _usearch_index_class() -> type[Index]:
+    """usearch's Index, imported only when a graph is needed.
+
+    onnxruntime (the OCR engine, also loaded by PyMuPDF's layout module) crashes the process
+    with a segmentation fault when its native library loads after usearch's (onnxruntime 1.32
+    with usearch 2.26: ``import usearch.index, onnxruntime`` is enough); in the other order
+    both work, so onnxruntime, when installed, goes first.
+    """
+    with contextlib.suppress(ImportError):
+        import onnxruntime  # noqa: F401
+    from usearch.index import Index
+
+    return Index
+
+
 def new_index(dim: int) -> Index:
-    return Index(
+    return _usearch_index_class()(
         ndim=dim,
         metric="cos",
         dtype="f32",
