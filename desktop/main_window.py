@@ -7,6 +7,7 @@ waiting query is kept, and results of superseded queries are dropped.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import time
@@ -48,12 +49,14 @@ from desktop.settings_dialog import SettingsDialog
 from desktop.thumbnails import ThumbnailCache, render_preview, result_thumbnail
 from desktop.workers import Runner
 from engine.config import Settings, save_settings
+from engine.encode.preload import no_gc_pauses, preload_native
 from engine.search import Query, SearchOutcome
 from engine.types import Progress, SearchResult
 
 DEBOUNCE_MS = 300
 TOP_K = 100
 STATUS_REFRESH_MS = 2000  # counts in the status bar while indexing
+WARM_MODELS_DELAY_MS = 300  # after the first paint, before the models start loading
 
 
 class MainWindow(QMainWindow):
@@ -89,7 +92,13 @@ class MainWindow(QMainWindow):
         self._connect()
         self.retranslate()
         self.update_first_run()
-        self.refresh_status(warm_models=warm_models)
+        if warm_models and not synchronous:
+            # Models load once the window is on screen: importing them in the background
+            # while the window is being built would only delay its first paint.
+            self.refresh_status()
+            QTimer.singleShot(WARM_MODELS_DELAY_MS, lambda: self.refresh_status(warm_models=True))
+        else:
+            self.refresh_status(warm_models=warm_models)
         self.indexing.watch()
 
     # --- layout --------------------------------------------------------------------------
@@ -506,20 +515,26 @@ class MainWindow(QMainWindow):
     def refresh_status(self, warm_models: bool = False) -> None:
         library = self.library
 
-        def job(_report: Any) -> dict[str, Any]:
-            out: dict[str, Any] = {
-                "counts": library.catalog.counts(),
-                "last_run": library.catalog.last_run(),
-            }
-            if warm_models:
-                # Lazy model loading in the background: the first search is then fast.
-                clip = library.encoders.clip()
-                out["clip_problem"] = "" if clip else library.encoders.clip_problem()
-            return out
+        def counts(_report: Any) -> dict[str, Any]:
+            return {"counts": library.catalog.counts(), "last_run": library.catalog.last_run()}
 
-        self.io_runner.run(job, on_done=self._show_status, on_error=lambda _e: None)
+        def load_models(_report: Any) -> dict[str, Any]:
+            # Models load in the background, so the first search is fast: one job, in order,
+            # native libraries first and no GC pauses, so the window never freezes while
+            # they load (engine.encode.preload; two loads on two workers would undo that).
+            preload_native()
+            with no_gc_pauses():
+                clip = library.encoders.clip()
+                problem = "" if clip else library.encoders.clip_problem()
+                with contextlib.suppress(Exception):  # a model that fails is reported by search
+                    if clip is not None:
+                        clip.load()
+                    library.encoders.text().load()
+            return {"clip_problem": problem}
+
+        self.io_runner.run(counts, on_done=self._show_status, on_error=lambda _e: None)
         if warm_models:
-            self.io_runner.run(lambda _r: library.encoders.text(), on_error=lambda _e: None)
+            self.io_runner.run(load_models, on_done=self._show_models, on_error=lambda _e: None)
 
     def _show_status(self, status: dict[str, Any]) -> None:
         counts = status["counts"]
@@ -534,9 +549,10 @@ class MainWindow(QMainWindow):
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(run["finished_at"])))
             text += " · " + self.tr("last update {0}").format(when)
         self.counts_label.setText(text)
-        if "clip_problem" in status:
-            self._clip_problem = status["clip_problem"]
-            self._show_clip_banner()
+
+    def _show_models(self, state: dict[str, Any]) -> None:
+        self._clip_problem = state["clip_problem"]
+        self._show_clip_banner()
 
     def _show_clip_banner(self) -> None:
         if not self._clip_problem:
