@@ -17,10 +17,7 @@ HEAVY = ("torch", "open_clip", "sentence_transformers", "transformers", "pymupdf
 def test_opening_a_library_and_the_window_does_not_import_the_model_stack(module: str) -> None:
     """The desktop window appears before the models load (issue #3: within 2 s); importing
     torch or PyMuPDF on the way to it would cost seconds (benchmarks/bench_launch.py)."""
-    code = (
-        f"import sys, {module}; "
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
-    )
+    code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
