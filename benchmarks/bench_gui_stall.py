@@ -21,7 +21,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import torch  # noqa: F401  (before PySide6, as in the app)
+if sys.platform == "win32":
+    import torch  # noqa: F401  (before PySide6 on Windows, as in the app)
 
 TICK_MS = 10
 QUERIES = ["relay coil voltage", "温度センサ", "stepper driver current", "SRD-05VDC", "wiring"]
