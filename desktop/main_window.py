@@ -72,12 +72,12 @@ class MainWindow(QMainWindow):
         self.library = library
         self.samples_dir = samples_dir
         self.synchronous = synchronous
-        self.search_runner = Runner(1, synchronous)
-        self.io_runner = Runner(2, synchronous)  # query images, previews, status
+        self.search_runner = Runner(1, synchronous, owner=self)
+        self.io_runner = Runner(2, synchronous, owner=self)  # query images, previews, status
         self.thumbnails = ThumbnailCache(
-            lambda i: result_thumbnail(library.catalog, i), Runner(2, synchronous)
+            lambda i: result_thumbnail(library.catalog, i), Runner(2, synchronous, owner=self)
         )
-        self.indexing = IndexController(library, Runner(1, synchronous))
+        self.indexing = IndexController(library, Runner(1, synchronous, owner=self))
         self.model = ResultsModel(self.thumbnails)
         self._generation = 0  # bumped per query: results of older ones are dropped
         self._pending: tuple[int, Callable[[], SearchOutcome]] | None = None

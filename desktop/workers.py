@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,10 @@ class Task(QObject):
         on_done: Callable[[Any], None] | None,
         on_error: Callable[[BaseException], None] | None,
         on_progress: Callable[[Any], None] | None,
+        owner: QObject | None = None,
     ) -> None:
         super().__init__()
+        self._owner = owner
         self._on_done = on_done
         self._on_error = on_error
         self._on_progress = on_progress
@@ -47,23 +50,30 @@ class Task(QObject):
         self.succeeded.connect(self._done)
         self.failed.connect(self._error)
 
+    def _owner_gone(self) -> bool:
+        """The window that asked was closed while the job ran (a model load, say): its
+        callbacks would touch deleted widgets, so the result is dropped."""
+        return self._owner is not None and not shiboken6.isValid(self._owner)
+
     @Slot(object)
     def _progress(self, value: Any) -> None:
-        if self._on_progress is not None:
+        if self._on_progress is not None and not self._owner_gone():
             self._on_progress(value)
 
     @Slot(object)
     def _done(self, value: Any) -> None:
         self.finished = True
         _live.discard(self)
-        if self._on_done is not None:
+        if self._on_done is not None and not self._owner_gone():
             self._on_done(value)
 
     @Slot(object)
     def _error(self, exc: BaseException) -> None:
         self.finished = True
         _live.discard(self)
-        if self._on_error is not None:
+        if self._owner_gone():
+            log.debug("background task failed after its window closed: %s", exc)
+        elif self._on_error is not None:
             self._on_error(exc)
         else:
             log.error("background task failed: %s", exc)
@@ -92,10 +102,13 @@ def _execute(job: Job, task: Task) -> None:
 class Runner:
     """Runs jobs on its own pool (one pool per kind of work keeps them from starving)."""
 
-    def __init__(self, max_threads: int = 1, synchronous: bool = False) -> None:
+    def __init__(
+        self, max_threads: int = 1, synchronous: bool = False, owner: QObject | None = None
+    ) -> None:
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(max_threads)
         self.synchronous = synchronous
+        self.owner = owner  # callbacks are dropped once this object is deleted
 
     def run(
         self,
@@ -104,7 +117,7 @@ class Runner:
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[Any], None] | None = None,
     ) -> Task:
-        task = Task(on_done, on_error, on_progress)
+        task = Task(on_done, on_error, on_progress, self.owner)
         if self.synchronous:
             # Same job, same callbacks, no thread: direct signal delivery on this thread.
             _execute(job, task)

@@ -211,3 +211,36 @@ def test_screenshot_mode_writes_a_non_blank_png(
     assert code == 0 and out.is_file()
     pixels = np.asarray(Image.open(out).convert("L"), dtype=np.float32)
     assert pixels.shape[0] > 300 and pixels.std() > 10
+
+
+def test_results_for_a_closed_window_are_dropped_not_delivered(qtbot) -> None:
+    """A model load can outlive its window (closed during start-up): its callbacks must not
+    run on deleted widgets."""
+    import threading
+
+    from PySide6.QtCore import QObject
+
+    from desktop.workers import Runner
+
+    owner = QObject()
+    runner = Runner(1, owner=owner)
+    release = threading.Event()
+    delivered: list[object] = []
+    task = runner.run(lambda _r: release.wait(5) and "loaded", on_done=delivered.append)
+    owner.deleteLater()
+    qtbot.waitUntil(lambda: not shiboken_valid(owner))
+    release.set()
+    qtbot.waitUntil(lambda: task.finished)
+    assert delivered == []
+
+    kept = QObject()
+    runner = Runner(1, owner=kept)
+    task = runner.run(lambda _r: "loaded", on_done=delivered.append)
+    qtbot.waitUntil(lambda: task.finished)
+    assert delivered == ["loaded"]
+
+
+def shiboken_valid(obj: object) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(obj)
