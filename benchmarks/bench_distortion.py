@@ -28,6 +28,7 @@ from PIL import Image, ImageFilter
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.config import FolderConfig, Settings
+from engine.extract.pdf import is_stencil_mask
 from engine.library import Library
 from engine.search import Query
 
@@ -78,6 +79,12 @@ def sources(pdf: Path, rng: np.random.Generator, max_pages: int = 40) -> list[Ca
         pages_of: dict[int, set[int]] = {}
         for page in doc:
             for info in page.get_images(full=True):
+                if is_stencil_mask(info):
+                    # A 1-bit /ImageMask is not a picture: it is painted in the fill colour as
+                    # part of the page (converted drawings hold hundreds of such fragments:
+                    # rotated labels, pieces of a figure). The engine indexes it with the page
+                    # render, and a photo of it is a photo of a page region, drawn below.
+                    continue
                 pages_of.setdefault(info[0], set()).add(page.number + 1)
         for xref, pages in pages_of.items():
             try:

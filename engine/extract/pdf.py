@@ -282,7 +282,7 @@ def _worth_extracting(info: tuple, settings: Settings, number: int, warnings: li
     min_px = settings.min_embedded_image_px
     if width < min_px or height < min_px:
         return False  # icons, bullets, rules: noise for search
-    if _is_stencil_mask(info):
+    if is_stencil_mask(info):
         return False  # glyph-like line art painted in the fill colour: part of the page render
     if width * height > settings.max_image_pixels:
         warnings.append(f"page {number}: skipped an oversized image ({width}x{height})")
@@ -315,7 +315,7 @@ class _Placements:
         return _placement(self._page, xref)
 
 
-def _is_stencil_mask(info: tuple) -> bool:
+def is_stencil_mask(info: tuple) -> bool:
     # get_images(full=True): (xref, smask, width, height, bpc, colorspace, alt, name, filter, ..)
     # An /ImageMask has 1 bit per component and no colour space. Real pictures never are;
     # converted drawings hold hundreds of them (rotated labels, fax-coded figure fragments).
