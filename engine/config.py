@@ -74,6 +74,9 @@ class Settings:
     max_image_pixels: int = 80_000_000
     chunk_words: int = 60
     render_dpi: int = 72
+    # Pages are also rendered at this resolution for exact visual match (local features):
+    # a photographed figure has too few keypoints in a 72 dpi render (docs/SIGNALS.md).
+    feature_dpi: int = 150
     watch_folders: bool = True
     rescan_minutes: int = 30
 

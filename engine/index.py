@@ -27,7 +27,7 @@ from engine.extract import ExtractError, iter_file_items
 from engine.extract.images import make_thumbnail
 from engine.imaging import encoder_view
 from engine.signals.tokenize import fts_tokens
-from engine.signals.visual import extract_features
+from engine.signals.visual import features_of
 from engine.store.catalog import Catalog, NewItem, path_key
 from engine.store.vectors import VectorStore
 from engine.summary import IndexSummary
@@ -433,8 +433,9 @@ def _prepare(
     if with_features and item.image is not None and item.kind.is_visual:
         # From the full-resolution image, which only exists here: thumbnails are too small
         # for a photo of a printed figure to match its page.
-        found = extract_features(item.image)
+        found = features_of(item)
         new.features = found.to_bytes() if len(found) else None
+    item.detail = None  # the sharp page render is only needed for the features
     pixels = None
     if clip is not None and thumbnail is not None and item.kind.is_visual:
         pixels = clip.preprocess(encoder_view(thumbnail))  # type: ignore[attr-defined]

@@ -63,6 +63,8 @@ class ExtractedItem:
     thumbnail: bytes | None = None
     bbox: tuple[float, float, float, float] | None = None  # position on the page, PDF points
     digest: str | None = None
+    # Pages only: a sharper render for local visual features, dropped once they are computed.
+    detail: Image.Image | None = None
 
 
 @dataclass

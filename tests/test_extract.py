@@ -25,6 +25,7 @@ from engine.extract import (
     sniff_file_type,
 )
 from engine.extract.chunking import chunk_text, normalize_text
+from engine.extract.pdf import FEATURE_MAX_SIDE
 from engine.types import Cancelled, ExtractedFile, FileEntry, FileType, ItemKind
 from tests.fixtures import (
     ENGLISH_SAMPLE,
@@ -516,3 +517,20 @@ def test_normalize_text_is_linear_on_long_runs_of_spaces() -> None:
 
     text = "start" + " " * 200_000 + "end\n" + "\t" * 50_000 + "next 日本\n語"
     assert normalize_text(text) == "start end next 日本語"
+
+
+@pytest.mark.parametrize("visual_match", [True, False])
+def test_pages_carry_a_sharp_render_for_local_features_only_when_used(
+    tmp_path: Path, visual_match: bool
+) -> None:
+    pdf = make_pdf(tmp_path / "a.pdf", [PageSpec(text="Relay module", images=[pattern_image()])])
+    settings = Settings(visual_match_enabled=visual_match)
+    page = next(i for i in extract(pdf, settings).items if i.kind is ItemKind.PAGE)
+    assert page.image is not None
+    assert max(page.image.size) == pytest.approx(842, abs=2)  # A4 at render_dpi 72
+    if visual_match:
+        assert page.detail is not None
+        # feature_dpi 150, within the feature render's size cap
+        assert max(page.detail.size) == min(round(842 * 150 / 72), FEATURE_MAX_SIDE)
+    else:
+        assert page.detail is None

@@ -9,12 +9,17 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from engine.signals.visual import (
+    MIN_INLIERS,
+    PAGE_N_FEATURES,
     Features,
     VisualIndex,
+    _spread_out,
     extract_features,
+    features_of,
     inlier_confidence,
     verify,
 )
+from engine.types import ExtractedItem, ItemKind
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
@@ -237,3 +242,53 @@ def test_retrain_flag_after_growth(corpus: dict) -> None:
     index.train(load_features=corpus.get)
     assert index.trained_on == 50 and len(index) == 50
     assert index.search(corpus[0], corpus.get)[0].item_id == 0
+
+
+def _page_with_figure(figure: Image.Image, seed: int, rows: int = 30) -> Image.Image:
+    """A 150 dpi A4 datasheet page: lines of text, and the figure below them."""
+    page = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(page)
+    rng = np.random.default_rng(seed)
+    for row in range(rows):
+        words = " ".join(f"W{int(v)}" for v in rng.integers(100, 999, 9))
+        draw.text((80, 60 + row * 27), words, fill=(0, 0, 0), font=_font(20))
+    top = 60 + rows * 27 + 40
+    page.paste(figure.resize((560, 420)), (400, min(top, 1754 - 440)))
+    return page
+
+
+def _page_item(page: Image.Image) -> ExtractedItem:
+    """What PDF extraction yields: the render_dpi image, and the sharp render as detail."""
+    small = page.resize((page.width * 72 // 150, page.height * 72 // 150), Image.Resampling.LANCZOS)
+    return ExtractedItem(kind=ItemKind.PAGE, page=1, image=small, detail=page)
+
+
+@pytest.mark.slow
+def test_a_photographed_figure_verifies_against_the_sharp_page_render() -> None:
+    """Pages keep features from their 150 dpi render: the 72 dpi display render alone leaves
+    a photographed figure too few matching keypoints."""
+    item = _page_item(_page_with_figure(textured_image(18), 18))
+    query = extract_features(photographed(textured_image(18)), n_features=500)
+    sharp = verify(query, features_of(item)).inliers
+    display_only = verify(query, extract_features(item.image)).inliers
+    assert sharp >= 20 and sharp >= 1.5 * display_only
+
+
+@pytest.mark.slow
+def test_text_heavy_page_keeps_keypoints_on_its_figure() -> None:
+    """Text corners are the strongest keypoints; spread out, the budget still reaches the
+    figure (without spreading, this page's figure got none)."""
+    item = _page_item(_page_with_figure(textured_image(18), 18, rows=55))
+    page_features = features_of(item)
+    assert len(page_features) == PAGE_N_FEATURES
+    query = extract_features(photographed(textured_image(18)), n_features=500)
+    assert verify(query, page_features).inliers >= MIN_INLIERS
+    ys = page_features.keypoints[:, 1] / page_features.image_size[1]
+    assert (ys > 0.85).sum() > 50  # the figure sits in the bottom of the page
+
+
+def test_spread_out_takes_every_cell_before_seconds() -> None:
+    pts = np.array([[1, 1], [2, 2], [3, 3], [90, 90]], np.float32)  # three in one corner
+    response = np.array([0.9, 0.8, 0.7, 0.1])
+    keep = _spread_out(pts, response, 2, (100, 100))
+    assert sorted(keep.tolist()) == [0, 3]  # the weak but lonely keypoint beats the 2nd best

@@ -33,6 +33,7 @@ from engine.types import (
 # Page renders feed CLIP (224 px) and OCR; 1024 px on the long side keeps small print legible
 # on A4 while a 2000 mm drawing sheet does not turn into a 100-megapixel bitmap.
 MAX_RENDER_SIDE = 1024
+FEATURE_MAX_SIDE = 1600  # the sharper page render for local features (feature_dpi)
 MAX_EMBEDDED_SIDE = 1024
 # An embedded image covering most of the page is the page itself (a scan): the PAGE item has it.
 FULL_PAGE_SHARE = 0.85
@@ -187,8 +188,10 @@ def _page_items(
         mupdf_part = _read_page(doc, index, settings, seen, warnings)
     if mupdf_part is None:
         return []
-    items, text = mupdf_part
+    items, text, display_size = mupdf_part
     # Pillow and pure-Python work happens outside the lock, so other threads can use MuPDF.
+    if items and items[0].kind is ItemKind.PAGE and _page_dpi(settings) > settings.render_dpi:
+        _split_detail(items[0], display_size)
     for item in items:
         if item.image is not None:
             item.thumbnail = make_thumbnail(item.image)
@@ -204,7 +207,7 @@ def _read_page(
     settings: Settings,
     seen: set[str],
     warnings: list[str],
-) -> tuple[list[ExtractedItem], str] | None:
+) -> tuple[list[ExtractedItem], str, tuple[int, int]] | None:
     """The MuPDF half of a page: render, raw text, embedded images (no thumbnails yet)."""
     number = index + 1
     pymupdf.TOOLS.reset_mupdf_warnings()
@@ -214,21 +217,51 @@ def _read_page(
         warnings.append(f"page {number}: could not be read ({_short(exc)})")
         return None
     items: list[ExtractedItem] = []
-    render = _render_page(page, settings.render_dpi, number, warnings)
+    render = _render_page(page, _page_dpi(settings), number, warnings, _page_max_side(settings))
     if render is not None:
         items.append(render)
     text = _page_text(page, number, warnings)
     items.extend(_embedded_images(doc, page, settings, number, seen, warnings))
     _collect_mupdf_warnings(number, warnings)
-    return items, text
+    return items, text, _render_size(page, settings.render_dpi, MAX_RENDER_SIDE)
+
+
+def _page_dpi(settings: Settings) -> int:
+    """One render per page serves both uses: at the feature resolution when visual match is
+    on (the display/CLIP image is then scaled down from it), else at ``render_dpi``."""
+    if settings.visual_match_enabled:
+        return max(settings.render_dpi, settings.feature_dpi)
+    return settings.render_dpi
+
+
+def _page_max_side(settings: Settings) -> int:
+    return FEATURE_MAX_SIDE if _page_dpi(settings) > settings.render_dpi else MAX_RENDER_SIDE
+
+
+def _split_detail(item: ExtractedItem, display_size: tuple[int, int]) -> None:
+    """Keep the sharp render for features; the item's image becomes the ``render_dpi`` one
+    (the size a direct render at that resolution would have had)."""
+    assert item.image is not None
+    item.detail = item.image
+    item.image = item.detail.resize(display_size, Image.Resampling.LANCZOS)
+
+
+def _zoom(page: pymupdf.Page, dpi: int, max_side: int) -> float:
+    rect = page.rect
+    long_side = max(rect.width, rect.height, 1.0)
+    return min(max(dpi, 1) / 72.0, max_side / long_side)
+
+
+def _render_size(page: pymupdf.Page, dpi: int, max_side: int) -> tuple[int, int]:
+    zoom = _zoom(page, dpi, max_side)
+    rect = page.rect
+    return max(1, round(rect.width * zoom)), max(1, round(rect.height * zoom))
 
 
 def _render_page(
-    page: pymupdf.Page, dpi: int, number: int, warnings: list[str]
+    page: pymupdf.Page, dpi: int, number: int, warnings: list[str], max_side: int
 ) -> ExtractedItem | None:
-    rect = page.rect
-    long_side = max(rect.width, rect.height, 1.0)
-    zoom = min(max(dpi, 1) / 72.0, MAX_RENDER_SIDE / long_side)
+    zoom = _zoom(page, dpi, max_side)
     try:
         pix = page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
         img = _pixmap_to_image(pix)

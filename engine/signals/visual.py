@@ -22,8 +22,17 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from engine.types import ExtractedItem, ItemKind
+
 DEFAULT_MAX_SIDE = 1024
 DEFAULT_N_FEATURES = 800
+# A page holds text, tables and figures at once: a photographed figure covers a fraction of it,
+# so pages get a sharper image and more keypoints (distortion benchmark: the verification
+# upper bound for page-region photos rose from 11/19 to 17/19, docs/SIGNALS.md).
+PAGE_MAX_SIDE = 1600
+PAGE_N_FEATURES = 2000
+SPREAD_GRID = 8  # cells per side when keypoints are spread over a page
+SPREAD_CANDIDATES = 4  # detect this many times the budget, then spread the budget over them
 MIN_INLIERS = 8  # a homography from fewer agreeing points is as likely chance as a match
 _RATIO = 0.8  # Lowe's ratio test
 # Confidence is ≥ 0.9999 from here: verifying further candidates cannot change the top answer.
@@ -78,9 +87,14 @@ def extract_features(
     max_side: int = DEFAULT_MAX_SIDE,
     n_features: int = DEFAULT_N_FEATURES,
     method: str = "sift",
+    spread: bool = False,
 ) -> Features:
     """Local features of ``img`` on a grey copy scaled to ``max_side`` (small images upscaled
-    to a third of it so thumbnails still yield keypoints)."""
+    to a third of it so thumbnails still yield keypoints).
+
+    ``spread``: keep ``n_features`` spread over the image instead of the strongest ones. On a
+    page, text corners are the strongest keypoints and can take the whole budget, leaving a
+    figure on the same page with none (see :func:`_spread_out`)."""
     if method not in _KINDS:
         raise ValueError(f"unknown feature method {method!r}; use 'sift' or 'orb'")
     grey = img.convert("L")
@@ -90,17 +104,48 @@ def extract_features(
         size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
         grey = grey.resize(size, Image.Resampling.LANCZOS)
     arr = np.asarray(grey)
+    budget = n_features * SPREAD_CANDIDATES if spread else n_features
     if method == "sift":
-        detector = cv2.SIFT_create(nfeatures=n_features)
+        detector = cv2.SIFT_create(nfeatures=budget)
     else:
-        detector = cv2.ORB_create(nfeatures=n_features)
+        detector = cv2.ORB_create(nfeatures=budget)
     kps, desc = detector.detectAndCompute(arr, None)
     if desc is None or not kps:
         return Features(
             np.zeros((0, 2), np.float32), np.zeros((0, _dim(method)), np.uint8), method, grey.size
         )
     pts = np.array([k.pt for k in kps], dtype=np.float32)
+    if spread and len(kps) > n_features:
+        keep = _spread_out(pts, np.array([k.response for k in kps]), n_features, arr.shape)
+        pts, desc = pts[keep], desc[keep]
     return Features(pts, np.clip(desc, 0, 255).astype(np.uint8), method, grey.size)
+
+
+def _spread_out(pts: np.ndarray, response: np.ndarray, n: int, shape: tuple) -> np.ndarray:
+    """Indices of ``n`` keypoints taken round-robin over a SPREAD_GRID² grid of cells, each
+    cell giving its strongest first: every textured region of the image keeps keypoints."""
+    h, w = shape[:2]
+    cell = (
+        np.minimum(pts[:, 1] * SPREAD_GRID // max(h, 1), SPREAD_GRID - 1) * SPREAD_GRID
+        + np.minimum(pts[:, 0] * SPREAD_GRID // max(w, 1), SPREAD_GRID - 1)
+    ).astype(np.int64)
+    by_strength = np.argsort(-response, kind="stable")
+    order = by_strength[np.argsort(cell[by_strength], kind="stable")]  # per cell, strongest first
+    cells = cell[order]
+    first = np.searchsorted(cells, cells, side="left")
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order)) - first  # 0 = the cell's strongest keypoint
+    return np.lexsort((-response, rank))[:n]
+
+
+def features_of(item: ExtractedItem) -> Features:
+    """The stored local features of an extracted visual item (pages from their sharp render)."""
+    assert item.image is not None
+    if item.kind is ItemKind.PAGE:
+        return extract_features(
+            item.detail or item.image, PAGE_MAX_SIDE, PAGE_N_FEATURES, spread=True
+        )
+    return extract_features(item.image)
 
 
 # --- Geometric verification -------------------------------------------------------------------
@@ -191,6 +236,10 @@ def _plausible(h: np.ndarray) -> bool:
     return 1e-3 < det < 1e3
 
 
+# Shortlist score = idf²-weighted word intersection / item size ** SIZE_NORM_POWER
+# (0: plain intersection, 0.5: damped by the square root of the item's feature count).
+SIZE_NORM_POWER = 0.5
+
 # --- Bag of visual words ----------------------------------------------------------------------
 
 
@@ -243,7 +292,7 @@ class VisualIndex:
     """
 
     def __init__(
-        self, vocab_size: int = 1024, max_train_descriptors: int = 60_000, seed: int = 0
+        self, vocab_size: int = 4096, max_train_descriptors: int = 80_000, seed: int = 0
     ) -> None:
         self.vocab_size = vocab_size
         self.max_train_descriptors = max_train_descriptors
@@ -257,6 +306,7 @@ class VisualIndex:
         self._sample: dict[int, np.ndarray] = {}  # per item, so removals drop their share
         self._csr: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._idf = np.zeros(0, np.float32)
+        self._size_norm = np.zeros(0, np.float32)
         self._lock = threading.RLock()
 
     def __len__(self) -> int:
@@ -317,7 +367,7 @@ class VisualIndex:
                 rng = np.random.default_rng(self.seed)
                 sample = sample[rng.choice(len(sample), self.max_train_descriptors, False)]
             # Tiny collections: ~30 descriptors per word keeps words meaningful.
-            k = int(np.clip(len(sample) // 30, 8, self.vocab_size))
+            k = int(np.clip(len(sample) // 15, 8, self.vocab_size))
             vocab = train_vocabulary(_as_float(sample, self.kind), k, seed=self.seed)
             old = list(self._bags)
             self.vocab, self._vocab_sq = vocab, (vocab**2).sum(1)
@@ -344,8 +394,8 @@ class VisualIndex:
     # -- scoring --
 
     def _inverted(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(item ids, word pointers, posting item positions, posting weights); tf-idf with the
-        current document frequencies, each item's vector L2-normalised."""
+        """(item ids, word pointers, posting item positions, posting term frequencies), with
+        the idf of every word and each item's size (its number of features)."""
         if self._csr is not None:
             return self._csr
         assert self.vocab is not None
@@ -357,13 +407,14 @@ class VisualIndex:
         pos = np.repeat(np.arange(len(bags)), [len(b.words) for b in bags])
         df = np.bincount(words, minlength=k)
         idf = np.log((len(bags) + 1) / (df + 1)).astype(np.float32)
-        w = tf * idf[words]
-        norms = np.sqrt(np.bincount(pos, weights=w**2, minlength=len(bags))) + 1e-9
-        w = w / norms[pos]
+        # Size as a plain feature count: weighting it by idf would punish pages for text
+        # that only they contain, which no photo of a figure will ever share.
+        size = np.bincount(pos, weights=tf, minlength=len(bags))
         order = np.argsort(words, kind="stable")
         ptr = np.concatenate([[0], np.cumsum(df)])
-        self._csr = (ids, ptr, pos[order], w[order].astype(np.float32))
+        self._csr = (ids, ptr, pos[order], tf[order].astype(np.float32))
         self._idf = idf
+        self._size_norm = (size**SIZE_NORM_POWER + 1e-9).astype(np.float32)
         return self._csr
 
     def shortlist(self, query: Features, k: int = 50) -> list[tuple[int, float]]:
@@ -372,18 +423,23 @@ class VisualIndex:
         with self._lock:
             if self.vocab is None:  # nothing to rank with yet: verification decides
                 return [(i, 0.0) for i in list(self._pending)[:k]]
-            ids, ptr, post_pos, post_w = self._inverted()
+            ids, ptr, post_pos, post_tf = self._inverted()
             bag = self._quantise(query)
             scores = np.zeros(len(ids), np.float32)
             if len(bag.words) and len(ids):
-                q = bag.counts * self._idf[bag.words]
-                q /= np.linalg.norm(q) + 1e-9
+                # idf²-weighted histogram intersection: every visual word the photo shares
+                # with an item counts, however much else the item shows (a photo of one
+                # figure on a full page), damped by the item's size so that large pages do
+                # not win on size alone.
                 starts, ends = ptr[bag.words], ptr[bag.words + 1]
                 lengths = ends - starts
                 idx = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(
                     lengths.sum()
                 )
-                np.add.at(scores, post_pos[idx], np.repeat(q, lengths) * post_w[idx])
+                shared = np.minimum(np.repeat(bag.counts, lengths), post_tf[idx])
+                weight = np.repeat(self._idf[bag.words] ** 2, lengths)
+                np.add.at(scores, post_pos[idx], shared * weight)
+                scores /= self._size_norm
             top = np.argsort(-scores, kind="stable")[:k]
             result = [(int(ids[i]), float(scores[i])) for i in top]
             room = k - len(result)
