@@ -26,7 +26,7 @@ from engine.encoders import Encoders
 from engine.fusion import Fused, Hit, fuse, logistic
 from engine.imaging import query_view
 from engine.lexical import LexicalSearch
-from engine.signals.ocr import OcrEngine
+from engine.signals.ocr import OcrEngine, OcrResult
 from engine.signals.partnumbers import salient_terms
 from engine.signals.tokenize import query_terms
 from engine.store.catalog import Catalog, ItemRow
@@ -70,6 +70,8 @@ class _QueryContext:
     # Query vectors of a text query, computed on helper threads while the other signals run.
     clip_text: Future[np.ndarray] | None = None
     text_vector: Future[np.ndarray] | None = None
+    # OCR of a query photo (the slowest signal: ~1 s), beside CLIP and the visual match.
+    photo_text: Future[OcrResult] | None = None
 
 
 class Searcher:
@@ -114,6 +116,7 @@ class Searcher:
                 [f"Nothing to search for in “{query.text.strip()}”: only common words or symbols."],
             )
         self._start_text_encoders(ctx)
+        self._start_photo_ocr(ctx)
         hits: list[Hit] = []
         for signal in self.signals:
             hits.extend(signal(ctx))
@@ -130,15 +133,23 @@ class Searcher:
         text = ctx.query.text
         if not text.strip():
             return
-        if self._wants("semantic-text", ctx):
+        if self._wants("semantic-text", ctx=ctx):
             ctx.text_vector = self._helper.submit(self.encoders.text().encode, [text])
-        clip = self.encoders.clip() if self._wants("semantic-image", ctx) else None
+        clip = self.encoders.clip() if self._wants("semantic-image", ctx=ctx) else None
         if clip is not None:
             ctx.clip_text = self._helper.submit(clip.encode_texts, [text])
 
+    def _start_photo_ocr(self, ctx: _QueryContext) -> None:
+        image = ctx.query.image
+        if image is None or not self._wants("ocr-lexical", "ocr-part-number", ctx=ctx):
+            return
+        engine = self.ocr()
+        if engine is not None:
+            ctx.photo_text = self._helper.submit(engine.read, image)
+
     @staticmethod
-    def _wants(signal: str, ctx: _QueryContext) -> bool:
-        return ctx.query.signals is None or signal in ctx.query.signals
+    def _wants(*signals: str, ctx: _QueryContext) -> bool:
+        return ctx.query.signals is None or bool(ctx.query.signals.intersection(signals))
 
     def _lexical(self, ctx: _QueryContext) -> list[Hit]:
         text = ctx.query.text.strip()
@@ -152,11 +163,9 @@ class Searcher:
 
     def _text_on_photo(self, ctx: _QueryContext) -> list[Hit]:
         """Text printed on the query photo (a part number on a board) searched lexically."""
-        image = ctx.query.image
-        engine = self.ocr() if image is not None else None
-        if engine is None:
+        if ctx.photo_text is None:
             return []
-        result = engine.read(image)
+        result = ctx.photo_text.result()
         if not result.had_text:
             return []
         terms = salient_terms(result.text, max_terms=OCR_QUERY_TERMS)
