@@ -72,6 +72,7 @@ class Library:
         self._lock = FileLock(str(self.data_dir / "index.lock"))
 
     def close(self) -> None:
+        self.searcher.close()
         self.vectors.save()
         self.catalog.close()
 

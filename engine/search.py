@@ -100,10 +100,15 @@ class Searcher:
             self._text_on_photo,
         ]
         self.signals += extra_signals or []
-        # The two text encoders of a text query run on helper threads while lexical search
-        # runs on the calling thread: torch and SQLite release the GIL, so on two or more
-        # cores the query costs about its slowest part instead of the sum.
+        # The slow parts of a query run on helper threads beside the rest: a text query's two
+        # encoders while lexical search runs, a photo's OCR while CLIP and the visual match
+        # run. torch, SQLite, OpenCV and onnxruntime release the GIL, so on two or more cores
+        # a query costs about its slowest part instead of the sum.
         self._helper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sagasu-query")
+
+    def close(self) -> None:
+        """Stop the helper threads (a query still running finishes first)."""
+        self._helper.shutdown(wait=True, cancel_futures=True)
 
     def search(self, query: Query) -> SearchOutcome:
         started = time.perf_counter()
