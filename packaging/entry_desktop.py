@@ -1,7 +1,8 @@
 """Entry script of the frozen ``sagasu-desktop`` application (PyInstaller analyses this file).
 
-torch is imported before Qt on purpose: on Windows, loading Qt's DLLs first can make torch's
-``c10.dll`` fail to initialise (WinError 1114), and the order costs nothing elsewhere.
+On Windows, ``desktop.app.main`` imports torch before Qt (Qt's DLLs loaded first can make
+torch's ``c10.dll`` fail to initialise, WinError 1114); elsewhere torch loads with the models,
+after the window is shown, so nothing here imports it.
 """
 
 import sys
@@ -15,8 +16,6 @@ def _main() -> int:
 
         print(f"sagasu-desktop {__version__}")
         return 0
-    import torch  # noqa: F401  (before Qt, see above)
-
     try:
         from desktop.app import main
     except ImportError as exc:
