@@ -14,9 +14,12 @@ import numpy as np
 _EPS = 1e-12
 
 
-def l2_normalise(x: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length (zero rows stay zero instead of becoming NaN)."""
-    x = np.asarray(x, dtype=np.float64)
+def l2_normalise(x: np.ndarray, dtype: type = np.float64) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero instead of becoming NaN).
+
+    float64 by default (the metrics); the vector store asks for float32 so that normalising a
+    100k-row matrix does not make a float64 copy of it."""
+    x = np.asarray(x, dtype=dtype)
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
     return x / np.maximum(norms, _EPS)
 

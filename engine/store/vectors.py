@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine.align.geometry import l2_normalise
 from engine.store.atomic import write_atomic
 from engine.store.catalog import Catalog
 
@@ -82,12 +83,6 @@ def build_graph(dim: int, keys: np.ndarray, vectors: np.ndarray) -> Index:
     return graph
 
 
-def unit_rows(x: np.ndarray) -> np.ndarray:
-    """Rows scaled to length 1 (cosine = dot product); zero rows stay zero."""
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.where(norms > 0, norms, 1.0)
-
-
 class VectorSpace:
     """The vectors of one space, kept in step with the catalog (thread-safe)."""
 
@@ -112,7 +107,7 @@ class VectorSpace:
         self._keys = keys.copy()
         self._matrix = np.zeros((self._n, self.dim), np.float32)
         if self._n:
-            self._matrix[:] = unit_rows(np.asarray(vectors, np.float32).reshape(self._n, self.dim))
+            self._matrix[:] = l2_normalise(np.reshape(vectors, (self._n, self.dim)), np.float32)
         self._row = {int(k): n for n, k in enumerate(self._keys)}
 
     def reset(self, keys: np.ndarray, vectors: np.ndarray) -> None:
@@ -133,7 +128,7 @@ class VectorSpace:
     def add(self, keys: list[int], vectors: np.ndarray) -> None:
         if not keys:
             return
-        vectors = unit_rows(np.asarray(vectors, np.float32).reshape(len(keys), self.dim))
+        vectors = l2_normalise(np.reshape(vectors, (len(keys), self.dim)), np.float32)
         with self._lock:
             self.remove(keys)  # re-adding an existing key would duplicate it
             self._reserve(self._n + len(keys))
@@ -180,13 +175,13 @@ class VectorSpace:
             return self._matrix[rows].copy()
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (keys, cosine similarities) for one unit query vector."""
+        """Top-k (keys, cosine similarities) for one query vector (normalised here)."""
         with self._lock:
             n = self._n
             if n == 0 or k <= 0:
                 return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.float32)
             k = min(k, n)
-            query = unit_rows(np.asarray(query, np.float32).reshape(1, self.dim))[0]
+            query = l2_normalise(np.reshape(query, (1, self.dim)), np.float32)[0]
             if self.graph is None or n < EXACT_BELOW:
                 return self._exact(query, k)
             matches = self.graph.search(query, k)
