@@ -64,11 +64,10 @@ class LexicalSearch:
         )
         if not ranked:
             return []
-        marks = ",".join("?" * len(ranked))
         texts = {
             int(i): (b, n)
-            for i, b, n in self.catalog.query(
-                f"SELECT rowid, body, filename FROM lexical WHERE rowid IN ({marks})",
+            for i, b, n in self.catalog.query_ids(
+                "SELECT rowid, body, filename FROM lexical WHERE rowid IN ({})",
                 [i for i, _ in ranked],
             )
         }

@@ -24,6 +24,7 @@ from engine.store.schema import migrate
 from engine.types import FileEntry, ItemKind
 
 CATALOG_FILE = "catalog.sqlite3"
+MAX_SQL_PARAMS = 900  # under SQLite's host-parameter limit on every build
 # The local-feature index is versioned like an embedding space (its seq tells a persisted
 # visual index whether it is stale), but has no vectors table rows.
 VISUAL_SPACE = "visual:local-features"
@@ -224,35 +225,30 @@ class Catalog:
     # --- items and vectors ---------------------------------------------------------------
 
     def items(self, ids: Iterable[int]) -> dict[int, ItemRow]:
-        ids = list(ids)
-        if not ids:
-            return {}
-        out: dict[int, ItemRow] = {}
-        for start in range(0, len(ids), 900):  # SQLite's host-parameter limit
-            part = ids[start : start + 900]
-            marks = ",".join("?" * len(part))
-            rows = self.query(
-                "SELECT i.id, i.file_id, i.kind, i.page, i.text, i.ocr_text, f.path,"
-                f" f.display_path FROM items i JOIN files f ON f.id = i.file_id"
-                f" WHERE i.id IN ({marks})",
-                part,
-            )
-            for r in rows:
-                out[r[0]] = ItemRow(
-                    r[0], r[1], ItemKind(r[2]), r[3], r[4], r[5], stored_path(r[6]), r[7]
-                )
-        return out
+        rows = self.query_ids(
+            "SELECT i.id, i.file_id, i.kind, i.page, i.text, i.ocr_text, f.path,"
+            " f.display_path FROM items i JOIN files f ON f.id = i.file_id WHERE i.id IN ({})",
+            ids,
+        )
+        return {
+            r[0]: ItemRow(r[0], r[1], ItemKind(r[2]), r[3], r[4], r[5], stored_path(r[6]), r[7])
+            for r in rows
+        }
 
     def item_kinds(self, ids: Iterable[int]) -> dict[int, ItemKind]:
         """id → kind of the items that still exist: all a ranking step needs to know."""
+        rows = self.query_ids("SELECT id, kind FROM items WHERE id IN ({})", ids)
+        return {i: ItemKind(k) for i, k in rows}
+
+    def query_ids(self, sql: str, ids: Iterable[int]) -> list[tuple]:
+        """Rows of ``sql`` (whose ``{}`` takes the id placeholders) for all ``ids``, in slices
+        under SQLite's host-parameter limit."""
         ids = list(ids)
-        out: dict[int, ItemKind] = {}
-        for start in range(0, len(ids), 900):
-            part = ids[start : start + 900]
-            marks = ",".join("?" * len(part))
-            rows = self.query(f"SELECT id, kind FROM items WHERE id IN ({marks})", part)
-            out.update((i, ItemKind(k)) for i, k in rows)
-        return out
+        rows: list[tuple] = []
+        for start in range(0, len(ids), MAX_SQL_PARAMS):
+            part = ids[start : start + MAX_SQL_PARAMS]
+            rows += self.query(sql.format(",".join("?" * len(part))), part)
+        return rows
 
     def thumbnail(self, item_id: int) -> bytes | None:
         rows = self.query("SELECT thumbnail FROM items WHERE id = ?", (item_id,))
