@@ -69,8 +69,7 @@ def render_page(path: Path | str, page: int, dpi: int = 150, max_side: int = 240
         try:
             if not 1 <= page <= doc.page_count:
                 raise ExtractError(f"page {page} does not exist (the PDF has {doc.page_count})")
-            rect = doc[page - 1].rect
-            zoom = min(dpi / 72.0, max_side / max(rect.width, rect.height, 1.0))
+            zoom = _zoom(doc[page - 1], dpi, max_side)
             pix = doc[page - 1].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
         finally:
             doc.close()
@@ -190,7 +189,7 @@ def _page_items(
         return []
     items, text, display_size = mupdf_part
     # Pillow and pure-Python work happens outside the lock, so other threads can use MuPDF.
-    if items and items[0].kind is ItemKind.PAGE and _page_dpi(settings) > settings.render_dpi:
+    if display_size is not None and items and items[0].kind is ItemKind.PAGE:
         _split_detail(items[0], display_size)
     for item in items:
         if item.image is not None:
@@ -207,8 +206,10 @@ def _read_page(
     settings: Settings,
     seen: set[str],
     warnings: list[str],
-) -> tuple[list[ExtractedItem], str, tuple[int, int]] | None:
-    """The MuPDF half of a page: render, raw text, embedded images (no thumbnails yet)."""
+) -> tuple[list[ExtractedItem], str, tuple[int, int] | None] | None:
+    """The MuPDF half of a page: render, raw text, embedded images (no thumbnails yet), and
+    the ``render_dpi`` size to scale the render down to when it was made sharper for
+    features (None when it was not)."""
     number = index + 1
     pymupdf.TOOLS.reset_mupdf_warnings()
     try:
@@ -217,25 +218,20 @@ def _read_page(
         warnings.append(f"page {number}: could not be read ({_short(exc)})")
         return None
     items: list[ExtractedItem] = []
-    render = _render_page(page, _page_dpi(settings), number, warnings, _page_max_side(settings))
+    # One render serves both uses: at feature_dpi when visual match wants a sharper page
+    # (the display/CLIP image is then scaled down from it), else at render_dpi.
+    sharp = settings.visual_match_enabled and settings.feature_dpi > settings.render_dpi
+    if sharp:
+        render = _render_page(page, settings.feature_dpi, number, warnings, FEATURE_MAX_SIDE)
+    else:
+        render = _render_page(page, settings.render_dpi, number, warnings, MAX_RENDER_SIDE)
     if render is not None:
         items.append(render)
     text = _page_text(page, number, warnings)
     items.extend(_embedded_images(doc, page, settings, number, seen, warnings))
     _collect_mupdf_warnings(number, warnings)
-    return items, text, _render_size(page, settings.render_dpi, MAX_RENDER_SIDE)
-
-
-def _page_dpi(settings: Settings) -> int:
-    """One render per page serves both uses: at the feature resolution when visual match is
-    on (the display/CLIP image is then scaled down from it), else at ``render_dpi``."""
-    if settings.visual_match_enabled:
-        return max(settings.render_dpi, settings.feature_dpi)
-    return settings.render_dpi
-
-
-def _page_max_side(settings: Settings) -> int:
-    return FEATURE_MAX_SIDE if _page_dpi(settings) > settings.render_dpi else MAX_RENDER_SIDE
+    display_size = _render_size(page, settings.render_dpi, MAX_RENDER_SIDE) if sharp else None
+    return items, text, display_size
 
 
 def _split_detail(item: ExtractedItem, display_size: tuple[int, int]) -> None:
