@@ -26,6 +26,9 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common
 
 from engine.config import FolderConfig, Settings
 from engine.extract.pdf import is_stencil_mask
@@ -87,12 +90,8 @@ def sources(pdf: Path, rng: np.random.Generator, max_pages: int = 40) -> list[Ca
                     continue
                 pages_of.setdefault(info[0], set()).add(page.number + 1)
         for xref, pages in pages_of.items():
-            try:
-                pix = pymupdf.Pixmap(doc, xref)
-                if pix.n - pix.alpha >= 4:
-                    pix = pymupdf.Pixmap(pymupdf.csRGB, pix)
-                img = Image.open(io.BytesIO(pix.tobytes("png"))).convert("RGB")
-            except Exception:
+            img = common.pdf_image(doc, xref)
+            if img is None:
                 continue
             grey = np.asarray(img.convert("L"), np.float32)
             if min(img.size) >= MIN_SOURCE_PX and grey.std() > 20:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import os
 import sys
 import time
@@ -23,6 +22,9 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common
 
 from engine.signals.ocr import OcrEngine
 from engine.signals.tokenize import token_list
@@ -105,14 +107,8 @@ def embedded_images(corpus: Path, min_px: int = 96) -> list[tuple[str, Image.Ima
                     if xref in seen:
                         continue
                     seen.add(xref)
-                    try:
-                        pix = fitz.Pixmap(doc, xref)
-                        if pix.n - pix.alpha >= 4:
-                            pix = fitz.Pixmap(fitz.csRGB, pix)
-                        img = Image.open(io.BytesIO(pix.tobytes("png"))).convert("RGB")
-                    except Exception:
-                        continue
-                    if min(img.size) >= min_px:
+                    img = common.pdf_image(doc, xref)
+                    if img is not None and min(img.size) >= min_px:
                         out.append((rel, img))
     return out
 

@@ -259,3 +259,21 @@ def summary_ms(values: list[float]) -> str:
 
 def verdict(ok: bool) -> str:
     return "MET" if ok else "NOT MET"
+
+
+def pdf_image(doc, xref: int):
+    """An embedded image of an open PyMuPDF document as a full-resolution RGB Pillow image,
+    or None when it cannot be decoded: the picture the visual benchmarks photograph or match
+    (the engine's own decoder also shrinks it for storage)."""
+    import io
+
+    import pymupdf
+    from PIL import Image
+
+    try:
+        pix = pymupdf.Pixmap(doc, xref)
+        if pix.n - pix.alpha >= 4:
+            pix = pymupdf.Pixmap(pymupdf.csRGB, pix)
+        return Image.open(io.BytesIO(pix.tobytes("png"))).convert("RGB")
+    except Exception:
+        return None

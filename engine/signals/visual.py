@@ -366,7 +366,7 @@ class VisualIndex:
             if len(sample) > self.max_train_descriptors:
                 rng = np.random.default_rng(self.seed)
                 sample = sample[rng.choice(len(sample), self.max_train_descriptors, False)]
-            # Tiny collections: ~30 descriptors per word keeps words meaningful.
+            # ~15 sampled descriptors per word keeps words meaningful in small collections.
             k = int(np.clip(len(sample) // 15, 8, self.vocab_size))
             vocab = train_vocabulary(_as_float(sample, self.kind), k, seed=self.seed)
             old = list(self._bags)
