@@ -84,7 +84,13 @@ def logistic(z: float, centre: float = 1.5, width: float = 0.75) -> float:
     the crowd) ≈ 0.88. Centre and width were set on the sample folder and the corpus
     evaluation (docs/EVALUATION.md).
     """
-    return 1.0 / (1.0 + math.exp(-(z - centre) / width))
+    x = (z - centre) / width
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    # Same value, written so that a far-below-average item (z of -1000 from a degenerate
+    # spread) gives 0 instead of overflowing exp().
+    e = math.exp(x)
+    return e / (1.0 + e)
 
 
 def _clip01(x: float) -> float:

@@ -38,6 +38,7 @@ class LexicalSearch:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        self.vocabulary = FtsVocabulary(catalog)
 
     def hits(self, text: str, pool: int, source: str = "query") -> list[Hit]:
         expansion = expand_query(text)
@@ -116,6 +117,44 @@ class LexicalSearch:
                 signal = "ocr-part-number" if source == "ocr" else "part-number"
                 hits.append(Hit(row.item_id, signal, score, f"{label} {token.upper()}{where}"))
         return hits
+
+
+class FtsVocabulary:
+    """The lexical index's terms, read through an ``fts5vocab`` table (engine.signals.lexicon).
+
+    The table lives in the connection's temp schema: it is a view of the index, not data, so
+    it needs no migration and follows every insert and delete.
+    """
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._ready = False
+
+    def _table(self) -> str:
+        if not self._ready:
+            self.catalog.query(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.lexical_vocab"
+                " USING fts5vocab(main, lexical, row)"
+            )
+            self._ready = True
+        return "temp.lexical_vocab"
+
+    def doc_count(self, term: str) -> int:
+        rows = self.catalog.query(f"SELECT doc FROM {self._table()} WHERE term = ?", (term,))
+        return int(rows[0][0]) if rows else 0
+
+    def completions(self, prefix: str, max_length: int) -> list[tuple[str, int]]:
+        if not prefix:
+            return []
+        # Every term that starts with ``prefix`` sorts in [prefix, prefix with its last
+        # character bumped): a range scan of the vocabulary, not a pass over it.
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        rows = self.catalog.query(
+            f"SELECT term, doc FROM {self._table()}"
+            " WHERE term >= ? AND term < ? AND length(term) <= ?",
+            (prefix, end, max_length),
+        )
+        return [(str(t), int(d)) for t, d in rows]
 
 
 def _shown(matched: set[str], limit: int = 6) -> str:

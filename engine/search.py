@@ -26,6 +26,7 @@ from engine.encoders import Encoders
 from engine.fusion import Fused, Hit, fuse, logistic
 from engine.imaging import query_view
 from engine.lexical import LexicalSearch
+from engine.signals.lexicon import repair_lines
 from engine.signals.ocr import OcrEngine, OcrResult
 from engine.signals.partnumbers import salient_terms
 from engine.signals.tokenize import query_terms
@@ -158,11 +159,13 @@ class Searcher:
 
     def _lexical(self, ctx: _QueryContext) -> list[Hit]:
         text = ctx.query.text.strip()
-        return self.lexical.hits(text, ctx.pool) if text else []
+        if not text or not self._wants("lexical", "part-number", ctx=ctx):
+            return []
+        return self.lexical.hits(text, ctx.pool)
 
     def _visual_match(self, ctx: _QueryContext) -> list[Hit]:
         image = ctx.query.image
-        if image is None or self.visual is None:
+        if image is None or self.visual is None or not self._wants("visual", ctx=ctx):
             return []
         return self.visual.hits(image, k=ctx.query.top_k)
 
@@ -173,7 +176,9 @@ class Searcher:
         result = ctx.photo_text.result()
         if not result.had_text:
             return []
-        terms = salient_terms(result.text, max_terms=OCR_QUERY_TERMS)
+        # OCR splits and clips silkscreen words; mend them against the library's vocabulary.
+        text = repair_lines((line.text for line in result.lines), self.lexical.vocabulary)
+        terms = salient_terms(text, max_terms=OCR_QUERY_TERMS)
         if not terms:
             return []
         ctx.notes.append("Read from the photo: " + " ".join(terms))
@@ -202,7 +207,7 @@ class Searcher:
     def _semantic_image(self, ctx: _QueryContext) -> list[Hit]:
         """Image query: CLIP image against visual items, and across to text via the bridge."""
         q = ctx.query
-        if q.image is None:
+        if q.image is None or not self._wants("semantic-image", "semantic-bridge", ctx=ctx):
             return []
         clip = self._clip(ctx)
         if clip is None:

@@ -13,6 +13,7 @@ from engine.config import FolderConfig
 from engine.encoders import Encoders
 from engine.library import Library
 from engine.search import Query
+from engine.signals.ocr import OcrLine, OcrResult
 from tests.fixtures import PageSpec, make_pdf
 
 
@@ -40,7 +41,11 @@ pytestmark = pytest.mark.slow  # real MiniLM; Janome and JMdict load once per se
 
 
 @pytest.fixture
-def library(tmp_path: Path, encoders: Encoders) -> Library:
+def library(tmp_path: Path, encoders_without_clip: Encoders) -> Library:
+    # No CLIP, as on the corpus benchmark of these signals: a random tiny CLIP would add a
+    # noise signal whose chance winners (a random page "looks like" any query) no real model
+    # has, and these tests are about what decides when CLIP is absent or unsure.
+    encoders = encoders_without_clip
     root = tmp_path / "docs"
     make_pdf(
         root / "relay.pdf",
@@ -119,3 +124,32 @@ def test_photo_of_a_printed_figure_finds_its_page(library: Library) -> None:
     hit = library.search(Query(image=photo, top_k=3)).results[0]
     assert hit.path.name == "relay.pdf"
     assert any("figure matched" in r for r in hit.reasons)
+
+
+class FixedLinesOcr:
+    """Stands in for RapidOCR, whose reading of real photos tests/test_ocr.py covers: what
+    is under test here is what the search makes of the lines it reads."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+
+    def read(self, image: Image.Image) -> OcrResult:
+        box = ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0))
+        lines = [OcrLine(text, 0.95, box) for text in self.lines]
+        return OcrResult(lines, "\n".join(self.lines), 0.95, had_text=True)
+
+
+def test_library_vocabulary_reads_the_lexical_index(library: Library) -> None:
+    vocabulary = library.searcher.lexical.vocabulary
+    assert vocabulary.doc_count("relay") >= 1
+    assert vocabulary.doc_count("nonexistentword") == 0
+    assert "relay" in dict(vocabulary.completions("rela", 7))
+    assert all(len(term) <= 7 for term, _ in vocabulary.completions("rela", 7))
+
+
+def test_broken_words_read_off_a_photo_are_mended_before_searching(library: Library) -> None:
+    library.searcher.ocr = lambda: FixedLinesOcr(["Electro magnetic Rela", "GND VCC SIG"])
+    blank = Image.new("RGB", (320, 240), (40, 90, 40))  # no figure: only the text can match
+    outcome = library.search(Query(image=blank, top_k=3, signals={"ocr-lexical"}))
+    assert outcome.results and outcome.results[0].path.name == "relay.pdf"
+    assert any("ELECTROMAGNETIC" in n and "RELAY" in n for n in outcome.notes)
