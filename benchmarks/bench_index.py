@@ -193,6 +193,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=5)
     parser.add_argument("--photos", type=int, default=200)
     parser.add_argument("--raw-batches", type=int, default=5)
+    parser.add_argument(
+        "--cpu-precision", default="auto", choices=("auto", "fp32", "bf16"), help="Settings field"
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/sagasu-bench-index"))
     args = parser.parse_args()
 
@@ -200,7 +203,10 @@ def main() -> None:
 
     common.quiet()
     print(f"machine: {common.machine_line()}")
-    overrides: dict[str, object] = {"visual_match_enabled": not args.no_visual}
+    overrides: dict[str, object] = {
+        "visual_match_enabled": not args.no_visual,
+        "cpu_precision": args.cpu_precision,
+    }
     if args.batch_size:
         overrides["batch_size"] = args.batch_size
     settings = common.bench_settings(
@@ -210,7 +216,8 @@ def main() -> None:
     print(
         f"CLIP {args.model} ({common.RANDOM_LABEL}) via ClipEncoder; MiniLM-L6 real; "
         f"batch_size={settings.batch_size}; torch threads {torch.get_num_threads()}; "
-        f"OCR off; render_dpi={settings.render_dpi}"
+        f"OCR off; render_dpi={settings.render_dpi}; cpu_precision {args.cpu_precision} "
+        f"(bf16 weights: {encoders.clip().bf16})"
     )
     results = {}
     for which in [c.strip() for c in args.corpus.split(",") if c.strip()]:

@@ -33,6 +33,7 @@ from desktop.workers import Runner
 from engine.config import FolderConfig, Settings
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
+PRECISION_CHOICES = ("auto", "fp32", "bf16")  # engine.encode.device (not imported: it is slow)
 LANGUAGES = ("system", "en", "ja")
 
 
@@ -289,6 +290,15 @@ class SettingsDialog(QDialog):
         for d in DEVICES:
             self.device_box.addItem(device_names[d], d)
         self.device_box.setCurrentIndex(max(self.device_box.findData(s.device), 0))
+        self.precision_box = QComboBox()
+        precision_names = {
+            "auto": self.tr("Automatic (bfloat16 where the CPU supports it)"),
+            "fp32": self.tr("Full precision (float32)"),
+            "bf16": self.tr("bfloat16 (faster on recent CPUs)"),
+        }
+        for p in PRECISION_CHOICES:
+            self.precision_box.addItem(precision_names[p], p)
+        self.precision_box.setCurrentIndex(max(self.precision_box.findData(s.cpu_precision), 0))
         self.language_box = QComboBox()
         for code, name in zip(
             LANGUAGES, (self.tr("Follow the system"), "English", "日本語"), strict=True
@@ -311,6 +321,7 @@ class SettingsDialog(QDialog):
         data_row.addWidget(browse)
         form = QFormLayout(page)
         form.addRow(self.tr("Device:"), self.device_box)
+        form.addRow(self.tr("Precision on the CPU:"), self.precision_box)
         form.addRow(self.tr("Language:"), self.language_box)
         form.addRow(self.ocr_box)
         form.addRow(self.watch_box)
@@ -331,6 +342,7 @@ class SettingsDialog(QDialog):
     def result_settings(self) -> Settings:
         s = copy.deepcopy(self.settings)
         s.device = self.device_box.currentData()
+        s.cpu_precision = self.precision_box.currentData()
         s.language = self.language_box.currentData()
         s.ocr_enabled = self.ocr_box.isChecked()
         s.watch_folders = self.watch_box.isChecked()

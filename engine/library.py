@@ -208,7 +208,7 @@ class Library:
             "image_search_problem": "" if clip else self.encoders.clip_problem(),
             "clip_model": f"{self.settings.clip_model}/{self.settings.clip_pretrained}",
             "text_model": self.settings.text_model,
-            "device": describe_device(clip.device) if clip else "",
+            "device": describe_device(clip.device, clip.bf16) if clip else "",
             "models": [_model_json(m) for m in model_status(self.settings)],
             "last_run": self.catalog.last_run(),
             "skipped": [{"path": p, "reason": r} for p, r in self.catalog.skipped()],

@@ -244,3 +244,15 @@ def shiboken_valid(obj: object) -> bool:
     import shiboken6
 
     return shiboken6.isValid(obj)
+
+
+def test_settings_dialog_keeps_device_and_cpu_precision(qtbot, tmp_path: Path) -> None:
+    from desktop.settings_dialog import SettingsDialog
+    from engine.config import Settings
+
+    dialog = SettingsDialog(Settings(device="cpu", cpu_precision="fp32"), tmp_path)
+    qtbot.addWidget(dialog)
+    assert dialog.result_settings().cpu_precision == "fp32"
+    dialog.precision_box.setCurrentIndex(dialog.precision_box.findData("bf16"))
+    chosen = dialog.result_settings()
+    assert (chosen.device, chosen.cpu_precision) == ("cpu", "bf16")

@@ -37,7 +37,11 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def encoder(tiny: Path) -> ClipEncoder:
-    return load_clip_encoder(Settings(clip_weights_path=str(tiny), device="cpu"))
+    # fp32: several tests compare against open_clip's own forward to 1e-5, which only the
+    # same precision can meet; bf16 has its own tests below.
+    return load_clip_encoder(
+        Settings(clip_weights_path=str(tiny), device="cpu", cpu_precision="fp32")
+    )
 
 
 def _images() -> list[Image.Image]:
@@ -120,6 +124,40 @@ def test_text_towers_without_causal_mask_keep_the_full_forward(encoder: ClipEnco
     assert torch.equal(expected, got)
 
 
+def test_bf16_clip_gives_the_fp32_vectors_to_within_rounding(tiny: Path) -> None:
+    fp32 = load_clip_encoder(Settings(clip_weights_path=str(tiny), cpu_precision="fp32"))
+    bf16 = load_clip_encoder(Settings(clip_weights_path=str(tiny), cpu_precision="bf16"))
+    assert bf16.bf16 and not fp32.bf16
+    assert next(bf16._ensure_loaded().parameters()).dtype == torch.bfloat16
+    texts = ["relay module", "リレー基板", "gear " * 40]
+    for a, b in [
+        (fp32.encode_images(_images()), bf16.encode_images(_images())),
+        (fp32.encode_texts(texts), bf16.encode_texts(texts)),
+    ]:
+        _assert_unit_rows(b, len(a), TINY_EMBED_DIM)
+        assert np.min(np.sum(a * b, axis=1)) > 0.995
+
+
+@pytest.mark.parametrize(
+    ("device", "precision", "native", "expected"),
+    [
+        ("cpu", "auto", True, True),
+        ("cpu", "auto", False, False),
+        ("cpu", "fp32", True, False),
+        ("cpu", "bf16", False, True),
+        ("cpu", "nonsense", True, True),  # unknown: treated as auto, with a warning
+        ("cuda", "bf16", True, False),  # GPUs use fp16 autocast
+    ],
+)
+def test_cpu_bf16_follows_setting_and_hardware(
+    monkeypatch: pytest.MonkeyPatch, device: str, precision: str, native: bool, expected: bool
+) -> None:
+    from engine.encode import device as device_mod
+
+    monkeypatch.setattr(device_mod, "cpu_has_native_bf16", lambda: native)
+    assert device_mod.use_cpu_bf16(device, precision) is expected
+
+
 def test_preprocess_in_worker_threads_matches_encode_images(encoder: ClipEncoder) -> None:
     with ThreadPoolExecutor(max_workers=3) as pool:
         tensors = list(pool.map(encoder.preprocess, _images()))
@@ -180,11 +218,13 @@ def test_folder_without_weights_is_a_clear_error(tiny: Path, tmp_path: Path) -> 
 def test_loads_from_models_dir_after_import(tiny: Path, tmp_path: Path) -> None:
     spec = ClipModelSpec("sagasu-tiny", "seed0", hf_repo="")
     import_weights(tiny, spec, tmp_path / "models")
-    settings = Settings(models_dir=str(tmp_path / "models"), clip_model="sagasu-tiny")
+    settings = Settings(
+        models_dir=str(tmp_path / "models"), clip_model="sagasu-tiny", cpu_precision="fp32"
+    )
     settings.clip_pretrained = "seed0"
     enc = load_clip_encoder(settings)
     assert enc.space_id == "clip:sagasu-tiny/seed0"
-    direct = ClipEncoder("sagasu-tiny", tiny)
+    direct = ClipEncoder("sagasu-tiny", tiny)  # fp32, like the settings above
     np.testing.assert_allclose(enc.encode_texts(["gear"]), direct.encode_texts(["gear"]), atol=1e-6)
 
 
@@ -259,10 +299,21 @@ def test_bad_text_model_folder_is_a_model_load_error(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_minilm_gives_sensible_similarities() -> None:
-    enc = load_text_encoder(Settings(device="cpu"))
+    enc = load_text_encoder(Settings(device="cpu", cpu_precision="fp32"))
     assert enc.space_id == "text:all-MiniLM-L6-v2" and enc.dim == 384
     v = enc.encode(["relay module", "electromagnetic relay board", "a cat on a sofa"])
     _assert_unit_rows(v, 3, 384)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.3
     assert enc.encode([]).shape == (0, 384)
     np.testing.assert_allclose(enc.encode(["relay module"])[0], v[0], atol=1e-5)
+
+
+@pytest.mark.slow
+def test_minilm_in_bf16_keeps_the_fp32_vectors() -> None:
+    texts = ["relay module", "electromagnetic relay board", "照度センサ", "a cat on a sofa"]
+    fp32 = load_text_encoder(Settings(device="cpu", cpu_precision="fp32")).encode(texts)
+    bf16_encoder = load_text_encoder(Settings(device="cpu", cpu_precision="bf16"))
+    bf16 = bf16_encoder.encode(texts)
+    assert bf16_encoder.bf16
+    _assert_unit_rows(bf16, 4, 384)
+    assert np.min(np.sum(fp32 * bf16, axis=1)) > 0.999

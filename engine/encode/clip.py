@@ -24,7 +24,7 @@ from PIL import Image
 
 from engine.config import Settings
 from engine.encode import clip_text
-from engine.encode.device import pick_device, use_fp16
+from engine.encode.device import pick_device, use_cpu_bf16, use_fp16
 from engine.encode.lazy import LazyModel
 from engine.encode.weights import (
     CONFIG_NAME,
@@ -221,10 +221,12 @@ class ClipEncoder(LazyModel):
         model_config: Path | None = None,
         pretrained: str = "",
         identity: str | None = None,
+        bf16: bool = False,
     ) -> None:
         self.model_name = model_name
         self.pretrained = pretrained
         self.device = device
+        self.bf16 = bf16 and device == "cpu"  # weights held in bfloat16 (device.use_cpu_bf16)
         self._arch = _arch_for(model_name, Path(weights), model_config, pretrained)
         # What distinguishes this embedding space: the tag for known weights, else a
         # fingerprint of the file, so swapping weights never mixes incompatible vectors.
@@ -252,6 +254,8 @@ class ClipEncoder(LazyModel):
                 f"Tokenizer for {self.model_name} is not available offline: {exc}"
             ) from exc
         model = for_inference(model).to(self.device)
+        if self.bf16:
+            model = model.to(torch.bfloat16)
         self._transform, self._tokenizer = transform, tokenizer
         self._text_trim = clip_text.trimming_kind(model)
         self._model = model
@@ -277,8 +281,9 @@ class ClipEncoder(LazyModel):
         model = self._ensure_loaded()
         if batch.ndim != 4 or batch.shape[0] == 0:
             return self._empty_or_fail(batch.ndim == 4, f"expected (N, 3, H, W), got {batch.shape}")
+        dtype = torch.bfloat16 if self.bf16 else None
         with torch.inference_mode(), self._autocast():
-            feats = model.encode_image(batch.to(self.device, non_blocking=True))
+            feats = model.encode_image(batch.to(self.device, dtype=dtype, non_blocking=True))
         return _unit_rows(feats)
 
     def encode_images(self, images: Sequence[Image.Image], batch_size: int = 32) -> np.ndarray:
@@ -335,10 +340,12 @@ def load_clip_encoder(settings: Settings) -> ClipEncoder:
     if found.source == "settings":
         # A user-chosen file may hold anything: tie the space to the file's content.
         identity = f"{settings.clip_pretrained or 'custom'}-{quick_fingerprint(found.path)}"
+    device = pick_device(settings.device)
     return ClipEncoder(
         settings.clip_model,
         found.path,
-        device=pick_device(settings.device),
+        device=device,
         pretrained=settings.clip_pretrained,
         identity=identity,
+        bf16=use_cpu_bf16(device, settings.cpu_precision),
     )

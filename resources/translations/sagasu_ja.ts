@@ -69,272 +69,272 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../desktop/main_window.py" line="195" />
+      <location filename="../../desktop/main_window.py" line="204" />
       <source>Sagasu — search PDFs and photos</source>
       <translation>探す — PDFと写真を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="197" />
+      <location filename="../../desktop/main_window.py" line="206" />
       <source>Search text, part numbers, descriptions… (English or Japanese)</source>
       <translation>文章・型番・説明で検索…（日本語・英語）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="199" />
+      <location filename="../../desktop/main_window.py" line="208" />
       <source>Open image…</source>
       <translation>画像を開く…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="200" />
+      <location filename="../../desktop/main_window.py" line="209" />
       <source>Paste image</source>
       <translation>画像を貼り付け</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="201" />
+      <location filename="../../desktop/main_window.py" line="210" />
       <source>Index now</source>
       <translation>今すぐインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="202" />
+      <location filename="../../desktop/main_window.py" line="211" />
       <source>Pause</source>
       <translation>一時停止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="203" />
+      <location filename="../../desktop/main_window.py" line="212" />
       <source>Cancel</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="204" />
+      <location filename="../../desktop/main_window.py" line="213" />
       <source>Settings…</source>
       <translation>設定…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="205" />
+      <location filename="../../desktop/main_window.py" line="214" />
       <source>Evaluation report</source>
       <translation>評価レポート</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="207" />
+      <location filename="../../desktop/main_window.py" line="216" />
       <source>Open the latest report of `sagasu eval` for this index</source>
       <translation>このインデックスの最新の `sagasu eval` レポートを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="244" />
+      <location filename="../../desktop/main_window.py" line="253" />
       <source>Searching…</source>
       <translation>検索中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="260" />
+      <location filename="../../desktop/main_window.py" line="269" />
       <source>Search failed: {0}</source>
       <translation>検索に失敗しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="275" />
+      <location filename="../../desktop/main_window.py" line="284" />
       <source>{0} results in {1} ms</source>
       <translation>{0} 件（{1} ミリ秒）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="299" />
+      <location filename="../../desktop/main_window.py" line="308" />
       <source>Reading the dropped image…</source>
       <translation>ドロップされた画像を読み込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="315" />
+      <location filename="../../desktop/main_window.py" line="324" />
       <source>{0} files were dropped; searching with the first one.</source>
       <translation>{0} 個のファイルがドロップされました。最初のファイルで検索します。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="317" />
+      <location filename="../../desktop/main_window.py" line="326" />
       <source>Searching by image: {0}</source>
       <translation>画像で検索：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="324" />
+      <location filename="../../desktop/main_window.py" line="333" />
       <source>That cannot be used: {0}</source>
       <translation>使用できません：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="333" />
+      <location filename="../../desktop/main_window.py" line="342" />
       <source>Search with an image</source>
       <translation>画像で検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="335" />
+      <location filename="../../desktop/main_window.py" line="344" />
       <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</source>
       <translation>画像とPDF (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="347" />
+      <location filename="../../desktop/main_window.py" line="356" />
       <source>The clipboard holds no image.</source>
       <translation>クリップボードに画像がありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="387" />
+      <location filename="../../desktop/main_window.py" line="396" />
       <source>{0} is missing (moved or deleted).</source>
       <translation>{0} が見つかりません（移動または削除されました）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="390" />
+      <location filename="../../desktop/main_window.py" line="399" />
       <source>No application could open {0}.</source>
       <translation>{0} を開けるアプリケーションがありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="398" />
+      <location filename="../../desktop/main_window.py" line="407" />
       <source>Open</source>
       <translation>開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="399" />
+      <location filename="../../desktop/main_window.py" line="408" />
       <source>Open containing folder</source>
       <translation>フォルダを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="400" />
+      <location filename="../../desktop/main_window.py" line="409" />
       <source>Copy path</source>
       <translation>パスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="402" />
+      <location filename="../../desktop/main_window.py" line="411" />
       <source>Find similar</source>
       <translation>類似を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="409" />
+      <location filename="../../desktop/main_window.py" line="418" />
       <source>Similar to: {0}</source>
       <translation>類似：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="417" />
+      <location filename="../../desktop/main_window.py" line="426" />
       <source>Paused</source>
       <translation>一時停止中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="432" />
+      <location filename="../../desktop/main_window.py" line="441" />
       <source>Indexing…</source>
       <translation>インデックス作成中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="447" />
+      <location filename="../../desktop/main_window.py" line="456" />
       <source>Looking for files</source>
       <translation>ファイルを探索中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="448" />
+      <location filename="../../desktop/main_window.py" line="457" />
       <source>Reading files</source>
       <translation>ファイルを読み込み中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="449" />
+      <location filename="../../desktop/main_window.py" line="458" />
       <source>Encoding images</source>
       <translation>画像を符号化中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="450" />
+      <location filename="../../desktop/main_window.py" line="459" />
       <source>Saving</source>
       <translation>保存中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="451" />
+      <location filename="../../desktop/main_window.py" line="460" />
       <source>Calibrating scores</source>
       <translation>スコアを調整中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="455" />
+      <location filename="../../desktop/main_window.py" line="464" />
       <source>{0} of {1} files</source>
       <translation>{0} / {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="457" />
+      <location filename="../../desktop/main_window.py" line="466" />
       <source>{0} pages</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="459" />
+      <location filename="../../desktop/main_window.py" line="468" />
       <source>about {0} left</source>
       <translation>残り約 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="466" />
+      <location filename="../../desktop/main_window.py" line="475" />
       <source>Indexing cancelled; what was indexed is kept. Index now to finish.</source>
       <translation>インデックス作成を中止しました。作成済みの分は保持されます。「今すぐインデックス」で続きを実行できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="470" />
+      <location filename="../../desktop/main_window.py" line="479" />
       <source>Indexed {0} new or changed files ({1} pages, {2} photos)</source>
       <translation>新規・変更ファイル {0} 件をインデックスしました（{1} ページ、写真 {2} 枚）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="474" />
+      <location filename="../../desktop/main_window.py" line="483" />
       <source>{0} skipped</source>
       <translation>{0} 件スキップ</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="480" />
+      <location filename="../../desktop/main_window.py" line="489" />
       <source>Indexing stopped: {0}</source>
       <translation>インデックス作成が停止しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="491" />
+      <location filename="../../desktop/main_window.py" line="500" />
       <source>No evaluation report yet. Run `sagasu eval --report queries.csv` to measure this index with your own labelled queries.</source>
       <translation>評価レポートはまだありません。`sagasu eval --report queries.csv` を実行すると、ラベル付きのクエリでこのインデックスを評価できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="526" />
+      <location filename="../../desktop/main_window.py" line="541" />
       <source>{0} files indexed: {1} pages, {2} photos, {3} figures</source>
       <translation>インデックス済み {0} ファイル：{1} ページ、写真 {2} 枚、図 {3} 点</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="535" />
+      <location filename="../../desktop/main_window.py" line="550" />
       <source>last update {0}</source>
       <translation>最終更新 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="547" />
+      <location filename="../../desktop/main_window.py" line="563" />
       <source>Image search is off: the image model (CLIP) is not installed.</source>
       <translation>画像検索は無効です：画像モデル（CLIP）がインストールされていません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="550" />
+      <location filename="../../desktop/main_window.py" line="566" />
       <source>Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.</source>
       <translation>テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="554" />
+      <location filename="../../desktop/main_window.py" line="570" />
       <source>Download…</source>
       <translation>ダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="555" />
+      <location filename="../../desktop/main_window.py" line="571" />
       <source>Import…</source>
       <translation>取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="565" />
+      <location filename="../../desktop/main_window.py" line="581" />
       <source>Add a folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="567" />
+      <location filename="../../desktop/main_window.py" line="583" />
       <source>Index the sample files</source>
       <translation>サンプルをインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="570" />
+      <location filename="../../desktop/main_window.py" line="586" />
       <source>Welcome to Sagasu.</source>
       <translation>「探す」へようこそ。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="573" />
+      <location filename="../../desktop/main_window.py" line="589" />
       <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
       <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="625" />
+      <location filename="../../desktop/main_window.py" line="647" />
       <source>The new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="639" />
+      <location filename="../../desktop/main_window.py" line="661" />
       <source>Stopping indexing…</source>
       <translation>インデックス作成を停止中…</translation>
     </message>
@@ -428,207 +428,227 @@
   <context>
     <name>SettingsDialog</name>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="52" />
+      <location filename="../../desktop/settings_dialog.py" line="53" />
       <source>Sagasu settings</source>
       <translation>「探す」の設定</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="58" />
+      <location filename="../../desktop/settings_dialog.py" line="59" />
       <source>Folders</source>
       <translation>フォルダ</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="59" />
+      <location filename="../../desktop/settings_dialog.py" line="60" />
       <source>Models</source>
       <translation>モデル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="60" />
+      <location filename="../../desktop/settings_dialog.py" line="61" />
       <source>General</source>
       <translation>全般</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="81" />
+      <location filename="../../desktop/settings_dialog.py" line="82" />
       <source>Add folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="83" />
+      <location filename="../../desktop/settings_dialog.py" line="84" />
       <source>Remove</source>
       <translation>削除</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="86" />
+      <location filename="../../desktop/settings_dialog.py" line="87" />
       <source>e.g. *.pdf, drawings/**</source>
       <translation>例：*.pdf, drawings/**</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="88" />
+      <location filename="../../desktop/settings_dialog.py" line="89" />
       <source>e.g. old/**, *_draft.pdf</source>
       <translation>例：old/**, *_draft.pdf</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="96" />
+      <location filename="../../desktop/settings_dialog.py" line="97" />
       <source>Include only:</source>
       <translation>対象のみ：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="97" />
+      <location filename="../../desktop/settings_dialog.py" line="98" />
       <source>Exclude:</source>
       <translation>除外：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="99" />
+      <location filename="../../desktop/settings_dialog.py" line="100" />
       <source>Folders to index (PDFs and photos inside are searched):</source>
       <translation>インデックスするフォルダ（中のPDFと写真が検索対象になります）：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="107" />
+      <location filename="../../desktop/settings_dialog.py" line="108" />
       <source>Folder to index</source>
       <translation>インデックスするフォルダ</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="149" />
+      <location filename="../../desktop/settings_dialog.py" line="150" />
       <source>Model</source>
       <translation>モデル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="149" />
+      <location filename="../../desktop/settings_dialog.py" line="150" />
       <source>State</source>
       <translation>状態</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="149" />
+      <location filename="../../desktop/settings_dialog.py" line="150" />
       <source>Details</source>
       <translation>詳細</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="154" />
+      <location filename="../../desktop/settings_dialog.py" line="155" />
       <source>Use selected model</source>
       <translation>選択したモデルを使う</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="156" />
+      <location filename="../../desktop/settings_dialog.py" line="157" />
       <source>Download selected…</source>
       <translation>選択したモデルをダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="158" />
+      <location filename="../../desktop/settings_dialog.py" line="159" />
       <source>Import weights file…</source>
       <translation>重みファイルを取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="180" />
+      <location filename="../../desktop/settings_dialog.py" line="181" />
       <source>Checking installed models…</source>
       <translation>インストール済みのモデルを確認中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="190" />
+      <location filename="../../desktop/settings_dialog.py" line="191" />
       <source>installed</source>
       <translation>インストール済み</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="190" />
+      <location filename="../../desktop/settings_dialog.py" line="191" />
       <source>missing</source>
       <translation>未インストール</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="216" />
+      <location filename="../../desktop/settings_dialog.py" line="217" />
       <source>Select an image (CLIP) model first.</source>
       <translation>先に画像（CLIP）モデルを選択してください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="219" />
+      <location filename="../../desktop/settings_dialog.py" line="220" />
       <source>Downloading {0}…</source>
       <translation>{0} をダウンロード中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="231" />
+      <location filename="../../desktop/settings_dialog.py" line="232" />
       <source>CLIP weights file</source>
       <translation>CLIPの重みファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="241" />
+      <location filename="../../desktop/settings_dialog.py" line="242" />
       <source>Importing {0}…</source>
       <translation>{0} を取り込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="265" />
+      <location filename="../../desktop/settings_dialog.py" line="266" />
       <source>Installed: {0}</source>
       <translation>インストールしました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="284" />
+      <location filename="../../desktop/settings_dialog.py" line="285" />
       <source>Automatic (GPU when available)</source>
       <translation>自動（使えればGPU）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="285" />
+      <location filename="../../desktop/settings_dialog.py" line="286" />
       <source>CPU</source>
       <translation>CPU</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="286" />
+      <location filename="../../desktop/settings_dialog.py" line="287" />
       <source>GPU (CUDA)</source>
       <translation>GPU（CUDA）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="287" />
+      <location filename="../../desktop/settings_dialog.py" line="288" />
       <source>GPU (Apple)</source>
       <translation>GPU（Apple）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="294" />
+      <location filename="../../desktop/settings_dialog.py" line="295" />
+      <source>Automatic (bfloat16 where the CPU supports it)</source>
+      <translation>自動（CPUが対応していればbfloat16）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="296" />
+      <source>Full precision (float32)</source>
+      <translation>完全精度（float32）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="297" />
+      <source>bfloat16 (faster on recent CPUs)</source>
+      <translation>bfloat16（最近のCPUで高速）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="304" />
       <source>Follow the system</source>
       <translation>システムに従う</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="298" />
+      <location filename="../../desktop/settings_dialog.py" line="308" />
       <source>Read text in scans and photos (OCR)</source>
       <translation>スキャンや写真の文字を読み取る（OCR）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="300" />
+      <location filename="../../desktop/settings_dialog.py" line="310" />
       <source>Watch folders for changes</source>
       <translation>フォルダの変更を監視する</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="304" />
+      <location filename="../../desktop/settings_dialog.py" line="314" />
       <source> min</source>
       <translation> 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="307" />
+      <location filename="../../desktop/settings_dialog.py" line="317" />
       <source>Browse…</source>
       <translation>参照…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="313" />
+      <location filename="../../desktop/settings_dialog.py" line="323" />
       <source>Device:</source>
       <translation>デバイス：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="314" />
+      <location filename="../../desktop/settings_dialog.py" line="324" />
+      <source>Precision on the CPU:</source>
+      <translation>CPUでの計算精度：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="325" />
       <source>Language:</source>
       <translation>言語：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="317" />
+      <location filename="../../desktop/settings_dialog.py" line="328" />
       <source>Full rescan every:</source>
       <translation>全体の再スキャン間隔：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="318" />
+      <location filename="../../desktop/settings_dialog.py" line="329" />
       <source>Index location:</source>
       <translation>インデックスの場所：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="319" />
+      <location filename="../../desktop/settings_dialog.py" line="330" />
       <source>A new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="325" />
+      <location filename="../../desktop/settings_dialog.py" line="336" />
       <source>Index location</source>
       <translation>インデックスの場所</translation>
     </message>
