@@ -99,6 +99,39 @@ TEXT_QUERIES = [
 ]
 
 
+FILLER_WORDS = 20_000
+FILLER_ZIPF = 1.1
+
+
+def chunk_words(rng: np.random.Generator, text_model: str) -> list[str]:
+    """40 words of a synthetic chunk.
+
+    ``zipf`` (default): 4 domain words (``WORDS``) and 36 filler words drawn Zipf-like from a
+    20,000-word vocabulary, so a domain word is in ~5 % of chunks and a benchmark query
+    matches ~15-20 % of them: in the real corpus index (10,877 rows) these queries match
+    0-26 % of rows, median 5 % (docs/BENCHMARKS.md). ``dense``: all 40 words from the
+    84 domain words, so each query term is in ~38 % of chunks and a query matches ~90 %:
+    the worst case for BM25, which scores every matching row.
+    """
+    if text_model == "dense":
+        return list(rng.choice(WORDS, size=40))
+    ranks = np.minimum(rng.zipf(FILLER_ZIPF, size=36), FILLER_WORDS)
+    return list(rng.choice(WORDS, size=4)) + [f"w{r}" for r in ranks]
+
+
+def match_shares(catalog, queries: list[str], chunks: int) -> list[float]:
+    """Share of the chunks each query's lexical MATCH selects (what BM25 has to score)."""
+    from engine.signals.japanese import expand_query
+    from engine.signals.tokenize import fts_query_terms
+
+    shares = []
+    for q in queries:
+        match = fts_query_terms(expand_query(q).all_terms)
+        n = catalog.query("SELECT count(*) FROM lexical WHERE lexical MATCH ?", (match,))[0][0]
+        shares.append(n / max(1, chunks))
+    return shares
+
+
 def unit_rows(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
     x = rng.standard_normal((n, dim), dtype=np.float32)
     x /= np.linalg.norm(x, axis=1, keepdims=True)
@@ -112,6 +145,7 @@ def build_catalog(
     clip_dim: int,
     text_space: str,
     text_dim: int,
+    text_model: str = "zipf",
     seed: int = 0,
 ) -> dict[str, int]:
     """Write ``n_items`` items (half visual, half chunks) as consistent catalog rows."""
@@ -159,7 +193,7 @@ def build_catalog(
                 items.append((item_id, f + 1, kind, p + 1, 0, "", None))
                 embeds.append((item_id, clip_space, vis[p].tobytes()))
                 item_id += 1
-                words = rng.choice(WORDS, size=40)
+                words = chunk_words(rng, text_model)
                 items.append((item_id, f + 1, "chunk", p + 1, 1, " ".join(words), None))
                 embeds.append((item_id, text_space, txt[p].tobytes()))
                 lexical.append((item_id, fts_tokens(" ".join(words)), ""))
@@ -267,6 +301,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=60, help="timed queries per kind")
     parser.add_argument("--model", default="ViT-B-32")
+    parser.add_argument(
+        "--text", default="zipf", choices=("zipf", "dense"), help="chunk text (chunk_words)"
+    )
+    parser.add_argument(
+        "--cpu-precision", default="auto", choices=("auto", "fp32", "bf16"), help="Settings field"
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/sagasu-bench-query"))
     args = parser.parse_args()
 
@@ -280,13 +320,17 @@ def main() -> None:
 
     print(f"machine: {common.machine_line()}")
     print(f"CLIP {args.model} ({common.RANDOM_LABEL}); MiniLM-L6 real weights; top_k=20")
-    settings = common.bench_settings(common.random_clip_dir(args.model), model=args.model)
+    settings = common.bench_settings(
+        common.random_clip_dir(args.model), model=args.model, cpu_precision=args.cpu_precision
+    )
     encoders = common.load_encoders(settings)
     clip, text = encoders.clip(), encoders.text()
     assert clip is not None
     print(
-        f"torch threads {torch.get_num_threads()}; spaces {clip.space_id} ({clip.dim}-d), "
-        f"{text.space_id} ({text.dim}-d); EXACT_BELOW={EXACT_BELOW:,}"
+        f"torch threads {torch.get_num_threads()}; cpu_precision {args.cpu_precision} "
+        f"(bf16 weights: CLIP {clip.bf16}, MiniLM {text.bf16}); "
+        f"spaces {clip.space_id} ({clip.dim}-d), {text.space_id} ({text.dim}-d); "
+        f"EXACT_BELOW={EXACT_BELOW:,}"
     )
 
     texts = [
@@ -300,7 +344,9 @@ def main() -> None:
         data = args.workdir / f"data-{size}"
         shutil.rmtree(data, ignore_errors=True)
         start = time.perf_counter()
-        counts = build_catalog(data, size, clip.space_id, clip.dim, text.space_id, text.dim)
+        counts = build_catalog(
+            data, size, clip.space_id, clip.dim, text.space_id, text.dim, args.text
+        )
         built = time.perf_counter() - start
         lib = Library(data, settings=settings, encoders=encoders)
         common.ensure_alignment_dir(lib)
@@ -323,6 +369,11 @@ def main() -> None:
             f"search mode: {'exact' if counts['visual'] < EXACT_BELOW else 'HNSW'} "
             f"(CLIP), {'exact' if counts['chunks'] < EXACT_BELOW else 'HNSW'} (MiniLM); "
             f"bridge {'on' if lib.alignment.bridge_space(clip.space_id) else 'off'}"
+        )
+        shares = match_shares(lib.catalog, TEXT_QUERIES, counts["chunks"])
+        print(
+            f"  chunk text {args.text!r}: a text query matches {np.median(shares):.0%} of "
+            f"chunks (median; max {max(shares):.0%}) -> rows BM25 scores per query"
         )
         with Breakdown() as bd:
             for warm in texts[:3]:
