@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from engine.fusion import Hit
 from engine.signals.japanese import expand_query
-from engine.signals.partnumbers import extract_part_numbers, match_part_number
+from engine.signals.partnumbers import extract_part_numbers, match_key, match_part_number
 from engine.signals.tokenize import fts_query_terms, quote_term, token_list
 from engine.store.catalog import Catalog
 
@@ -189,8 +189,9 @@ def _coverage(tokens: frozenset[str], groups: dict[str, set[str]]) -> tuple[floa
 
 def _best_part_match(pn: str, tokens: frozenset[str]) -> tuple[float, str]:
     best, best_token = 0.0, ""
+    key = match_key(pn)
     for token in tokens:
-        if not any(c.isdigit() for c in token):
+        if not any(c.isdigit() for c in token) or match_key(token) != key:
             continue
         score = match_part_number(pn, token.upper())
         if score > best:

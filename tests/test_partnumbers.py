@@ -4,6 +4,7 @@ import pytest
 
 from engine.signals.partnumbers import (
     extract_part_numbers,
+    match_key,
     match_part_number,
     part_number_variants,
     salient_terms,
@@ -104,6 +105,19 @@ def test_variants_do_not_shrink_to_generic_stems() -> None:
 )
 def test_graded_matches(query: str, candidate: str, low: float, high: float) -> None:
     assert low <= match_part_number(query, candidate) <= high
+    # The pre-filter callers use to skip tokens never rejects a real match.
+    assert match_key(query) == match_key(candidate)
+
+
+def test_match_key_never_rejects_a_matching_code() -> None:
+    """Exhaustive over a family of codes, their stems, suffixes and OCR misreads."""
+    codes = ["TB6612FNG", "TB6612", "TB66", "A7608E", "A7608X", "AT89C51", "AT89C51RC", "DS3231",
+             "D53231", "DS323", "ADS1115", "ADSI115", "8H1780GLI", "BH1780GLI", "HX-2291",
+             "HX2291", "M3X0.5", "ESP32", "E5P32", "ESP32S3", "ESP", "A7"]  # fmt: skip
+    for q in codes:
+        for c in codes:
+            if match_part_number(q, c) > 0.0:
+                assert match_key(q) == match_key(c), (q, c)
 
 
 @pytest.mark.parametrize(

@@ -162,6 +162,14 @@ def _grade(q: str, c: str) -> float:
     return 0.0
 
 
+def match_key(pn: str) -> str:
+    """A cheap necessary condition for ``match_part_number``: codes that match at all agree on
+    this key (the first four characters, OCR confusions folded), so a caller scanning many
+    tokens can skip the rest without the full comparison. Every grade needs a shared stem of
+    at least four characters or full equality, in raw or confusion-folded form."""
+    return _compact(normalize(pn)).translate(_OCR_CONFUSION)[:4]
+
+
 def match_part_number(query_pn: str, candidate_pn: str) -> float:
     """1.0 exact; 0.8/0.7 family prefix; 0.6 sibling suffix; ×0.85 through one OCR confusion
     (O/0, I/1, S/5, B/8 ...); 0.0 otherwise."""
