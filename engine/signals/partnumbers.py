@@ -167,6 +167,8 @@ def match_key(pn: str) -> str:
     this key (the first four characters, OCR confusions folded), so a caller scanning many
     tokens can skip the rest without the full comparison. Every grade needs a shared stem of
     at least four characters or full equality, in raw or confusion-folded form."""
+    if pn.isascii() and pn.isalnum():  # an index token: already compact (the hot path)
+        return pn[:4].upper().translate(_OCR_CONFUSION)
     return _compact(normalize(pn)).translate(_OCR_CONFUSION)[:4]
 
 
