@@ -32,8 +32,6 @@ from PySide6.QtWidgets import (
 from desktop.workers import Runner
 from engine.config import FolderConfig, Settings
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
-PRECISION_CHOICES = ("auto", "fp32", "bf16")  # engine.encode.device (not imported: it is slow)
 LANGUAGES = ("system", "en", "ja")
 
 
@@ -280,25 +278,23 @@ class SettingsDialog(QDialog):
     def _general_tab(self) -> QWidget:
         page = QWidget()
         s = self.settings
-        self.device_box = QComboBox()
-        device_names = {
-            "auto": self.tr("Automatic (GPU when available)"),
-            "cpu": self.tr("CPU"),
-            "cuda": self.tr("GPU (CUDA)"),
-            "mps": self.tr("GPU (Apple)"),
-        }
-        for d in DEVICES:
-            self.device_box.addItem(device_names[d], d)
-        self.device_box.setCurrentIndex(max(self.device_box.findData(s.device), 0))
-        self.precision_box = QComboBox()
-        precision_names = {
-            "auto": self.tr("Automatic (bfloat16 where the CPU supports it)"),
-            "fp32": self.tr("Full precision (float32)"),
-            "bf16": self.tr("bfloat16 (faster on recent CPUs)"),
-        }
-        for p in PRECISION_CHOICES:
-            self.precision_box.addItem(precision_names[p], p)
-        self.precision_box.setCurrentIndex(max(self.precision_box.findData(s.cpu_precision), 0))
+        self.device_box = _choice_box(
+            {
+                "auto": self.tr("Automatic (GPU when available)"),
+                "cpu": self.tr("CPU"),
+                "cuda": self.tr("GPU (CUDA)"),
+                "mps": self.tr("GPU (Apple)"),
+            },
+            s.device,
+        )
+        self.precision_box = _choice_box(
+            {
+                "auto": self.tr("Automatic (bfloat16 where the CPU supports it)"),
+                "fp32": self.tr("Full precision (float32)"),
+                "bf16": self.tr("bfloat16 (faster on recent CPUs)"),
+            },
+            s.cpu_precision,
+        )
         self.language_box = QComboBox()
         for code, name in zip(
             LANGUAGES, (self.tr("Follow the system"), "English", "日本語"), strict=True
@@ -351,3 +347,16 @@ class SettingsDialog(QDialog):
 
     def chosen_data_dir(self) -> Path:
         return Path(self.data_dir_edit.text().strip() or self.data_dir).expanduser()
+
+
+def _choice_box(names: dict[str, str], current: str) -> QComboBox:
+    """A combo box of setting values (item data) shown by name; unknown values show the first.
+
+    The values are those of engine.encode.device (DEVICE_CHOICES, PRECISION_CHOICES), spelt
+    out here with their labels: importing that module would load the model stack's imports
+    into the settings dialog."""
+    box = QComboBox()
+    for value, name in names.items():
+        box.addItem(name, value)
+    box.setCurrentIndex(max(box.findData(current), 0))
+    return box

@@ -91,12 +91,24 @@ class _Runnable(QRunnable):
 
 def _execute(job: Job, task: Task) -> None:
     try:
-        result = job(task.progressed.emit)
+        result = job(lambda value: _emit(task, task.progressed, value))
     except BaseException as exc:  # the GUI decides what to show; never lose an error
         log.debug("task failed:\n%s", traceback.format_exc())
-        task.failed.emit(exc)
+        _emit(task, task.failed, exc)
     else:
-        task.succeeded.emit(result)
+        _emit(task, task.succeeded, result)
+
+
+def _emit(task: Task, signal: Any, value: Any) -> None:
+    """Emit unless Qt already destroyed the task: a job still running when the application
+    quits outlives its QObject, and emitting then raises in the worker thread."""
+    if not shiboken6.isValid(task):
+        log.debug("background task finished after the application shut down")
+        return
+    try:
+        signal.emit(value)
+    except RuntimeError:  # destroyed between the check and the emit
+        log.debug("background task finished after the application shut down")
 
 
 class Runner:

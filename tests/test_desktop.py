@@ -256,3 +256,17 @@ def test_settings_dialog_keeps_device_and_cpu_precision(qtbot, tmp_path: Path) -
     dialog.precision_box.setCurrentIndex(dialog.precision_box.findData("bf16"))
     chosen = dialog.result_settings()
     assert (chosen.device, chosen.cpu_precision) == ("cpu", "bf16")
+    dialog.runner.wait()  # the models tab's status check
+
+
+def test_a_job_outliving_its_task_object_finishes_quietly(qtbot) -> None:
+    """At application exit Qt may destroy a task whose job is still running on a worker;
+    its last emit must not raise in that thread."""
+    import shiboken6
+
+    from desktop.workers import Task, _execute
+
+    task = Task(on_done=None, on_error=None, on_progress=None)
+    shiboken6.delete(task)
+    _execute(lambda report: report("halfway") or 42, task)  # no RuntimeError
+    _execute(lambda report: 1 / 0, task)
