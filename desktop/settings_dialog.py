@@ -51,7 +51,8 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(self.tr("Sagasu settings"))
         self.settings = copy.deepcopy(settings)
         self.data_dir = Path(data_dir)
-        self.runner = runner or Runner(max_threads=1)
+        # owner=self: a status check finishing after the dialog closed must not touch its widgets.
+        self.runner = runner or Runner(max_threads=1, owner=self)
         self.models_changed = False  # weights fetched/imported: the window reloads CLIP
         tabs = QTabWidget()
         tabs.addTab(self._folders_tab(), self.tr("Folders"))

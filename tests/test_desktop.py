@@ -248,15 +248,17 @@ def shiboken_valid(obj: object) -> bool:
 
 def test_settings_dialog_keeps_device_and_cpu_precision(qtbot, tmp_path: Path) -> None:
     from desktop.settings_dialog import SettingsDialog
+    from desktop.workers import Runner
     from engine.config import Settings
 
-    dialog = SettingsDialog(Settings(device="cpu", cpu_precision="fp32"), tmp_path)
+    settings = Settings(device="cpu", cpu_precision="fp32", models_dir=str(tmp_path / "models"))
+    # The models tab checks what is installed on its runner: inline here, no thread.
+    dialog = SettingsDialog(settings, tmp_path, runner=Runner(synchronous=True))
     qtbot.addWidget(dialog)
     assert dialog.result_settings().cpu_precision == "fp32"
     dialog.precision_box.setCurrentIndex(dialog.precision_box.findData("bf16"))
     chosen = dialog.result_settings()
     assert (chosen.device, chosen.cpu_precision) == ("cpu", "bf16")
-    dialog.runner.wait()  # the models tab's status check
 
 
 def test_a_job_outliving_its_task_object_finishes_quietly(qtbot) -> None:
