@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.align.geometry import l2_normalise
 from engine.config import Settings
 from engine.encode.device import pick_device, use_cpu_bf16, use_fp16
 from engine.encode.lazy import LazyModel
@@ -123,9 +124,8 @@ class TextEncoder(LazyModel):
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        vecs = np.asarray(vecs, dtype=np.float32)
         # Normalised here, in fp32: a bf16/fp16 norm is off by up to ~0.4 %.
-        return vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+        return l2_normalise(vecs, np.float32)
 
 
 def _quiet_transformers() -> None:

@@ -23,8 +23,6 @@ import re
 from collections.abc import Iterable
 from typing import Protocol
 
-from engine.signals.partnumbers import is_part_number, normalize
-
 MIN_WORD = 3  # shorter fragments are pin labels and OCR specks, never repaired
 MIN_PREFIX = 4  # a completion needs this many letters read, or it is a guess
 MAX_EXTRA_LETTERS = 2
@@ -78,8 +76,8 @@ def _join_fragments(tokens: list[str], vocabulary: Vocabulary) -> list[str]:
 def _complete(tokens: list[str], vocabulary: Vocabulary) -> list[str]:
     out = []
     for token in tokens:
-        if not _is_word(token) or is_part_number(normalize(token)):
-            out.append(token)  # codes, numbers, Japanese: not this module's business
+        if not _is_word(token):
+            out.append(token)  # codes (they hold digits), numbers, Japanese: not ours to mend
         elif len(token) < MIN_WORD or _known(token, vocabulary):
             out.append(token)
         elif len(token) >= MIN_PREFIX:
