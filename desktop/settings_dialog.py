@@ -296,12 +296,10 @@ class SettingsDialog(QDialog):
             },
             s.cpu_precision,
         )
-        self.language_box = QComboBox()
-        for code, name in zip(
-            LANGUAGES, (self.tr("Follow the system"), "English", "日本語"), strict=True
-        ):
-            self.language_box.addItem(name, code)
-        self.language_box.setCurrentIndex(max(self.language_box.findData(s.language), 0))
+        self.language_box = _choice_box(
+            dict(zip(LANGUAGES, (self.tr("Follow the system"), "English", "日本語"), strict=True)),
+            s.language,
+        )
         self.ocr_box = QCheckBox(self.tr("Read text in scans and photos (OCR)"))
         self.ocr_box.setChecked(s.ocr_enabled)
         self.watch_box = QCheckBox(self.tr("Watch folders for changes"))
@@ -353,9 +351,9 @@ class SettingsDialog(QDialog):
 def _choice_box(names: dict[str, str], current: str) -> QComboBox:
     """A combo box of setting values (item data) shown by name; unknown values show the first.
 
-    The values are those of engine.encode.device (DEVICE_CHOICES, PRECISION_CHOICES), spelt
-    out here with their labels: importing that module would load the model stack's imports
-    into the settings dialog."""
+    Device and precision values are those of engine.encode.device (DEVICE_CHOICES,
+    PRECISION_CHOICES), spelt out here with their labels: importing that module would load
+    the model stack's imports into the settings dialog."""
     box = QComboBox()
     for value, name in names.items():
         box.addItem(name, value)
