@@ -630,14 +630,12 @@ class MainWindow(QMainWindow):
             self.indexing.run_job(lambda _p, _c: [lib.remove_folder(p) for p in removed])
         if old.language != new.language:
             install_language(new.language)
-        model_keys = (
-            "clip_model",
-            "clip_pretrained",
-            "clip_weights_path",
-            "device",
-            "cpu_precision",
-        )
-        if any(getattr(old, k) != getattr(new, k) for k in model_keys):
+        # Where and how the models run applies to both encoders; which CLIP only to CLIP.
+        runtime_keys = ("device", "cpu_precision")
+        clip_keys = ("clip_model", "clip_pretrained", "clip_weights_path", *runtime_keys)
+        if any(getattr(old, k) != getattr(new, k) for k in runtime_keys):
+            lib.encoders.reset_text()
+        if any(getattr(old, k) != getattr(new, k) for k in clip_keys):
             self._reload_clip()
         if old.folders != new.folders or old.ocr_enabled != new.ocr_enabled:
             self.indexing.start()

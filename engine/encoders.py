@@ -65,3 +65,8 @@ class Encoders:
             self._clip = None
             self._clip_tried = False
             self._clip_problem = None
+
+    def reset_text(self) -> None:
+        """Forget the text model (device or precision changed) so it loads again with them."""
+        with self._lock:
+            self._text = None

@@ -317,3 +317,17 @@ def test_minilm_in_bf16_keeps_the_fp32_vectors() -> None:
     assert bf16_encoder.bf16
     _assert_unit_rows(bf16, 4, 384)
     assert np.min(np.sum(fp32 * bf16, axis=1)) > 0.999
+
+
+def test_reset_text_takes_a_changed_precision() -> None:
+    """The desktop resets the text encoder when device or precision change in Settings."""
+    from engine.encoders import Encoders
+
+    settings = Settings(device="cpu", cpu_precision="bf16")
+    encoders = Encoders(settings)
+    first = encoders.text()  # built, not loaded: no model is read here
+    assert first.bf16
+    settings.cpu_precision = "fp32"
+    assert encoders.text() is first  # kept until reset
+    encoders.reset_text()
+    assert not encoders.text().bf16
