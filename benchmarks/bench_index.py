@@ -179,6 +179,8 @@ def run_one(
 
 
 def main() -> None:
+    from engine.encode.device import PRECISION_CHOICES  # after common put the project on the path
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", default="generated,corpus")
     parser.add_argument("--limit", type=int, default=8, help="files per corpus folder; 0 = all")
@@ -194,7 +196,7 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=200)
     parser.add_argument("--raw-batches", type=int, default=5)
     parser.add_argument(
-        "--cpu-precision", default="auto", choices=("auto", "fp32", "bf16"), help="Settings field"
+        "--cpu-precision", default="auto", choices=PRECISION_CHOICES, help="Settings field"
     )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/sagasu-bench-index"))
     args = parser.parse_args()

@@ -108,9 +108,10 @@ def chunk_words(rng: np.random.Generator, text_model: str) -> list[str]:
 
     ``zipf`` (default): 4 domain words (``WORDS``) and 36 filler words drawn Zipf-like from a
     20,000-word vocabulary, so a domain word is in ~5 % of chunks and a benchmark query
-    matches ~15-20 % of them: in the real corpus index (10,877 rows) these queries match
-    0-26 % of rows, median 5 % (docs/BENCHMARKS.md). ``dense``: all 40 words from the
-    84 domain words, so each query term is in ~38 % of chunks and a query matches ~90 %:
+    matches ~24 % of them (median, measured); in the real corpus index (10,877 rows) these
+    queries match 0-26 % of rows, median 5 % (docs/BENCHMARKS.md). ``dense``: all 40 words
+    from the 84 domain words, so each query term is in ~38 % of chunks and a query matches
+    ~93 %:
     the worst case for BM25, which scores every matching row.
     """
     if text_model == "dense":
@@ -297,6 +298,8 @@ def report(
 
 
 def main() -> None:
+    from engine.encode.device import PRECISION_CHOICES  # after common put the project on the path
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=60, help="timed queries per kind")
@@ -305,7 +308,7 @@ def main() -> None:
         "--text", default="zipf", choices=("zipf", "dense"), help="chunk text (chunk_words)"
     )
     parser.add_argument(
-        "--cpu-precision", default="auto", choices=("auto", "fp32", "bf16"), help="Settings field"
+        "--cpu-precision", default="auto", choices=PRECISION_CHOICES, help="Settings field"
     )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/sagasu-bench-query"))
     args = parser.parse_args()
