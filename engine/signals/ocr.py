@@ -212,9 +212,23 @@ def _box_height(box: np.ndarray) -> float:
     return float(min(np.linalg.norm(box[0] - box[3]), np.linalg.norm(box[1] - box[2])))
 
 
+Raw = list[tuple[np.ndarray, str, float]]  # (4-point box, text, confidence)
+
+
 def _run_pipeline(
     engine: Any, bgr: np.ndarray, det_max_side: int = 0, precheck_side: int = 0
-) -> list[tuple[np.ndarray, str, float]]:
+) -> Raw:
+    """One pass, then a second one on a deskewed copy when the text found runs at a slant."""
+    raw = _read_pass(engine, bgr, det_max_side, precheck_side)
+    angle = dominant_slant([box for box, _, _ in raw])
+    if angle is None:
+        return raw
+    rotated, back = _rotate(bgr, angle)
+    deskewed = _read_pass(engine, rotated, det_max_side, 0)
+    return merge_passes(raw, [(_transform(box, back), t, c) for box, t, c in deskewed])
+
+
+def _read_pass(engine: Any, bgr: np.ndarray, det_max_side: int, precheck_side: int) -> Raw:
     """Detect, then classify orientation and recognise only the detected crops."""
     boxes, img, record = _detect(engine, bgr, det_max_side, precheck_side)
     if not boxes:
@@ -225,3 +239,85 @@ def _run_pipeline(
     h, w = bgr.shape[:2]
     origin = engine._get_origin_points(boxes, record, h, w)  # undo letterbox and resize
     return [(box, res[0], float(res[1])) for box, res in zip(origin, rec_res, strict=True)]
+
+
+# --- Slanted text ---------------------------------------------------------------------------
+# A board photographed at an angle carries its silkscreen at an angle. The detector finds some
+# of those words (short, high-contrast ones like GND) but misses or splits longer ones: on a
+# Grove LED Bar photographed at ~35°, "LED Bar" was only read once the photo was turned level.
+# So when the boxes found agree on a slant, the photo is read again turned level.
+MIN_SLANT_DEG = 12.0  # the recogniser copes with less; scans are rarely skewed more
+MAX_SLANT_DEG = 60.0  # beyond this a box's long side no longer tells which way text runs
+MIN_SLANTED_BOXES = 2  # one tilted box is as often a logo or a tilted component
+
+
+def _slant_of(box: np.ndarray) -> tuple[float, float] | None:
+    """(angle in degrees, length) of a box's reading direction; None for boxes too square to
+    tell. RapidOCR orders corners clockwise from top-left, so corner 0 → 1 runs along the
+    text in image coordinates (y down: text rising to the right has a negative angle)."""
+    p = np.asarray(box, np.float64)
+    along, across = p[1] - p[0], p[2] - p[1]
+    length = float(np.hypot(*along))
+    if length < 1.5 * float(np.hypot(*across)):
+        return None
+    return float(np.degrees(np.arctan2(along[1], along[0]))), length
+
+
+def dominant_slant(boxes: list[np.ndarray]) -> float | None:
+    """The angle most of the slanted text runs at (length-weighted median), or None when the
+    text is level, or too few boxes are slanted to be sure."""
+    slanted = [
+        s for s in map(_slant_of, boxes) if s and MIN_SLANT_DEG <= abs(s[0]) <= MAX_SLANT_DEG
+    ]
+    if len(slanted) < MIN_SLANTED_BOXES:
+        return None
+    angles = np.array([a for a, _ in slanted])
+    weights = np.array([w for _, w in slanted])
+    order = np.argsort(angles)
+    cumulative = np.cumsum(weights[order])
+    return float(angles[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
+def _rotate(bgr: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """``bgr`` turned by ``angle`` degrees (counter-clockwise, as OpenCV counts) on a canvas
+    large enough to keep every corner, and the 2x3 affine map from it back to ``bgr``."""
+    h, w = bgr.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    size = (int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin)))
+    m[0, 2] += size[0] / 2.0 - w / 2.0
+    m[1, 2] += size[1] / 2.0 - h / 2.0
+    white = (255, 255, 255)
+    rotated = cv2.warpAffine(bgr, m, size, flags=cv2.INTER_LINEAR, borderValue=white)
+    return rotated, cv2.invertAffineTransform(m)
+
+
+def _transform(box: np.ndarray, affine: np.ndarray) -> np.ndarray:
+    pts = np.asarray(box, np.float64).reshape(-1, 2)
+    return (pts @ affine[:, :2].T + affine[:, 2]).astype(np.float32)
+
+
+def merge_passes(first: Raw, second: Raw) -> Raw:
+    """Every line of the first pass, plus the second pass's lines that read something new:
+    a line is left out only when a line it overlaps already holds its text. Nothing read is
+    lost; a word read twice in different splits ("GND VCC" and "VCC") costs little."""
+    merged = list(first)
+    for box, text, conf in second:
+        key = _letters(text)
+        if not any(key in _letters(t) and _overlap(box, b) for b, t, _ in first):
+            merged.append((box, text, conf))
+    return merged
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    """Either box's centre lies inside the other: the two readings are of the same text."""
+    a32, b32 = np.asarray(a, np.float32), np.asarray(b, np.float32)
+    ca, cb = a32.mean(axis=0), b32.mean(axis=0)
+    return (
+        cv2.pointPolygonTest(b32, (float(ca[0]), float(ca[1])), False) >= 0
+        or cv2.pointPolygonTest(a32, (float(cb[0]), float(cb[1])), False) >= 0
+    )
