@@ -6,6 +6,7 @@ from engine.signals.partnumbers import (
     extract_part_numbers,
     match_key,
     match_part_number,
+    name_words,
     part_number_variants,
     salient_terms,
 )
@@ -147,3 +148,17 @@ def test_salient_terms_orders_longer_codes_first_and_respects_limit() -> None:
     assert terms == ["A7608E-H", "ESP32"]
     assert salient_terms("GND VCC", max_terms=5) == []
     assert salient_terms("anything", max_terms=0) == []
+
+
+def test_short_product_names_on_a_board_are_kept() -> None:
+    # "LED" alone is a silkscreen label and "Bar" a three-letter speck; as one line they are
+    # the product's name and what identifies the board.
+    ocr = "U1.e\nLED Bar\nGND\nUCC\nA\nDI DCKI VCC GND\nGrove - Gas Sensor"
+    assert name_words(ocr) == ["LED", "BAR", "GROVE", "GAS", "SENSOR"]
+    terms = salient_terms(ocr)
+    assert terms[:4] == ["U1.E", "LED", "BAR", "GROVE"]
+    assert "GND" not in terms and "VCC" not in terms
+    # pin rows, lone labels and long sentences are not names
+    assert name_words("DI DCKI VCC GND\nLED\nBar\nGND VCC") == []
+    assert name_words("the relay is driven by the transistor at five volts") == []
+    assert salient_terms("LED\nBar") == []

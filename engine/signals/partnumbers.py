@@ -202,17 +202,44 @@ _WORD = re.compile(r"[A-Z0-9]+(?:[-./][A-Z0-9]+)*|[^\W\d_A-Z]{2,}", re.UNICODE)
 def salient_terms(ocr_text: str, max_terms: int = 12) -> list[str]:
     """The terms of an OCR text that are worth a lexical query, best first.
 
-    Part numbers lead (longest first: more specific), then other long non-noise tokens, rarest
-    within the text first. Pin labels and values are dropped so a board full of GND/VCC/D2 does
-    not bury the one code that identifies it.
+    Part numbers lead (longest first: more specific), then the words of product names printed
+    on the board (:func:`name_words`), then other long non-noise tokens, rarest within the
+    text first. Pin labels and values are dropped so a board full of GND/VCC/D2 does not bury
+    the one code that identifies it.
     """
     tokens = [t.strip("-./") for t in _WORD.findall(normalize(ocr_text))]
     counts = Counter(t for t in tokens if t)
     first_seen = {t: i for i, t in reversed(list(enumerate(tokens)))}
     parts = [t for t in counts if is_part_number(t)]
     parts.sort(key=lambda t: (-len(_compact(t)), first_seen[t]))
+    names = [t for t in dict.fromkeys(name_words(ocr_text)) if t not in parts]
     others = [
-        t for t in counts if t not in parts and len(t) >= 4 and not _is_noise(t) and not t.isdigit()
+        t
+        for t in counts
+        if t not in parts and t not in names and len(t) >= 4 and not _is_noise(t)
+        if not t.isdigit()
     ]
     others.sort(key=lambda t: (counts[t], -len(t), first_seen[t]))
-    return (parts + others)[: max(0, max_terms)]
+    return (parts + names + others)[: max(0, max_terms)]
+
+
+_NAME_WORD = re.compile(r"^[A-Z]{3,}$")
+MAX_NAME_WORDS = 4  # longer lines of plain words are sentences or pin rows, not names
+
+
+def name_words(ocr_text: str) -> list[str]:
+    """Words of short product names read off a board: "LED Bar", "Gas Sensor", "Mic Array".
+
+    A line of two to four plain words, at most one of them a silkscreen label, is a name, and
+    then its short words count: on their own, three-letter words and labels such as LED are
+    dropped as OCR specks and pin labels, but "LED Bar" is what the board is."""
+    found: list[str] = []
+    for line in normalize(ocr_text).splitlines():
+        words = [w for w in line.split() if any(ch.isalnum() for ch in w)]  # "Grove - Relay"
+        if not 2 <= len(words) <= MAX_NAME_WORDS or not all(w.isalpha() for w in words):
+            continue
+        noise = sum(_is_noise(w) for w in words)
+        plain = [w for w in words if _NAME_WORD.match(w)]
+        if noise <= 1 and len(plain) > noise:
+            found += plain
+    return found
