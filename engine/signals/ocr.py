@@ -224,20 +224,37 @@ def _run_pipeline(
     if angle is None:
         return raw
     rotated, back = _rotate(bgr, angle)
-    deskewed = _read_pass(engine, rotated, det_max_side, 0)
+    first_boxes = [box for box, _, conf in raw if conf >= READ_WELL]
+
+    def unread(box: np.ndarray) -> bool:  # text the first pass read well is not read again
+        return not any(_same_spot(_transform(box, back), other) for other in first_boxes)
+
+    deskewed = _read_pass(engine, rotated, det_max_side, 0, unread)
     return merge_passes(raw, [(_transform(box, back), t, c) for box, t, c in deskewed])
 
 
-def _read_pass(engine: Any, bgr: np.ndarray, det_max_side: int, precheck_side: int) -> Raw:
-    """Detect, then classify orientation and recognise only the detected crops."""
+def _read_pass(
+    engine: Any,
+    bgr: np.ndarray,
+    det_max_side: int,
+    precheck_side: int,
+    wanted: Callable[[np.ndarray], bool] | None = None,
+) -> Raw:
+    """Detect, then classify orientation and recognise only the detected crops (only those
+    whose box, in ``bgr``'s pixels, is ``wanted``)."""
     boxes, img, record = _detect(engine, bgr, det_max_side, precheck_side)
     if not boxes:
         return []
+    h, w = bgr.shape[:2]
+    origin = engine._get_origin_points(boxes, record, h, w)  # undo letterbox and resize
+    if wanted is not None:
+        keep = [i for i, box in enumerate(origin) if wanted(box)]
+        boxes, origin = [boxes[i] for i in keep], [origin[i] for i in keep]
+        if not boxes:
+            return []
     crops = engine.get_crop_img_list(img, boxes)
     crops, _, _ = engine.text_cls(crops)
     rec_res, _ = engine.text_rec(crops, False)
-    h, w = bgr.shape[:2]
-    origin = engine._get_origin_points(boxes, record, h, w)  # undo letterbox and resize
     return [(box, res[0], float(res[1])) for box, res in zip(origin, rec_res, strict=True)]
 
 
@@ -249,6 +266,7 @@ def _read_pass(engine: Any, bgr: np.ndarray, det_max_side: int, precheck_side: i
 MIN_SLANT_DEG = 12.0  # the recogniser copes with less; scans are rarely skewed more
 MAX_SLANT_DEG = 60.0  # beyond this a box's long side no longer tells which way text runs
 MIN_SLANTED_BOXES = 2  # one tilted box is as often a logo or a tilted component
+READ_WELL = 0.9  # a first-pass reading this confident is not recognised again when levelled
 
 
 def _slant_of(box: np.ndarray) -> tuple[float, float] | None:
@@ -313,11 +331,21 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
+def _same_spot(a: np.ndarray, b: np.ndarray) -> bool:
+    """Each box's centre lies inside the other: one word found twice (a line spanning several
+    words holds their centres, but its own centre is in at most one of them)."""
+    return _inside(_centre(a), b) and _inside(_centre(b), a)
+
+
+def _centre(box: np.ndarray) -> tuple[float, float]:
+    c = np.asarray(box, np.float32).mean(axis=0)
+    return float(c[0]), float(c[1])
+
+
+def _inside(point: tuple[float, float], box: np.ndarray) -> bool:
+    return cv2.pointPolygonTest(np.asarray(box, np.float32), point, False) >= 0
+
+
 def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
     """Either box's centre lies inside the other: the two readings are of the same text."""
-    a32, b32 = np.asarray(a, np.float32), np.asarray(b, np.float32)
-    ca, cb = a32.mean(axis=0), b32.mean(axis=0)
-    return (
-        cv2.pointPolygonTest(b32, (float(ca[0]), float(ca[1])), False) >= 0
-        or cv2.pointPolygonTest(a32, (float(cb[0]), float(cb[1])), False) >= 0
-    )
+    return _inside(_centre(a), b) or _inside(_centre(b), a)
