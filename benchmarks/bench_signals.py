@@ -266,7 +266,7 @@ def _growth(
     line = []
     for share in (0.25, 0.5, 1.0):
         sub = VisualIndex()
-        sub.kind, sub.vocab, sub._vocab_sq = index.kind, index.vocab, index._vocab_sq
+        sub.kind, sub.vocab = index.kind, index.vocab
         sub.trained_on = len(ids)
         for i in ids[: int(len(ids) * share)]:
             sub.add(i, feats[i])

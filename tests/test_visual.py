@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import json
 from itertools import pairwise
 from pathlib import Path
 
@@ -9,10 +10,13 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from engine.signals.visual import (
+    ALWAYS_VERIFIED,
+    FLAT_MAX_WORDS,
     MIN_INLIERS,
     PAGE_N_FEATURES,
     Features,
     VisualIndex,
+    VocabularyTree,
     _spread_out,
     extract_features,
     features_of,
@@ -116,7 +120,22 @@ def test_early_exit_stops_at_a_certain_match(corpus: dict) -> None:
     full = index.search(query, corpus.get, k=5, shortlist_k=10, early_exit=None)
     quick = index.search(query, load, k=5, shortlist_k=10, early_exit=full[0].inliers)
     assert quick[0] == full[0]
-    assert loaded[-1] == 17  # nothing after the certain match was verified
+    position = [i for i, _ in index.shortlist(query, 10)].index(17)
+    # nothing after the certain match was verified, beyond the first ALWAYS_VERIFIED
+    assert len(loaded) == max(position + 1, ALWAYS_VERIFIED)
+
+
+@pytest.mark.slow
+def test_a_certain_match_does_not_hide_another_copy_of_the_figure(corpus: dict) -> None:
+    # The same figure on a second page (1017, cropped a little closer): both are answers.
+    copy = textured_image(17).crop((20, 10, 390, 290))
+    items = {**corpus, 1017: extract_features(copy, n_features=500)}
+    index = _index(items)
+    query = extract_features(photographed(textured_image(17)), n_features=500)
+    shortlist = [i for i, _ in index.shortlist(query, ALWAYS_VERIFIED)]
+    assert {17, 1017} <= set(shortlist)
+    matches = index.search(query, items.get, k=5, early_exit=12)  # both copies are "certain"
+    assert {m.item_id for m in matches[:2]} == {17, 1017}
 
 
 def test_rootsift_matches_are_kept_after_blob_round_trip() -> None:
@@ -225,6 +244,10 @@ def test_confidence_is_monotonic_and_bounded() -> None:
     assert values[:8] == [0.0] * 8
     assert all(a <= b for a, b in pairwise(values))
     assert values[20] > 0.95 and values[-1] <= 1.0
+    # strictly increasing, never certain: 121 and 576 inliers must not tie at 1.0
+    many = [inlier_confidence(n) for n in range(MIN_INLIERS, 2000)]
+    assert all(a < b for a, b in pairwise(many)) and many[-1] < 1.0
+    assert inlier_confidence(121) < inlier_confidence(576)
 
 
 @pytest.mark.slow
@@ -292,3 +315,60 @@ def test_spread_out_takes_every_cell_before_seconds() -> None:
     response = np.array([0.9, 0.8, 0.7, 0.1])
     keep = _spread_out(pts, response, 2, (100, 100))
     assert sorted(keep.tolist()) == [0, 3]  # the weak but lonely keypoint beats the 2nd best
+
+
+# --- vocabulary tree -------------------------------------------------------------------------
+
+
+def _clustered_descriptors(n_clusters: int, per_cluster: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(0, 120, (n_clusters, 128))
+    x = np.repeat(centres, per_cluster, axis=0) + rng.normal(0, 4, (n_clusters * per_cluster, 128))
+    return np.clip(x, 0, 255).astype(np.float32)
+
+
+def test_small_vocabularies_stay_flat_and_exact() -> None:
+    sample = _clustered_descriptors(300, 20)
+    tree = VocabularyTree.train(sample, 300)
+    assert len(tree.coarse) == 1 and len(tree) == 300
+    d = (tree.leaves**2).sum(1)[None] - 2.0 * sample @ tree.leaves.T
+    np.testing.assert_array_equal(tree.assign(sample), np.argmin(d, axis=1))
+
+
+def test_large_vocabularies_are_a_tree_that_agrees_with_brute_force() -> None:
+    sample = _clustered_descriptors(FLAT_MAX_WORDS + 1000, 6)
+    tree = VocabularyTree.train(sample, FLAT_MAX_WORDS + 1000)
+    assert 1 < len(tree.coarse) < 200 and abs(len(tree) - (FLAT_MAX_WORDS + 1000)) < 100
+    assert tree.starts[-1] == len(tree.leaves)
+    rng = np.random.default_rng(1)
+    probe = sample[rng.choice(len(sample), 500, replace=False)]
+    d = (tree.leaves**2).sum(1)[None] - 2.0 * probe @ tree.leaves.T
+    agree = np.mean(tree.assign(probe) == np.argmin(d, axis=1))
+    assert agree > 0.95  # the nearest word, bar the odd descriptor beyond both probed cells
+
+
+def _random_features(seed: int, n: int = 200) -> Features:
+    rng = np.random.default_rng(seed)
+    base = _clustered_descriptors(40, 5, seed=seed % 7)  # shared texture across items
+    desc = np.clip(base[rng.choice(len(base), n)] + rng.normal(0, 6, (n, 128)), 0, 255)
+    kp = rng.uniform(0, 500, (n, 2)).astype(np.float32)
+    return Features(kp, desc.astype(np.uint8), "sift", (500, 500))
+
+
+@pytest.mark.slow
+def test_tree_vocabulary_survives_save_and_load(tmp_path: Path) -> None:
+    items = {i: _random_features(i) for i in range(400)}  # 80,000 sampled: a tree vocabulary
+    index = VisualIndex()
+    for i, f in items.items():
+        index.add(i, f)
+    index.train()
+    assert index.vocab is not None and len(index.vocab.coarse) > 1
+    path = tmp_path / "visual.npz"
+    index.save(path)
+    loaded = VisualIndex.load(path)
+    for i in (0, 99, 399):
+        assert loaded.shortlist(items[i], 5) == index.shortlist(items[i], 5)
+    meta = json.loads(path.with_suffix(".json").read_text())
+    path.with_suffix(".json").write_text(json.dumps({**meta, "version": 1}))  # flat, older
+    with pytest.raises(ValueError, match="version"):
+        VisualIndex.load(path)  # refused: VisualSearch then rebuilds it from the catalog
