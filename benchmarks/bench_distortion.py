@@ -90,7 +90,7 @@ def sources(pdf: Path, rng: np.random.Generator, max_pages: int = 40) -> list[Ca
                     continue
                 pages_of.setdefault(info[0], set()).add(page.number + 1)
         for xref, pages in pages_of.items():
-            img = common.pdf_image(doc, xref)
+            img = common.pdf_image(doc, xref, doc[min(pages) - 1])
             if img is None:
                 continue
             grey = np.asarray(img.convert("L"), np.float32)

@@ -107,7 +107,7 @@ def embedded_images(corpus: Path, min_px: int = 96) -> list[tuple[str, Image.Ima
                     if xref in seen:
                         continue
                     seen.add(xref)
-                    img = common.pdf_image(doc, xref)
+                    img = common.pdf_image(doc, xref, page)
                     if img is not None and min(img.size) >= min_px:
                         out.append((rel, img))
     return out

@@ -25,7 +25,7 @@ from engine.extract import (
     sniff_file_type,
 )
 from engine.extract.chunking import chunk_text, normalize_text
-from engine.extract.pdf import FEATURE_MAX_SIDE
+from engine.extract.pdf import FEATURE_MAX_SIDE, display_orientation
 from engine.types import Cancelled, ExtractedFile, FileEntry, FileType, ItemKind
 from tests.fixtures import (
     ENGLISH_SAMPLE,
@@ -534,3 +534,71 @@ def test_pages_carry_a_sharp_render_for_local_features_only_when_used(
         assert max(page.detail.size) == min(round(842 * 150 / 72), FEATURE_MAX_SIDE)
     else:
         assert page.detail is None
+
+
+def _corner_marked(size: tuple[int, int] = (240, 160)) -> Image.Image:
+    """Grey with a red block at the top left and a blue one at the top right: any flip or turn
+    of it is visible."""
+    img = Image.new("RGB", size, (128, 128, 128))
+    w, h = size
+    img.paste((255, 0, 0), (0, 0, w // 3, h // 3))
+    img.paste((0, 0, 255), (w - w // 3, 0, w, h // 3))
+    return img
+
+
+def _coarse(img: Image.Image) -> np.ndarray:
+    return np.asarray(img.convert("RGB").resize((6, 6), Image.Resampling.BOX), np.int16)
+
+
+@pytest.mark.parametrize("placement", ["rotate90", "rotate180", "rotate270", "flip", "mirror"])
+def test_embedded_images_are_turned_the_way_the_page_shows_them(
+    tmp_path: Path, placement: str
+) -> None:
+    # Producers store pictures upside down and flip them with the placement matrix (a third
+    # of the corpus's placements). The extracted image must look like the page, not the file.
+    import pymupdf
+
+    buf = io.BytesIO()
+    _corner_marked().save(buf, format="PNG")
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    rect = pymupdf.Rect(100, 100, 340, 340)
+    rotate = int(placement[6:]) if placement.startswith("rotate") else 0
+    xref = page.insert_image(rect, stream=buf.getvalue(), rotate=rotate, keep_proportion=False)
+    if placement in ("flip", "mirror"):  # rewrite the matrix: w 0 0 -h (flip) / -w 0 0 h
+        name = next(i[7] for i in page.get_images(full=True) if i[0] == xref)
+        w, h = rect.width, rect.height
+        y = 842 - rect.y1
+        cm = (
+            f"{w} 0 0 {-h} {rect.x0} {y + h}"
+            if placement == "flip"
+            else (f"{-w} 0 0 {h} {rect.x1} {y}")
+        )
+        page.clean_contents()
+        doc.update_stream(page.get_contents()[0], f"q {cm} cm /{name} Do Q".encode())
+    path = tmp_path / f"{placement}.pdf"
+    doc.save(path)
+    shown = page_render_of(path, rect)
+    images = [i for i in extract(path).items if i.kind is ItemKind.IMAGE]
+    assert len(images) == 1 and images[0].image is not None
+    assert np.abs(_coarse(images[0].image) - _coarse(shown)).max() < 40
+
+
+def page_render_of(path: Path, rect: object) -> Image.Image:
+    import pymupdf
+
+    with pymupdf.open(path) as doc:
+        pix = doc[0].get_pixmap(dpi=72, clip=rect)
+        return Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+
+
+def test_display_orientation_covers_every_axis_aligned_placement() -> None:
+    t = Image.Transpose
+    assert display_orientation((200, 0, 0, 100, 0, 0)) is None
+    assert display_orientation((200, 0, 0, -100, 0, 0)) is t.FLIP_TOP_BOTTOM
+    assert display_orientation((-200, 0, 0, 100, 0, 0)) is t.FLIP_LEFT_RIGHT
+    assert display_orientation((-200, 0, 0, -100, 0, 0)) is t.ROTATE_180
+    assert display_orientation((0, -200, 100, 0, 0, 0)) is t.ROTATE_90
+    assert display_orientation((0, 200, -100, 0, 0, 0)) is t.ROTATE_270
+    assert display_orientation((0, 200, 100, 0, 0, 0)) is t.TRANSPOSE
+    assert display_orientation((0, -200, -100, 0, 0, 0)) is t.TRANSVERSE
