@@ -194,6 +194,8 @@ def print_summary(summary) -> None:
         f"Unchanged {s.files_unchanged}, moved {s.files_moved}, removed {s.files_deleted}, "
         f"skipped {len(s.skipped)}."
     )
+    if s.files_upgraded:
+        print(f"Read again by this version's improved extraction: {s.files_upgraded}.")
     for path, reason in s.skipped:
         print(f"  skipped {path}: {reason}")
     if s.image_search != "on":

@@ -23,12 +23,12 @@ import numpy as np
 from engine.config import FolderConfig, Settings
 from engine.crawl import content_hash, crawl
 from engine.encoders import Encoders
-from engine.extract import ExtractError, iter_file_items
+from engine.extract import EXTRACTOR_VERSION, ExtractError, iter_file_items
 from engine.extract.images import make_thumbnail
 from engine.imaging import encoder_view
 from engine.signals.tokenize import fts_tokens
 from engine.signals.visual import features_of
-from engine.store.catalog import Catalog, NewItem, path_key
+from engine.store.catalog import Catalog, FileState, NewItem, path_key
 from engine.store.vectors import VectorStore
 from engine.summary import IndexSummary
 from engine.types import (
@@ -124,7 +124,7 @@ class Indexer:
     ) -> list[_Job]:
         known = self.catalog.file_states()
         seen: set[bytes] = set()
-        candidates: list[tuple[FileEntry, str, tuple[int, int, int] | None]] = []
+        candidates: list[tuple[FileEntry, str, FileState | None]] = []
         for folder in folders:
             root = str(Path(folder.path).expanduser().resolve())
             try:
@@ -137,7 +137,7 @@ class Indexer:
                 seen.add(key)
                 self.summary.files_seen += 1
                 state = known.get(key)
-                if state and state[1] == entry.size and state[2] == entry.mtime_ns:
+                if state and _same_file(state, entry) and _read_by_current_extractor(state, entry):
                     self.summary.files_unchanged += 1
                     continue
                 candidates.append((entry, root, state))
@@ -168,7 +168,7 @@ class Indexer:
 
     def _classify(
         self,
-        candidate: tuple[FileEntry, str, tuple[int, int, int] | None],
+        candidate: tuple[FileEntry, str, FileState | None],
         gone: set[int],
     ) -> _Job | None:
         entry, root, state = candidate
@@ -178,7 +178,10 @@ class Indexer:
             self._skip(Skipped(entry.path, f"unreadable: {exc.strerror or exc}"))
             return None
         if state is not None:
-            row = self.catalog.file_by_id(state[0])
+            if not _read_by_current_extractor(state, entry):
+                self.summary.files_upgraded += 1
+                return _Job(entry, root, digest)
+            row = self.catalog.file_by_id(state.id)
             if row and row.content_hash == digest:
                 self.catalog.touch_file(row.id, entry, root)  # touched, not changed
                 self.summary.files_unchanged += 1
@@ -249,7 +252,13 @@ class Indexer:
         self._add_text_vectors(items)
         job = state.job
         _, removed, added = self.catalog.replace_file(
-            job.entry, job.root, job.content_hash, state.page_count, state.warnings, items
+            job.entry,
+            job.root,
+            job.content_hash,
+            state.page_count,
+            state.warnings,
+            items,
+            extractor=EXTRACTOR_VERSION[job.entry.file_type],
         )
         self.vectors.remove_items(removed)
         for space, ids in added.items():
@@ -466,3 +475,11 @@ def _drain(units: queue.Queue) -> None:
             units.get_nowait()
         except queue.Empty:
             return
+
+
+def _same_file(state: FileState, entry: FileEntry) -> bool:
+    return state.size == entry.size and state.mtime_ns == entry.mtime_ns
+
+
+def _read_by_current_extractor(state: FileState, entry: FileEntry) -> bool:
+    return state.extractor >= EXTRACTOR_VERSION[entry.file_type]

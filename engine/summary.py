@@ -24,6 +24,7 @@ class IndexSummary:
     files_unchanged: int = 0
     files_moved: int = 0
     files_deleted: int = 0
+    files_upgraded: int = 0  # unchanged, but read again by a newer extractor (counted as indexed)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     pages: int = 0
     images: int = 0
@@ -41,6 +42,7 @@ class IndexSummary:
             "files_unchanged": self.files_unchanged,
             "files_moved": self.files_moved,
             "files_deleted": self.files_deleted,
+            "files_upgraded": self.files_upgraded,
             "files_skipped": len(self.skipped),
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
             "pages": self.pages,
@@ -70,6 +72,7 @@ def summary_from_json(data: dict[str, object]) -> IndexSummary:
         "files_unchanged",
         "files_moved",
         "files_deleted",
+        "files_upgraded",
         "pages",
         "images",
         "photos",

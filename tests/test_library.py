@@ -12,9 +12,10 @@ from PIL import Image
 
 from engine.config import FolderConfig
 from engine.encoders import Encoders
+from engine.extract import EXTRACTOR_VERSION
 from engine.library import Library
 from engine.search import Query
-from engine.types import ItemKind
+from engine.types import FileType, ItemKind
 from tests.fixtures import (
     PageSpec,
     build_docs,
@@ -66,6 +67,24 @@ def test_reindex_unchanged_tree_does_no_work(tmp_path: Path, encoders: Encoders)
     with Library(tmp_path / "data", encoders.settings, encoders) as lib:
         lib.index(folders(root))
         again = lib.index(folders(root))
+    assert again.files_indexed == 0 and again.files_unchanged == 4
+
+
+def test_older_extractions_are_redone(tmp_path: Path, encoders: Encoders) -> None:
+    # After an upgrade that changes what extraction produces (PDF 2: embedded images turned as
+    # the page shows them), unchanged PDFs are extracted again once; photos are left alone.
+    root = build_docs(tmp_path / "docs")
+    with Library(tmp_path / "data", encoders.settings, encoders) as lib:
+        lib.index(folders(root))
+        with lib.catalog.transaction() as c:
+            c.execute("UPDATE files SET extractor = 1")  # as a catalog from before PDF 2
+        upgraded = lib.index(folders(root))
+        states = list(lib.catalog.file_states().values())
+        again = lib.index(folders(root))
+    n_pdfs = len(list(root.rglob("*.pdf")))
+    assert upgraded.files_upgraded == upgraded.files_indexed == n_pdfs > 0
+    assert upgraded.files_unchanged == 4 - n_pdfs
+    assert {s.extractor for s in states} == {1, EXTRACTOR_VERSION[FileType.PDF]}
     assert again.files_indexed == 0 and again.files_unchanged == 4
 
 

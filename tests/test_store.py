@@ -26,7 +26,7 @@ def unit(rng: np.random.Generator, dim: int = 16) -> np.ndarray:
 def add_file(cat: Catalog, path: Path, vectors: list[np.ndarray]) -> list[int]:
     entry = FileEntry(path, 10, time.time_ns(), FileType.IMAGE)
     items = [NewItem(ItemKind.PHOTO, None, n, vectors={SPACE: v}) for n, v in enumerate(vectors)]
-    _, _, added = cat.replace_file(entry, str(path.parent), "h", 0, [], items)
+    _, _, added = cat.replace_file(entry, str(path.parent), "h", 0, [], items, extractor=1)
     return added[SPACE]
 
 

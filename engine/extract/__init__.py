@@ -28,6 +28,11 @@ class ExtractError(Exception):
         self.reason = reason
 
 
+# Bumped when extraction of a file type changes what it produces; files the catalog says were
+# read by an older version are extracted again on the next index run, unchanged or not.
+# PDF 2: embedded images turned the way the page shows them.
+EXTRACTOR_VERSION: dict[FileType, int] = {FileType.PDF: 2, FileType.IMAGE: 1}
+
 PDF_MAGIC = b"%PDF-"
 # Readers accept a PDF header anywhere in the first KiB (junk before it is common in the wild).
 PDF_HEADER_WINDOW = 1024

@@ -40,6 +40,17 @@ def display(path: Path | str) -> str:
 
 
 @dataclass(frozen=True)
+class FileState:
+    """What a scan compares a found file with: changed size or mtime, or an older extractor
+    (see engine.extract.EXTRACTOR_VERSION), means the file is read again."""
+
+    id: int
+    size: int
+    mtime_ns: int
+    extractor: int
+
+
+@dataclass(frozen=True)
 class FileRow:
     id: int
     path: Path
@@ -116,10 +127,10 @@ class Catalog:
 
     # --- files ---------------------------------------------------------------------------
 
-    def file_states(self) -> dict[bytes, tuple[int, int, int]]:
-        """path → (id, size, mtime_ns) for every catalogued file: one query for a no-op scan."""
-        rows = self.query("SELECT path, id, size, mtime_ns FROM files")
-        return {bytes(p): (i, s, m) for p, i, s, m in rows}
+    def file_states(self) -> dict[bytes, FileState]:
+        """path → state of every catalogued file: one query for a no-op scan."""
+        rows = self.query("SELECT path, id, size, mtime_ns, extractor FROM files")
+        return {bytes(p): FileState(i, s, m, e) for p, i, s, m, e in rows}
 
     def file_id(self, path: Path) -> int | None:
         rows = self.query("SELECT id FROM files WHERE path = ?", (path_key(path),))
@@ -160,8 +171,11 @@ class Catalog:
         page_count: int,
         warnings: list[str],
         items: list[NewItem],
+        *,
+        extractor: int,
     ) -> tuple[int, list[int], dict[str, list[int]]]:
         """Write one file and all its items and vectors atomically, replacing any old version.
+        ``extractor``: the version of the extraction that produced ``items``.
 
         Returns (file id, ids of the old items that were removed, new item ids per space).
         """
@@ -171,7 +185,8 @@ class Catalog:
             removed = _delete_file(c, key)
             cur = c.execute(
                 "INSERT INTO files (path, display_path, root, file_type, size, mtime_ns,"
-                " content_hash, page_count, warnings, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " content_hash, page_count, warnings, indexed_at, extractor)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     key,
                     display(entry.path),
@@ -183,6 +198,7 @@ class Catalog:
                     page_count,
                     "\n".join(warnings),
                     time.time(),
+                    extractor,
                 ),
             )
             file_id = int(cur.lastrowid or 0)

@@ -88,7 +88,13 @@ CREATE TABLE features (
 CREATE VIRTUAL TABLE lexical USING fts5(body, filename, tokenize = 'unicode61');
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+# v3: which extractor version read each file, so files read by an older one are read again
+# (existing rows were all read by version 1).
+V3 = """
+ALTER TABLE files ADD COLUMN extractor INTEGER NOT NULL DEFAULT 1;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
