@@ -9,15 +9,18 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from engine.signals import visual
 from engine.signals.visual import (
     ALWAYS_VERIFIED,
     FLAT_MAX_WORDS,
     MIN_INLIERS,
     PAGE_N_FEATURES,
+    TILE_STEPS,
     Features,
     VisualIndex,
     VocabularyTree,
     _spread_out,
+    _tile_masks,
     extract_features,
     features_of,
     inlier_confidence,
@@ -358,6 +361,7 @@ def _random_features(seed: int, n: int = 200) -> Features:
 @pytest.mark.slow
 def test_tree_vocabulary_survives_save_and_load(tmp_path: Path) -> None:
     items = {i: _random_features(i) for i in range(400)}  # 80,000 sampled: a tree vocabulary
+    items[1000] = _random_features(1000, n=1200)  # page-sized: scored by tiles too
     index = VisualIndex()
     for i, f in items.items():
         index.add(i, f)
@@ -366,9 +370,49 @@ def test_tree_vocabulary_survives_save_and_load(tmp_path: Path) -> None:
     path = tmp_path / "visual.npz"
     index.save(path)
     loaded = VisualIndex.load(path)
-    for i in (0, 99, 399):
+    for i in (0, 99, 399, 1000):
         assert loaded.shortlist(items[i], 5) == index.shortlist(items[i], 5)
+    assert len(loaded._bags[1000]) == 1 + TILE_STEPS**2 and len(loaded._bags[0]) == 1
     meta = json.loads(path.with_suffix(".json").read_text())
     path.with_suffix(".json").write_text(json.dumps({**meta, "version": 1}))  # flat, older
     with pytest.raises(ValueError, match="version"):
         VisualIndex.load(path)  # refused: VisualSearch then rebuilds it from the catalog
+
+
+# --- page tiles ------------------------------------------------------------------------------
+
+
+def _page_of_figures(n: int) -> Image.Image:
+    """An 800x600 "page" holding four different figures, one per quarter."""
+    canvas = Image.new("RGB", (800, 600), "white")
+    for quarter, (x, y) in enumerate([(0, 0), (400, 0), (0, 300), (400, 300)]):
+        canvas.paste(textured_image(100 * n + quarter), (x, y))
+    return canvas
+
+
+def test_tile_windows_overlap_and_cover_the_page() -> None:
+    features = extract_features(_page_of_figures(1), 1600, 2000, spread=True)
+    masks = _tile_masks(features)
+    assert len(masks) == TILE_STEPS**2
+    assert np.logical_or.reduce(masks).mean() > 0.99  # every keypoint is in some window
+    assert all(0.15 < m.mean() < 0.5 for m in masks)  # each about a quarter of the page
+
+
+@pytest.mark.slow
+def test_a_photographed_quarter_of_a_page_ranks_its_page_near_the_top(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pages = {n: extract_features(_page_of_figures(n), 1600, 2000, spread=True) for n in range(30)}
+    query = extract_features(photographed(textured_image(100 * 7 + 3)), n_features=800)
+
+    def rank_of_page_7() -> int:
+        index = VisualIndex()
+        for n, f in pages.items():
+            index.add(n, f)
+        index.train()
+        ranked = [i for i, _ in index.shortlist(query, 30)]
+        return ranked.index(7) if 7 in ranked else 30
+
+    with_tiles = rank_of_page_7()
+    monkeypatch.setattr(visual, "TILE_MIN_FEATURES", 10**9)  # whole pages only
+    assert with_tiles <= 1 and with_tiles < rank_of_page_7()

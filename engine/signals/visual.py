@@ -262,6 +262,11 @@ PROBES = 2  # coarse cells searched per descriptor
 FLAT_MAX_WORDS = 4096  # smaller vocabularies stay flat (one coarse cell)
 FORMAT_VERSION = 2  # 2: vocabulary tree (1: flat k-means); an older file is rebuilt, not read
 
+# Pages (more keypoints than any image gets) are also scored window by window (_tile_masks).
+TILE_MIN_FEATURES = DEFAULT_N_FEATURES
+TILE_SPAN = 0.5
+TILE_STEPS = 3
+
 # Shortlist score = idf²-weighted word intersection / item size ** SIZE_NORM_POWER
 # (0: plain intersection, 0.5: damped by the square root of the item's feature count).
 SIZE_NORM_POWER = 0.5
@@ -372,6 +377,27 @@ class _Bag:
     counts: np.ndarray  # their term frequencies, float32
 
 
+def _bag(words: np.ndarray) -> _Bag:
+    uniq, counts = np.unique(words, return_counts=True)
+    return _Bag(uniq.astype(np.int32), counts.astype(np.float32))
+
+
+def _tile_masks(features: Features) -> list[np.ndarray]:
+    """Keypoints in each of TILE_STEPS² overlapping windows of TILE_SPAN of the image's
+    width and height. A photo of a page region shares its words with a window of the page
+    about its size, whose bag is not diluted by the rest of the page's text and figures."""
+    width, height = features.image_size
+    if not width or not height:
+        return []
+    x, y = features.keypoints[:, 0] / width, features.keypoints[:, 1] / height
+    offsets = np.linspace(0.0, 1.0 - TILE_SPAN, TILE_STEPS)
+    return [
+        (x >= ox) & (x < ox + TILE_SPAN) & (y >= oy) & (y < oy + TILE_SPAN)
+        for oy in offsets
+        for ox in offsets
+    ]
+
+
 class VisualIndex:
     """Inverted file over visual words with geometric re-ranking.
 
@@ -392,7 +418,7 @@ class VisualIndex:
         self.kind: str | None = None
         self.vocab: VocabularyTree | None = None
         self.trained_on = 0
-        self._bags: dict[int, _Bag] = {}
+        self._bags: dict[int, list[_Bag]] = {}  # per item: whole image first, then tiles
         self._pending: dict[int, Features] = {}
         self._sample: dict[int, np.ndarray] = {}  # per item, so removals drop their share
         self._csr: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -475,12 +501,15 @@ class VisualIndex:
 
     build = train
 
-    def _quantise(self, features: Features) -> _Bag:
+    def _quantise(self, features: Features, tiles: bool = True) -> list[_Bag]:
+        """The item's bag of words, then (for pages: many keypoints) one bag per tile."""
         if self.vocab is None or not len(features):
-            return _Bag(np.zeros(0, np.int32), np.zeros(0, np.float32))
+            return [_Bag(np.zeros(0, np.int32), np.zeros(0, np.float32))]
         words = self.vocab.assign(_as_float(features.descriptors, features.kind))
-        uniq, counts = np.unique(words, return_counts=True)
-        return _Bag(uniq.astype(np.int32), counts.astype(np.float32))
+        bags = [_bag(words)]
+        if tiles and len(features) > TILE_MIN_FEATURES:
+            bags += [_bag(words[inside]) for inside in _tile_masks(features)]
+        return bags
 
     # -- scoring --
 
@@ -491,8 +520,8 @@ class VisualIndex:
             return self._csr
         assert self.vocab is not None
         k = len(self.vocab)
-        ids = np.array(list(self._bags), np.int64)
-        bags = list(self._bags.values())
+        ids = np.array([i for i, item in self._bags.items() for _ in item], np.int64)
+        bags = [bag for item in self._bags.values() for bag in item]
         words = np.concatenate([b.words for b in bags]) if bags else np.zeros(0, np.int32)
         tf = np.concatenate([b.counts for b in bags]) if bags else np.zeros(0, np.float32)
         pos = np.repeat(np.arange(len(bags)), [len(b.words) for b in bags])
@@ -515,7 +544,7 @@ class VisualIndex:
             if self.vocab is None:  # nothing to rank with yet: verification decides
                 return [(i, 0.0) for i in list(self._pending)[:k]]
             ids, ptr, post_pos, post_tf = self._inverted()
-            bag = self._quantise(query)
+            bag = self._quantise(query, tiles=False)[0]
             scores = np.zeros(len(ids), np.float32)
             if len(bag.words) and len(ids):
                 # idf²-weighted histogram intersection: every visual word the photo shares
@@ -531,7 +560,9 @@ class VisualIndex:
                 weight = np.repeat(self._idf[bag.words] ** 2, lengths)
                 np.add.at(scores, post_pos[idx], shared * weight)
                 scores /= self._size_norm
-            top = np.argsort(-scores, kind="stable")[:k]
+            order = np.argsort(-scores, kind="stable")
+            _, first = np.unique(ids[order], return_index=True)  # an item's best bag or tile
+            top = order[np.sort(first)][:k]
             result = [(int(ids[i]), float(scores[i])) for i in top]
             room = k - len(result)
             result += [(i, 0.0) for i in list(self._pending)[: max(0, room)]]
@@ -596,8 +627,8 @@ class VisualIndex:
         with self._lock:
             if self._pending:
                 self.train()
-            ids = np.array(list(self._bags), np.int64)
-            bags = list(self._bags.values())
+            ids = np.array([i for i, item in self._bags.items() for _ in item], np.int64)
+            bags = [bag for item in self._bags.values() for bag in item]
             sample_ids = np.array(list(self._sample), np.int64)
             arrays = {
                 **self._vocab_arrays(),
@@ -653,7 +684,7 @@ class VisualIndex:
             np.split(arrays["counts"], splits),
             strict=True,
         ):
-            index._bags[int(item_id)] = _Bag(w, c)
+            index._bags.setdefault(int(item_id), []).append(_Bag(w, c))  # whole, then tiles
         s_splits = np.cumsum(arrays["sample_lengths"])[:-1]
         for item_id, s in zip(
             arrays["sample_ids"], np.split(arrays["sample"], s_splits), strict=True
