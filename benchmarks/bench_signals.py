@@ -200,15 +200,8 @@ def bench_visual(
     settings: dict[str, Callable[[Features], list[int]]] = {
         "previous: BF matcher, shortlist 30": lambda q: previous(q, 30),
         "previous: BF matcher, shortlist 20": lambda q: previous(q, 20),
-        "RootSIFT BF, shortlist 20": lambda q: [
-            m.item_id for m in index.search(q, load, 10, 20, early_exit=None)
-        ],
-        "RootSIFT BF, shortlist 10": lambda q: [
-            m.item_id for m in index.search(q, load, 10, 10, early_exit=None)
-        ],
-        "default: RootSIFT, shortlist 10, exit 40": lambda q: [
-            m.item_id for m in index.search(q, load, 10)
-        ],
+        "RootSIFT BF, shortlist 20": lambda q: [m.item_id for m in index.search(q, load, 10, 20)],
+        "RootSIFT BF, shortlist 10": lambda q: [m.item_id for m in index.search(q, load, 10, 10)],
     }
     rows = list(csv.DictReader((corpus / "photo-queries.csv").open(encoding="utf-8")))[:n_queries]
     stats = {name: ([], [0, 0]) for name in [*settings, "brute force (RootSIFT verify)"]}

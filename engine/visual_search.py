@@ -22,7 +22,7 @@ from engine.store.catalog import VISUAL_SPACE, Catalog
 
 log = logging.getLogger(__name__)
 
-# Each verified candidate costs ~10-40 ms (matching + RANSAC): the shortlist bounds latency.
+# Each verified candidate costs ~10-20 ms (matching + RANSAC): the shortlist bounds latency.
 # 10 lost no recall against 20 or 50 on photo-queries.csv (docs/SIGNALS.md).
 SHORTLIST = 10
 
@@ -42,7 +42,9 @@ class VisualSearch:
         query = extract_features(image)
         if len(query) == 0:
             return []
-        matches = index.search(query, self._load, k=k, shortlist_k=SHORTLIST)
+        matches = index.search(
+            query, self._load, k=k, shortlist_k=SHORTLIST, document_of=self._document_of
+        )
         return [
             Hit(m.item_id, "visual", m.confidence, f"figure matched ({m.inliers} inliers)")
             for m in matches
@@ -88,6 +90,10 @@ class VisualSearch:
             index.save(index_path)
             write_atomic(stamp_path, json.dumps({"seq": seq}))
         return index
+
+    def _document_of(self, item_id: int) -> int | None:
+        row = self.catalog.items([item_id]).get(item_id)
+        return row.file_id if row else None
 
     def _load(self, item_id: int) -> Features | None:
         blob = self.catalog.features(item_id)

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from engine.signals import visual
 from engine.signals.visual import (
-    ALWAYS_VERIFIED,
+    CERTAIN_INLIERS,
     FLAT_MAX_WORDS,
     MIN_INLIERS,
     PAGE_N_FEATURES,
@@ -110,35 +110,40 @@ def test_photographed_figure_is_found_first_among_distractors(corpus: dict) -> N
     assert matches[0].confidence > 0.9
 
 
+def _with_a_copy_of_17(corpus: dict) -> dict:
+    """The corpus plus item 1017: figure 17 again, cropped a little closer (another page)."""
+    copy = textured_image(17).crop((20, 10, 390, 290))
+    return {**corpus, 1017: extract_features(copy, n_features=500)}
+
+
 @pytest.mark.slow
-def test_early_exit_stops_at_a_certain_match(corpus: dict) -> None:
-    index = _index(corpus)
+def test_a_certain_match_does_not_hide_another_document_with_the_figure(corpus: dict) -> None:
+    items = _with_a_copy_of_17(corpus)
+    index = _index(items)
+    query = extract_features(photographed(textured_image(17)), n_features=500)
+    assert {17, 1017} <= {i for i, _ in index.shortlist(query, 10)}
+    matches = index.search(query, items.get, k=5)
+    assert matches[0].inliers >= CERTAIN_INLIERS
+    assert {m.item_id for m in matches[:2]} == {17, 1017}
+
+
+@pytest.mark.slow
+def test_after_a_certain_match_the_rest_of_its_document_is_skipped(corpus: dict) -> None:
+    items = _with_a_copy_of_17(corpus)
+    index = _index(items)
     query = extract_features(photographed(textured_image(17)), n_features=500)
     loaded: list[int] = []
 
     def load(item_id: int) -> Features:
         loaded.append(item_id)
-        return corpus[item_id]
+        return items[item_id]
 
-    full = index.search(query, corpus.get, k=5, shortlist_k=10, early_exit=None)
-    quick = index.search(query, load, k=5, shortlist_k=10, early_exit=full[0].inliers)
-    assert quick[0] == full[0]
-    position = [i for i, _ in index.shortlist(query, 10)].index(17)
-    # nothing after the certain match was verified, beyond the first ALWAYS_VERIFIED
-    assert len(loaded) == max(position + 1, ALWAYS_VERIFIED)
-
-
-@pytest.mark.slow
-def test_a_certain_match_does_not_hide_another_copy_of_the_figure(corpus: dict) -> None:
-    # The same figure on a second page (1017, cropped a little closer): both are answers.
-    copy = textured_image(17).crop((20, 10, 390, 290))
-    items = {**corpus, 1017: extract_features(copy, n_features=500)}
-    index = _index(items)
-    query = extract_features(photographed(textured_image(17)), n_features=500)
-    shortlist = [i for i, _ in index.shortlist(query, ALWAYS_VERIFIED)]
-    assert {17, 1017} <= set(shortlist)
-    matches = index.search(query, items.get, k=5, early_exit=12)  # both copies are "certain"
-    assert {m.item_id for m in matches[:2]} == {17, 1017}
+    same_document = {17: "doc", 1017: "doc"}
+    matches = index.search(query, load, k=5, document_of=lambda i: same_document.get(i, i))
+    found = [m.item_id for m in matches]
+    assert len(set(found) & {17, 1017}) == 1  # the document's first (certain) match only
+    assert len(set(loaded) & {17, 1017}) == 1  # its other page was never verified
+    assert len(loaded) == 10 - 1  # every other shortlisted candidate was
 
 
 def test_rootsift_matches_are_kept_after_blob_round_trip() -> None:

@@ -36,13 +36,8 @@ SPREAD_CANDIDATES = 4  # detect this many times the budget, then spread the budg
 MIN_INLIERS = 8  # a homography from fewer agreeing points is as likely chance as a match
 _RATIO = 0.8  # Lowe's ratio test
 SURE_INLIERS = 20  # where the logistic reaches 0.96 and starts to flatten
-# A certain match (confidence 0.98): past ALWAYS_VERIFIED candidates, verifying further ones
-# would only find weaker evidence lower in the shortlist.
-EARLY_EXIT_INLIERS = 40
-# The shortlist's first candidates are verified even after a certain match: other pages and
-# documents that show the same picture are answers too (results 2-5), and a certain match
-# at the top of the shortlist would otherwise hide them.
-ALWAYS_VERIFIED = 5
+# A certain match (confidence 0.98): the rest of its document need not be verified.
+CERTAIN_INLIERS = 40
 _MAGIC = b"SGVF"
 _KINDS = {"sift": 1, "orb": 2}
 _HEADER = struct.Struct("<4sBBHIII")  # magic, version, kind, dim, n, width, height
@@ -577,32 +572,24 @@ class VisualIndex:
         load_features: Callable[[int], Features | None],
         k: int = 10,
         shortlist_k: int = 10,
-        early_exit: int | None = EARLY_EXIT_INLIERS,
+        document_of: Callable[[int], object] | None = None,
     ) -> list[VisualMatch]:
         """Verified matches (≥ MIN_INLIERS), most inliers first. Unloadable items are skipped.
 
-        Candidates are verified in shortlist order; once one reaches ``early_exit`` inliers (a
-        certain match) and the first ALWAYS_VERIFIED have been verified, the rest are skipped.
-        The top answer is then settled; what is given up is further matching items (another
-        page with the same figure) lower in the shortlist. ``None`` verifies the whole
-        shortlist."""
+        The whole shortlist is verified, in order, except that once an item matches for
+        certain (CERTAIN_INLIERS), further items of its document (``document_of``) are
+        skipped: results are listed per document, so the time goes to other documents that
+        show the same picture. (Stopping at the first certain match, as an earlier version
+        did, hid them: a board photo found its product page and lost the datasheet that
+        shows the same board, shortlisted seventh.)"""
         if self.needs_retrain and self.vocab is None:
             self.train()
-        ranked = [item_id for item_id, _ in self.shortlist(query, shortlist_k)]
-        matches = self._verify_all(query, ranked, load_features, early_exit)
-        matches.sort(key=lambda m: -m.inliers)
-        return matches[:k]
-
-    @staticmethod
-    def _verify_all(
-        query: Features,
-        item_ids: list[int],
-        load_features: Callable[[int], Features | None],
-        early_exit: int | None,
-    ) -> list[VisualMatch]:
+        group = document_of or (lambda item_id: item_id)
+        settled: set[object] = set()
         matches = []
-        certain = False
-        for position, item_id in enumerate(item_ids):
+        for item_id, _ in self.shortlist(query, shortlist_k):
+            if settled and group(item_id) in settled:
+                continue
             try:
                 candidate = load_features(item_id)
             except Exception:  # a broken blob must not sink the whole search
@@ -614,10 +601,10 @@ class VisualIndex:
                 matches.append(
                     VisualMatch(item_id, result.inliers, inlier_confidence(result.inliers))
                 )
-            certain = certain or (early_exit is not None and result.inliers >= early_exit)
-            if certain and position + 1 >= ALWAYS_VERIFIED:
-                break
-        return matches
+            if result.inliers >= CERTAIN_INLIERS:
+                settled.add(group(item_id))
+        matches.sort(key=lambda m: -m.inliers)
+        return matches[:k]
 
     # -- persistence (npz + JSON sidecar, no pickle) --
 
