@@ -213,14 +213,13 @@ def salient_terms(ocr_text: str, max_terms: int = 12) -> list[str]:
     parts = [t for t in counts if is_part_number(t)]
     parts.sort(key=lambda t: (-len(_compact(t)), first_seen[t]))
     names = [t for t in dict.fromkeys(name_words(ocr_text)) if t not in parts]
-    others = [
-        t
-        for t in counts
-        if t not in parts and t not in names and len(t) >= 4 and not _is_noise(t)
-        if not t.isdigit()
-    ]
+    others = [t for t in counts if t not in parts and t not in names and _worth_a_term(t)]
     others.sort(key=lambda t: (counts[t], -len(t), first_seen[t]))
     return (parts + names + others)[: max(0, max_terms)]
+
+
+def _worth_a_term(token: str) -> bool:
+    return len(token) >= 4 and not _is_noise(token) and not token.isdigit()
 
 
 _NAME_WORD = re.compile(r"^[A-Z]{3,}$")
