@@ -1,13 +1,13 @@
 """Exact visual match under photo distortions, on the real corpus (../shared/corpus).
 
 Takes PDFs from datasheets/ and ic-datasheets/, indexes them with the real pipeline into a
-temporary data directory (Library, OCR off, no model weights: lexical + visual signals), then
-turns embedded images and crops of rendered pages into synthetic phone photos (perspective,
-rotation, crop, rescale, blur, uneven light, noise, JPEG) and queries with each one for its
-page. Prints Recall@1/@5 (page and document level) of the visual signal alone and of fused
-search, and their latency p50/p95 (query feature extraction included).
+temporary data directory (Library, OCR off unless --ocr, no model weights: lexical + visual
+signals), then turns embedded images and crops of rendered pages into synthetic phone photos
+(perspective, rotation, crop, rescale, blur, uneven light, noise, JPEG) and queries with each
+one for its page. Prints Recall@1/@5 (page and document level) of the visual signal alone
+and of fused search, and their latency p50/p95 (query feature extraction included).
 
-    .venv/bin/python benchmarks/bench_distortion.py [--pdfs 30] [--queries 100] [--seed 0]
+    .venv/bin/python benchmarks/bench_distortion.py [--pdfs 30] [--queries 100] [--seed 0] [--ocr]
 """
 
 from __future__ import annotations
@@ -170,6 +170,11 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=100, help="distorted photo queries")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="keep the temporary data here (inspection)")
+    parser.add_argument(
+        "--ocr",
+        action="store_true",
+        help="OCR on, as in the app: the fused run also reads the query photo's text",
+    )
     args = parser.parse_args()
     if not (args.corpus / "datasheets").is_dir():
         print(f"SKIP: evaluation corpus not found at {args.corpus}")
@@ -182,7 +187,7 @@ def main() -> int:
         docs.mkdir()
         for pdf in pdfs:  # a temporary copy outside the repository: the index sees only these
             shutil.copyfile(pdf, docs / pdf.name)
-        settings = Settings(ocr_enabled=False, models_dir=str(work / "models"))
+        settings = Settings(ocr_enabled=args.ocr, models_dir=str(work / "models"))
         with Library(work / "data", settings) as lib:
             start = time.perf_counter()
             summary = lib.index([FolderConfig(str(docs))])
