@@ -421,3 +421,20 @@ def test_a_photographed_quarter_of_a_page_ranks_its_page_near_the_top(
     with_tiles = rank_of_page_7()
     monkeypatch.setattr(visual, "TILE_MIN_FEATURES", 10**9)  # whole pages only
     assert with_tiles <= 1 and with_tiles < rank_of_page_7()
+
+
+def test_vocabulary_does_not_depend_on_item_ids() -> None:
+    # Item ids follow the order in which extraction workers finish: the same features under
+    # other ids, added in another order, must give the same vocabulary and the same ranking.
+    feats = [_random_features(i, n=300) for i in range(60)]
+    a, b = VisualIndex(vocab_size=64), VisualIndex(vocab_size=64)
+    for i, f in enumerate(feats):
+        a.add(i, f)
+    for i, f in reversed(list(enumerate(feats))):
+        b.add(1000 + i, f)
+    a.train()
+    b.train()
+    assert a.vocab is not None and b.vocab is not None
+    np.testing.assert_array_equal(a.vocab.leaves, b.vocab.leaves)
+    query = feats[7]
+    assert [i for i, _ in a.shortlist(query, 5)] == [i - 1000 for i, _ in b.shortlist(query, 5)]

@@ -14,6 +14,7 @@ import math
 import os
 import struct
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -372,6 +373,10 @@ class _Bag:
     counts: np.ndarray  # their term frequencies, float32
 
 
+def _content_key(descriptors: np.ndarray) -> int:
+    return zlib.crc32(np.ascontiguousarray(descriptors).tobytes())
+
+
 def _bag(words: np.ndarray) -> _Bag:
     uniq, counts = np.unique(words, return_counts=True)
     return _Bag(uniq.astype(np.int32), counts.astype(np.float32))
@@ -460,7 +465,9 @@ class VisualIndex:
         per_item = 200  # enough for the vocabulary to see every image's kind of texture
         desc = features.descriptors
         if len(desc) > per_item:
-            rng = np.random.default_rng(self.seed + item_id)
+            # Drawn by content, not item id: ids follow the order in which extraction workers
+            # finish, and the same documents must give the same vocabulary on every run.
+            rng = np.random.default_rng(self.seed + _content_key(desc))
             desc = desc[rng.choice(len(desc), per_item, replace=False)]
         self._sample[item_id] = desc
 
@@ -474,7 +481,7 @@ class VisualIndex:
         with self._lock:
             if not self._sample or self.kind is None:
                 return
-            sample = np.concatenate(list(self._sample.values()))
+            sample = np.concatenate(sorted(self._sample.values(), key=_content_key))
             if len(sample) > self.max_train_descriptors:
                 rng = np.random.default_rng(self.seed)
                 sample = sample[rng.choice(len(sample), self.max_train_descriptors, False)]
