@@ -92,8 +92,8 @@ class VisualSearch:
         return index
 
     def _document_of(self, item_id: int) -> int | None:
-        row = self.catalog.items([item_id]).get(item_id)
-        return row.file_id if row else None
+        rows = self.catalog.query("SELECT file_id FROM items WHERE id = ?", (item_id,))
+        return int(rows[0][0]) if rows else None
 
     def _load(self, item_id: int) -> Features | None:
         blob = self.catalog.features(item_id)

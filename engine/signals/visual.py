@@ -310,7 +310,7 @@ class VocabularyTree:
     so a fine vocabulary (44,000 words) costs less than a flat one of 4,096 did. A fine
     vocabulary makes a shared visual word rarer and more telling: on photo-queries.csv the
     share of verified matches the shortlist puts in its top 10 rose from 0.37 (flat, 4,096
-    words) to 0.55 (docs/SIGNALS.md)."""
+    words) to 0.56 (docs/SIGNALS.md)."""
 
     def __init__(self, coarse: np.ndarray, leaves: np.ndarray, starts: np.ndarray) -> None:
         self.coarse = coarse.astype(np.float32)  # (k1, d)
@@ -513,6 +513,11 @@ class VisualIndex:
             bags += [_bag(words[inside]) for inside in _tile_masks(features)]
         return bags
 
+    def _rows(self) -> tuple[np.ndarray, list[_Bag]]:
+        """Every scored bag (an item's whole bag, then its tiles) with its item id."""
+        ids = np.array([i for i, item in self._bags.items() for _ in item], np.int64)
+        return ids, [bag for item in self._bags.values() for bag in item]
+
     # -- scoring --
 
     def _inverted(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -522,8 +527,7 @@ class VisualIndex:
             return self._csr
         assert self.vocab is not None
         k = len(self.vocab)
-        ids = np.array([i for i, item in self._bags.items() for _ in item], np.int64)
-        bags = [bag for item in self._bags.values() for bag in item]
+        ids, bags = self._rows()
         words = np.concatenate([b.words for b in bags]) if bags else np.zeros(0, np.int32)
         tf = np.concatenate([b.counts for b in bags]) if bags else np.zeros(0, np.float32)
         pos = np.repeat(np.arange(len(bags)), [len(b.words) for b in bags])
@@ -621,8 +625,7 @@ class VisualIndex:
         with self._lock:
             if self._pending:
                 self.train()
-            ids = np.array([i for i, item in self._bags.items() for _ in item], np.int64)
-            bags = [bag for item in self._bags.values() for bag in item]
+            ids, bags = self._rows()
             sample_ids = np.array(list(self._sample), np.int64)
             arrays = {
                 **self._vocab_arrays(),
