@@ -178,11 +178,11 @@ class Indexer:
             self._skip(Skipped(entry.path, f"unreadable: {exc.strerror or exc}"))
             return None
         if state is not None:
-            if not _read_by_current_extractor(state, entry):
-                self.summary.files_upgraded += 1
-                return _Job(entry, root, digest)
             row = self.catalog.file_by_id(state.id)
             if row and row.content_hash == digest:
+                if not _read_by_current_extractor(state, entry):
+                    self.summary.files_upgraded += 1  # same content, read by an older version
+                    return _Job(entry, root, digest)
                 self.catalog.touch_file(row.id, entry, root)  # touched, not changed
                 self.summary.files_unchanged += 1
                 return None

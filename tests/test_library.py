@@ -78,11 +78,14 @@ def test_older_extractions_are_redone(tmp_path: Path, encoders: Encoders) -> Non
         lib.index(folders(root))
         with lib.catalog.transaction() as c:
             c.execute("UPDATE files SET extractor = 1")  # as a catalog from before PDF 2
+        with (root / "sensor.pdf").open("ab") as f:  # and one PDF really changed meanwhile
+            f.write(b"\n% edited\n")
         upgraded = lib.index(folders(root))
         states = list(lib.catalog.file_states().values())
         again = lib.index(folders(root))
     n_pdfs = len(list(root.rglob("*.pdf")))
-    assert upgraded.files_upgraded == upgraded.files_indexed == n_pdfs > 0
+    assert upgraded.files_indexed == n_pdfs > 1
+    assert upgraded.files_upgraded == n_pdfs - 1  # the edited one is simply a changed file
     assert upgraded.files_unchanged == 4 - n_pdfs
     assert {s.extractor for s in states} == {1, EXTRACTOR_VERSION[FileType.PDF]}
     assert again.files_indexed == 0 and again.files_unchanged == 4
