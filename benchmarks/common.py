@@ -265,14 +265,14 @@ def pdf_image(doc, xref: int, page=None):
     """An embedded image of an open PyMuPDF document as a full-resolution RGB Pillow image,
     or None when it cannot be decoded: the picture the visual benchmarks photograph or match
     (the engine's own decoder also shrinks it for storage). With ``page``, turned as that page
-    shows it (engine.extract.pdf.display_orientation): a photo is taken of the print, not of
+    shows it (engine.extract.pdf.placed_orientation): a photo is taken of the print, not of
     the pixels as stored."""
     import io
 
     import pymupdf
     from PIL import Image
 
-    from engine.extract.pdf import display_orientation
+    from engine.extract.pdf import placed_orientation
 
     try:
         pix = pymupdf.Pixmap(doc, xref)
@@ -281,9 +281,5 @@ def pdf_image(doc, xref: int, page=None):
         img = Image.open(io.BytesIO(pix.tobytes("png"))).convert("RGB")
     except Exception:
         return None
-    placements = page.get_image_rects(xref, transform=True) if page is not None else []
-    if placements:
-        m = placements[0][1]
-        turn = display_orientation((m.a, m.b, m.c, m.d, m.e, m.f))
-        img = img.transpose(turn) if turn is not None else img
-    return img
+    turn = placed_orientation(page, xref) if page is not None else None
+    return img.transpose(turn) if turn is not None else img

@@ -25,7 +25,7 @@ from engine.extract import (
     sniff_file_type,
 )
 from engine.extract.chunking import chunk_text, normalize_text
-from engine.extract.pdf import FEATURE_MAX_SIDE, display_orientation
+from engine.extract.pdf import FEATURE_MAX_SIDE, display_orientation, placed_orientation
 from engine.types import Cancelled, ExtractedFile, FileEntry, FileType, ItemKind
 from tests.fixtures import (
     ENGLISH_SAMPLE,
@@ -582,6 +582,11 @@ def test_embedded_images_are_turned_the_way_the_page_shows_them(
     images = [i for i in extract(path).items if i.kind is ItemKind.IMAGE]
     assert len(images) == 1 and images[0].image is not None
     assert np.abs(_coarse(images[0].image) - _coarse(shown)).max() < 40
+    with pymupdf.open(path) as reopened:  # the per-image lookup the benchmarks use agrees
+        turn = placed_orientation(reopened[0], reopened[0].get_images(full=True)[0][0])
+    stored = _corner_marked()
+    turned = stored.transpose(turn) if turn is not None else stored
+    assert np.abs(_coarse(turned) - _coarse(shown)).max() < 40
 
 
 def page_render_of(path: Path, rect: object) -> Image.Image:

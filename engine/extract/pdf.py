@@ -419,6 +419,13 @@ def _embedded_image(
     )
 
 
+def placed_orientation(page: pymupdf.Page, xref: int) -> Image.Transpose | None:
+    """How ``page`` shows image ``xref`` (its first placement there), for callers that decode
+    images themselves; extraction gets the same from :class:`_Placements` in one page pass."""
+    placed = _placement(page, xref)
+    return display_orientation(placed[1]) if placed else None
+
+
 def _placement(page: pymupdf.Page, xref: int) -> tuple[Bbox, Transform] | None:
     try:
         placements = page.get_image_rects(xref, transform=True)
