@@ -228,7 +228,8 @@ def _run_pipeline(
     first_boxes = [box for box, _, conf in raw if conf >= READ_WELL]
 
     def unread(box: np.ndarray) -> bool:  # text the first pass read well is not read again
-        return not any(_same_spot(_transform(box, back), other) for other in first_boxes)
+        on_photo = _transform(box, back)
+        return not any(_same_spot(on_photo, other) for other in first_boxes)
 
     deskewed = _read_pass(engine, rotated, det_max_side, 0, unread)
     return merge_passes(raw, [(_transform(box, back), t, c) for box, t, c in deskewed])
