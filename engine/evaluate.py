@@ -32,7 +32,14 @@ TOP_RESULTS_KEPT = 3  # per query: what ranked first, for failure analysis
 # Which query modality can produce each fusion signal (engine.search); a signal is evaluated
 # alone only on the query sets it can answer.
 TEXT_SIGNALS = ("lexical", "part-number", "semantic-text", "semantic-image")
-IMAGE_SIGNALS = ("semantic-image", "semantic-bridge", "visual", "ocr-lexical", "ocr-part-number")
+IMAGE_SIGNALS = (
+    "semantic-image",
+    "semantic-bridge",
+    "visual",
+    "ocr-lexical",
+    "ocr-part-number",
+    "ocr-passage",
+)
 
 
 # --- metric math -----------------------------------------------------------------------------
@@ -379,7 +386,7 @@ def present_signals(library) -> list[str]:
     if library.searcher.visual is not None:
         out.append("visual")
     if library.ocr_engine() is not None:
-        out += ["ocr-lexical", "ocr-part-number"]
+        out += ["ocr-lexical", "ocr-part-number", "ocr-passage"]
     return out
 
 

@@ -50,6 +50,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     # Text read off a query photo is noisy (pin labels, misreads): it may nudge, not bury.
     "ocr-lexical": 0.45,
     "ocr-part-number": 0.9,
+    # A page showing most of a photo's printed text: near-certain, but a page's own picture
+    # matched by local features (visual) is more so, and the passage cannot see layout.
+    "ocr-passage": 0.95,
 }
 
 

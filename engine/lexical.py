@@ -12,6 +12,7 @@ of a four-word query stays a weak hint however high its raw BM25.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.fusion import Hit
@@ -142,6 +143,13 @@ class FtsVocabulary:
     def doc_count(self, term: str) -> int:
         rows = self.catalog.query(f"SELECT doc FROM {self._table()} WHERE term = ?", (term,))
         return int(rows[0][0]) if rows else 0
+
+    def doc_counts(self, terms: Iterable[str]) -> dict[str, int]:
+        """Row counts of those ``terms`` that are in the index (one lookup per slice)."""
+        rows = self.catalog.query_ids(
+            f"SELECT term, doc FROM {self._table()} WHERE term IN ({{}})", list(set(terms))
+        )
+        return {str(t): int(d) for t, d in rows}
 
     def completions(self, prefix: str, max_length: int) -> list[tuple[str, int]]:
         if not prefix:

@@ -4,7 +4,9 @@ Signals (each a function from the query to ``fusion.Hit``s):
 - semantic-image: CLIP query vector against pages, embedded images and photos;
 - semantic-text: sentence-transformers query vector against text chunks;
 - semantic-bridge: an image query against text chunks brought into CLIP space by an aligner;
-- lexical / part-number / visual: the engineering-document signals (engine.signals).
+- lexical / part-number / visual: the engineering-document signals (engine.signals);
+- ocr-lexical / ocr-part-number / ocr-passage: text read off a query photo, searched as words,
+  as part numbers, and as a printed passage (the page a photo of print shows).
 
 Raw cosine similarities are not comparable across modality pairs (the modality gap), so each
 is standardised with statistics estimated from this index (engine.alignment) before fusion.
@@ -26,6 +28,7 @@ from engine.encoders import Encoders
 from engine.fusion import Fused, Hit, fuse, logistic
 from engine.imaging import query_view
 from engine.lexical import LexicalSearch
+from engine.passage_search import PassageSearch
 from engine.signals.lexicon import repair_lines
 from engine.signals.ocr import OcrEngine, OcrResult
 from engine.signals.partnumbers import salient_terms
@@ -37,6 +40,7 @@ from engine.visual_search import VisualSearch
 
 SNIPPET_CHARS = 220
 OCR_QUERY_TERMS = 12
+OCR_SIGNALS = ("ocr-lexical", "ocr-part-number", "ocr-passage")
 
 
 @dataclass
@@ -91,6 +95,7 @@ class Searcher:
         self.encoders = encoders
         self.alignment = alignment
         self.lexical = LexicalSearch(catalog)
+        self.passages = PassageSearch(catalog, self.lexical.vocabulary)
         self.visual = visual
         self.ocr = ocr or (lambda: None)
         self.signals: list[Signal] = [
@@ -99,6 +104,7 @@ class Searcher:
             self._semantic_image,
             self._visual_match,
             self._text_on_photo,
+            self._passage_on_photo,
         ]
         self.signals += extra_signals or []
         # The slow parts of a query run on helper threads beside the rest: a text query's two
@@ -147,7 +153,7 @@ class Searcher:
 
     def _start_photo_ocr(self, ctx: _QueryContext) -> None:
         image = ctx.query.image
-        if image is None or not self._wants("ocr-lexical", "ocr-part-number", ctx=ctx):
+        if image is None or not self._wants(*OCR_SIGNALS, ctx=ctx):
             return
         engine = self.ocr()
         if engine is not None:
@@ -171,10 +177,8 @@ class Searcher:
 
     def _text_on_photo(self, ctx: _QueryContext) -> list[Hit]:
         """Text printed on the query photo (a part number on a board) searched lexically."""
-        if ctx.photo_text is None:
-            return []
-        result = ctx.photo_text.result()
-        if not result.had_text:
+        result = self._photo_text(ctx)
+        if result is None or not self._wants("ocr-lexical", "ocr-part-number", ctx=ctx):
             return []
         # OCR splits and clips silkscreen words; mend them against the library's vocabulary.
         text = repair_lines((line.text for line in result.lines), self.lexical.vocabulary)
@@ -183,6 +187,20 @@ class Searcher:
             return []
         ctx.notes.append("Read from the photo: " + " ".join(terms))
         return self.lexical.hits(" ".join(terms), ctx.pool, source="ocr")
+
+    def _passage_on_photo(self, ctx: _QueryContext) -> list[Hit]:
+        """A photo of print (a paragraph, a table): the page whose text it shows."""
+        result = self._photo_text(ctx)
+        if result is None or not self._wants("ocr-passage", ctx=ctx):
+            return []
+        return self.passages.hits([(line.text, line.confidence) for line in result.lines])
+
+    @staticmethod
+    def _photo_text(ctx: _QueryContext) -> OcrResult | None:
+        if ctx.photo_text is None:
+            return None
+        result = ctx.photo_text.result()
+        return result if result.had_text else None
 
     # --- semantic signals ----------------------------------------------------------------
 

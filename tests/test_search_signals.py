@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pymupdf
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -13,7 +14,7 @@ from engine.config import FolderConfig
 from engine.encoders import Encoders
 from engine.library import Library
 from engine.search import Query
-from engine.signals.ocr import OcrLine, OcrResult
+from engine.signals.ocr import OcrEngine, OcrLine, OcrResult
 from tests.fixtures import PageSpec, make_pdf
 
 
@@ -36,6 +37,27 @@ def figure_image(seed: int, size: tuple[int, int] = (360, 260)) -> Image.Image:
             draw.text((x0, y0), f"P{int(rng.integers(0, 99))}", fill=colour)
     return img
 
+
+# A controller manual: three pages on one topic (shared words), each its own paragraph.
+MANUAL_PAGES = [
+    "MX-4410 stepper controller\nInstallation and wiring of the controller board.\n"
+    "Connect the motor coils to terminals A1, A2, B1 and B2 before power is applied.",
+    "Each interrupt source of the MX-4410 is individually enabled or\n"
+    "disabled by setting or clearing its enable bit in the control register.\n"
+    "When the global enable bit is cleared, no interrupt is acknowledged,\n"
+    "and pending requests wait until the controller enables them again.",
+    "The step counter of the MX-4410 holds the position of the motor shaft.\n"
+    "It is cleared at power on and counts up or down with each step pulse;\n"
+    "reading it while the motor moves returns the count of the last pulse.",
+]
+JA_MANUAL_PAGES = [
+    "モータ制御基板の取扱説明書\n電源を接続する前に配線を確認してください。",
+    "使用上の注意：守られなかった場合、装置や部品が故障し\n"
+    "二度と使用できなくなるおそれがあります。機器の電源スイッチが\n"
+    "切れていても、接続したままにすると徐々に放電します。",
+    "電池の電圧が最低電圧を下回る前に使用を停止してください。\n"
+    "長期間使用しない場合は標準電圧まで充電してから保管してください。",
+]
 
 pytestmark = pytest.mark.slow  # real MiniLM; Janome and JMdict load once per session
 
@@ -62,6 +84,8 @@ def library(tmp_path: Path, encoders_without_clip: Encoders) -> Library:
         root / "ja.pdf",
         [PageSpec(text="照度センサの仕様\n測定範囲と精度について説明します。", fontname="japan")],
     )
+    make_pdf(root / "MX4410_manual.pdf", MANUAL_PAGES)
+    make_pdf(root / "ja_manual.pdf", [PageSpec(t, fontname="japan") for t in JA_MANUAL_PAGES])
     for n in range(6):
         make_pdf(root / f"other{n}.pdf", [f"General document number {n} about power supplies."])
     settings = encoders.settings
@@ -153,3 +177,42 @@ def test_broken_words_read_off_a_photo_are_mended_before_searching(library: Libr
     outcome = library.search(Query(image=blank, top_k=3, signals={"ocr-lexical"}))
     assert outcome.results and outcome.results[0].path.name == "relay.pdf"
     assert any("ELECTROMAGNETIC" in n and "RELAY" in n for n in outcome.notes)
+
+
+def page_photo(pdf: Path, page: int) -> Image.Image:
+    """A photo of a printed page's text: rendered, cropped to the text, turned and softened."""
+    with pymupdf.open(pdf) as doc:
+        pix = doc[page - 1].get_pixmap(dpi=150, clip=pymupdf.Rect(60, 50, 560, 150))
+    img = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
+    img = img.rotate(4, Image.Resampling.BICUBIC, expand=True, fillcolor=(235, 235, 225))
+    return img.filter(ImageFilter.GaussianBlur(0.6))
+
+
+def test_photo_of_printed_text_finds_its_page(library: Library) -> None:
+    # Dense print read by OCR: spaces lost, a letter misread. The document is found by its
+    # words and its part number (which also sits on page 1, in the file name); the page by
+    # the passage.
+    library.searcher.ocr = lambda: FixedLinesOcr(
+        [
+            "Each interrupt source of the MX-4410 isindividually enabled or",
+            "disabled by setting or clearing itsenable bit in the control register.",
+            "When the global enable bit is cleared,no interrupt is acknowledged,",
+        ]
+    )
+    blank = Image.new("RGB", (320, 240), (230, 230, 220))
+    hit = library.search(Query(image=blank, top_k=3)).results[0]
+    assert (hit.path.name, hit.page) == ("MX4410_manual.pdf", 2)
+    assert any(r.startswith("shows the text read from the photo") for r in hit.reasons)
+
+
+@pytest.mark.parametrize(("pdf", "page"), [("MX4410_manual.pdf", 2), ("ja_manual.pdf", 2)])
+def test_real_ocr_of_a_printed_page_finds_that_page(
+    library: Library, tmp_path: Path, pdf: str, page: int
+) -> None:
+    # RapidOCR's bundled model reads the kanji of Japanese print and skips its kana; the
+    # passage matches what it reads against the page's kanji.
+    library.searcher.ocr = lambda: OcrEngine()
+    photo = page_photo(tmp_path / "docs" / pdf, page)
+    outcome = library.search(Query(image=photo, top_k=3, signals={"ocr-passage"}))
+    assert outcome.results, outcome.notes
+    assert (outcome.results[0].path.name, outcome.results[0].page) == (pdf, page)

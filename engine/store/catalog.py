@@ -256,9 +256,9 @@ class Catalog:
         rows = self.query_ids("SELECT id, kind FROM items WHERE id IN ({})", ids)
         return {i: ItemKind(k) for i, k in rows}
 
-    def query_ids(self, sql: str, ids: Iterable[int]) -> list[tuple]:
-        """Rows of ``sql`` (whose ``{}`` takes the id placeholders) for all ``ids``, in slices
-        under SQLite's host-parameter limit."""
+    def query_ids(self, sql: str, ids: Iterable[int] | Iterable[str]) -> list[tuple]:
+        """Rows of ``sql`` (whose ``{}`` takes the placeholders) for all ``ids`` (or terms),
+        in slices under SQLite's host-parameter limit."""
         ids = list(ids)
         rows: list[tuple] = []
         for start in range(0, len(ids), MAX_SQL_PARAMS):

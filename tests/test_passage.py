@@ -1,0 +1,73 @@
+"""Printed passages: the page whose text a photo of print shows (engine.signals.passage)."""
+
+from __future__ import annotations
+
+from engine.signals.passage import grams, match_pages, passage_units, read_grams
+
+PAGE_2 = (
+    "Each interrupt source is individually enabled or disabled by setting or clearing its "
+    "enable bit. IE.7 disables all interrupts: if EA = 0, no interrupt is acknowledged."
+)
+PAGE_5 = (
+    "The timer 2 capture register holds the count when an external transition occurs. "
+    "Interrupts from timer 2 are enabled by the ET2 bit."
+)
+# What OCR reads off a photo of page 2: dense print loses spaces, a letter is misread.
+READ_PAGE_2 = [
+    ("individuallyenabled ordisabled by setting or", 0.95),
+    ("clearing itsenable bit. IE.7 disables all", 0.93),
+    ("interrupts:lf EA = 0,no interrupt is", 0.91),
+]
+
+
+def pages_of(**texts: str) -> dict[str, set[str]]:
+    return {name: grams(passage_units(text)) for name, text in texts.items()}
+
+
+def test_units_ignore_case_spaces_and_punctuation() -> None:
+    assert passage_units("Disables ALL interrupts. If EA = 0,") == "disablesallinterruptsifea0"
+    assert passage_units("ＴＩＭＥＲ２") == "timer2"  # full-width forms folded by NFKC
+
+
+def test_units_keep_kanji_as_ocr_reads_them() -> None:
+    # The bundled OCR model skips kana: a page and the photo of it share the kanji run.
+    page = passage_units("守られなかった場合、装置や部品が故障し")
+    read = passage_units("守場合、装置部品故障")
+    assert page == read == "守守場場合合装装置置部部品品故故障障"
+
+
+def test_lines_are_read_separately_and_unsure_lines_are_dropped() -> None:
+    lines = [("abcdefgh", 0.9), ("ijklmnop", 0.9), ("qrstuvwxyz", 0.2)]
+    assert read_grams(lines) == {"abcdefgh", "ijklmnop"}  # no gram spans the two lines
+
+
+def test_the_page_showing_the_passage_wins() -> None:
+    pages = pages_of(p2=PAGE_2, p5=PAGE_5)
+    matches = match_pages(read_grams(READ_PAGE_2), pages)
+    assert matches[0].page == "p2"
+    assert matches[0].confidence > 0.9
+    # p5 shares a word ("interrupts": three grams), far below the share a page must explain.
+    assert [m.page for m in matches] == ["p2"]
+
+
+def test_text_repeated_on_two_pages_gives_neither_a_lead() -> None:
+    # A register description copied into two datasheets of one chip family: the passage
+    # cannot tell them apart, and must leave that to other signals.
+    pages = pages_of(family_a=PAGE_2, family_b=PAGE_2 + " Reserved.", other=PAGE_5)
+    matches = {m.page: m.confidence for m in match_pages(read_grams(READ_PAGE_2), pages)}
+    assert abs(matches["family_a"] - matches["family_b"]) < 1e-9
+
+
+def test_a_few_labels_that_occur_in_page_text_are_weak_evidence() -> None:
+    # A board photo's silkscreen: the words occur in a datasheet, but it is no passage.
+    board = [("Grove - Relay", 0.95), ("GND VCC SIG NC", 0.9), ("Seeed Studio v1.2", 0.9)]
+    pages = pages_of(ds="The Grove - Relay module is a digital normally-open switch. Connect GND.")
+    matches = match_pages(read_grams(board), pages)
+    assert all(m.confidence < 0.5 for m in matches)
+
+
+def test_nothing_read_or_nothing_shared_gives_no_match() -> None:
+    pages = pages_of(p2=PAGE_2)
+    assert match_pages(set(), pages) == []
+    assert match_pages(read_grams([("completely unrelated words", 0.99)]), pages) == []
+    assert match_pages(read_grams(READ_PAGE_2), {}) == []
