@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageFilter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -37,6 +37,7 @@ from engine.search import Query
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 MIN_SOURCE_PX = 150  # embedded images smaller than this are icons, not figures to photograph
+BORDER_TOLERANCE = 24  # grey levels from the corner pixel that still count as border
 
 
 @dataclass
@@ -61,8 +62,14 @@ def targets(case: Case, others: list[Case]) -> set[tuple[str, int]]:
 
 
 def average_hash(img: Image.Image) -> np.ndarray:
-    grey = np.asarray(img.convert("L").resize((16, 16), Image.Resampling.BOX), np.float32)
-    return (grey > grey.mean()).ravel()
+    """16x16 average hash of the picture inside any uniform border: a datasheet places one
+    product photo with wide white margins on its first page and cropped tight further on."""
+    grey = img.convert("L")
+    ink = ImageChops.difference(grey, Image.new("L", grey.size, grey.getpixel((0, 0))))
+    box = ink.point(lambda v: 255 if v > BORDER_TOLERANCE else 0).getbbox()
+    small = grey.crop(box or (0, 0, *grey.size)).resize((16, 16), Image.Resampling.BOX)
+    values = np.asarray(small, np.float32)
+    return (values > values.mean()).ravel()
 
 
 def pick_pdfs(corpus: Path, n: int, rng: np.random.Generator) -> list[Path]:
