@@ -50,13 +50,16 @@ from desktop.thumbnails import ThumbnailCache, render_preview, result_thumbnail
 from desktop.workers import Runner
 from engine.config import Settings, save_settings
 from engine.encode.preload import no_gc_pauses, preload_native
-from engine.search import Query, SearchOutcome
+from engine.search import READING_NOTE, Query, SearchOutcome
 from engine.types import Progress, SearchResult
 
 DEBOUNCE_MS = 300
 TOP_K = 100
 STATUS_REFRESH_MS = 2000  # counts in the status bar while indexing
 WARM_MODELS_DELAY_MS = 300  # after the first paint, before the models start loading
+
+# A search job: runs on a worker, given the function that sends a first ranking to the window.
+SearchCall = Callable[[Callable[[SearchOutcome], None]], SearchOutcome]
 
 
 class MainWindow(QMainWindow):
@@ -80,7 +83,7 @@ class MainWindow(QMainWindow):
         self.indexing = IndexController(library, Runner(1, synchronous, owner=self))
         self.model = ResultsModel(self.thumbnails)
         self._generation = 0  # bumped per query: results of older ones are dropped
-        self._pending: tuple[int, Callable[[], SearchOutcome]] | None = None
+        self._pending: tuple[int, SearchCall] | None = None
         self._searching = False
         self._last_query: tuple[str, Any] | None = None  # ("text", str) / ("image", QueryImage)
         self._dropped: Dropped | None = None
@@ -88,6 +91,7 @@ class MainWindow(QMainWindow):
         self._preview_generation = 0
         self._query_note = ""  # shown with the results, e.g. "3 files dropped; used the first"
         self.last_outcome: SearchOutcome | None = None
+        self._auto_picked: Path | None = None  # the document show_outcome selected itself
         self._build()
         self._connect()
         self.retranslate()
@@ -235,27 +239,34 @@ class MainWindow(QMainWindow):
         self._last_query = ("text", text)
         self._query_note = ""
         self.drop_zone.show_pages(0)
-        self._submit(lambda: self.library.search(Query(text=text, top_k=TOP_K)))
+        self._submit(lambda _partial: self.library.search(Query(text=text, top_k=TOP_K)))
 
     def _search_typed(self) -> None:
         self.debounce.stop()
         self.search_text(self.search_field.text())
 
-    def _submit(self, call: Callable[[], SearchOutcome]) -> None:
+    def _submit(self, call: SearchCall) -> None:
         self._generation += 1
         if self._searching:
             self._pending = (self._generation, call)  # replaces any older waiting query
             return
         self._start_search(self._generation, call)
 
-    def _start_search(self, generation: int, call: Callable[[], SearchOutcome]) -> None:
+    def _start_search(self, generation: int, call: SearchCall) -> None:
         self._searching = True
         self.message.setText(self.tr("Searching…"))
         self.search_runner.run(
-            lambda _r: call(),
+            call,
             on_done=lambda outcome: self._search_done(generation, outcome),
             on_error=lambda exc: self._search_failed(generation, exc),
+            on_progress=lambda outcome: self._search_partial(generation, outcome),
         )
+
+    def _search_partial(self, generation: int, outcome: SearchOutcome) -> None:
+        """A first ranking while the photo's text is read: shown unless a newer query is
+        already waiting (it would be replaced at once)."""
+        if generation == self._generation:
+            self.show_outcome(outcome)
 
     def _search_done(self, generation: int, outcome: SearchOutcome) -> None:
         self._searching = False
@@ -276,20 +287,38 @@ class MainWindow(QMainWindow):
             self._start_search(generation, call)
 
     def show_outcome(self, outcome: SearchOutcome) -> None:
+        keep = self._picked_during_partial()
         self.last_outcome = outcome
         self.model.set_results(outcome.results)
         self.preview.clear()
+        rows = [i for i, r in enumerate(outcome.results) if r.path == keep]
         if outcome.results:
-            self.view.setCurrentIndex(self.model.index(0, 0))
+            self.view.setCurrentIndex(self.model.index(rows[0] if rows else 0, 0))
+        self._auto_picked = outcome.results[0].path if outcome.results else None
         count = self.tr("{0} results in {1} ms").format(
             len(outcome.results), f"{outcome.seconds * 1000:.0f}"
         )
         # The banner already explains a missing image model; don't repeat the engine's note.
         engine_notes = [
-            n for n in outcome.notes if not n.startswith("Image-semantic search is off")
+            n
+            for n in outcome.notes
+            if not n.startswith("Image-semantic search is off") and n != READING_NOTE
         ]
+        if outcome.partial:
+            engine_notes.append(self.tr("Reading the text on the photo…"))
         notes = [count, *engine_notes] + ([self._query_note] if self._query_note else [])
         self.message.setText(" · ".join(notes))
+
+    def _picked_during_partial(self) -> Path | None:
+        """The document the user chose while a first ranking was shown: the final ranking
+        keeps it selected (when it is still there) instead of jumping back to the top. A
+        document, not an item: the final ranking may show it by another of its pages."""
+        if self.last_outcome is None or not self.last_outcome.partial:
+            return None
+        current = self.model.result(self.view.currentIndex().row())
+        if current is None or current.path == self._auto_picked:
+            return None
+        return current.path
 
     # --- image queries -------------------------------------------------------------------
 
@@ -324,7 +353,9 @@ class MainWindow(QMainWindow):
                 "{0} files were dropped; searching with the first one."
             ).format(dropped.count)
         self.drop_zone.label.setText(self.tr("Searching by image: {0}").format(query.label))
-        self._submit(lambda: self.library.search(Query(image=query.image, top_k=TOP_K)))
+        # A figure matched is shown at once; the ranking with the photo's text read follows.
+        image_query = Query(image=query.image, top_k=TOP_K)
+        self._submit(lambda partial: self.library.search(image_query, on_partial=partial))
 
     def _drop_failed(self, exc: BaseException) -> None:
         if isinstance(exc, DropError):
@@ -416,7 +447,7 @@ class MainWindow(QMainWindow):
         self._query_note = ""
         self.drop_zone.show_pages(0)
         self.drop_zone.label.setText(self.tr("Similar to: {0}").format(r.path.name))
-        self._submit(lambda: self.library.similar_to(r.item_id, top_k=TOP_K))
+        self._submit(lambda _partial: self.library.similar_to(r.item_id, top_k=TOP_K))
 
     # --- indexing ------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ worker thread and a test can call it directly.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -173,8 +174,12 @@ class Library:
 
     # --- searching -----------------------------------------------------------------------
 
-    def search(self, query: Query) -> SearchOutcome:
-        return self.searcher.search(query)
+    def search(
+        self, query: Query, on_partial: Callable[[SearchOutcome], None] | None = None
+    ) -> SearchOutcome:
+        """Search the index; ``on_partial`` receives a first ranking while the query photo's
+        text is still being read (engine.search.Searcher.search)."""
+        return self.searcher.search(query, on_partial)
 
     def search_text(self, text: str, top_k: int = 20, **filters: object) -> SearchOutcome:
         return self.search(Query(text=text, top_k=top_k, **filters))  # type: ignore[arg-type]

@@ -40,6 +40,7 @@ from engine.visual_search import VisualSearch
 
 SNIPPET_CHARS = 220
 OCR_QUERY_TERMS = 12
+READING_NOTE = "Reading the text on the photo…"
 OCR_SIGNALS = ("ocr-lexical", "ocr-part-number", "ocr-passage")
 
 
@@ -62,6 +63,7 @@ class SearchOutcome:
     results: list[SearchResult]
     notes: list[str] = field(default_factory=list)  # e.g. "image search is off: …"
     seconds: float = 0.0
+    partial: bool = False  # a first ranking, before the photo's text was read (on_partial)
 
 
 Signal = Callable[["_QueryContext"], list[Hit]]
@@ -103,10 +105,11 @@ class Searcher:
             self._semantic_text,
             self._semantic_image,
             self._visual_match,
-            self._text_on_photo,
-            self._passage_on_photo,
         ]
         self.signals += extra_signals or []
+        # Signals that wait for the query photo's OCR (about a second, several on slanted
+        # print): a caller may show the others' ranking first (``on_partial``).
+        self.photo_text_signals: list[Signal] = [self._text_on_photo, self._passage_on_photo]
         # The slow parts of a query run on helper threads beside the rest: a text query's two
         # encoders while lexical search runs, a photo's OCR while CLIP and the visual match
         # run. torch, SQLite, OpenCV and onnxruntime release the GIL, so on two or more cores
@@ -117,7 +120,14 @@ class Searcher:
         """Stop the helper threads (a query still running finishes first)."""
         self._helper.shutdown(wait=True, cancel_futures=True)
 
-    def search(self, query: Query) -> SearchOutcome:
+    def search(
+        self, query: Query, on_partial: Callable[[SearchOutcome], None] | None = None
+    ) -> SearchOutcome:
+        """Fused, grouped results for ``query``.
+
+        ``on_partial`` is called once, before the final ranking, when the query photo's text
+        is still being read: with the ranking of every other signal (a figure matched, CLIP),
+        so that a window can show it at once and replace it when the text is in."""
         started = time.perf_counter()
         ctx = _QueryContext(query, pool=max(50, query.top_k * 8), notes=[])
         if not query.text.strip() and query.image is None:
@@ -129,17 +139,26 @@ class Searcher:
             )
         self._start_text_encoders(ctx)
         self._start_photo_ocr(ctx)
-        hits: list[Hit] = []
-        for signal in self.signals:
-            hits.extend(signal(ctx))
+        hits = [hit for signal in self.signals for hit in signal(ctx)]
+        if on_partial is not None and ctx.photo_text is not None and not ctx.photo_text.done():
+            partial = self._outcome(hits, ctx, started)
+            partial.partial = True
+            partial.notes.append(READING_NOTE)
+            on_partial(partial)
+        hits += [hit for signal in self.photo_text_signals for hit in signal(ctx)]
+        return self._outcome(hits, ctx, started)
+
+    def _outcome(self, hits: list[Hit], ctx: _QueryContext, started: float) -> SearchOutcome:
+        query = ctx.query
         if query.exclude_item is not None:
             hits = [h for h in hits if h.item_id != query.exclude_item]
         if query.signals is not None:
             hits = [h for h in hits if h.signal in query.signals]
         results = self._group(fuse(hits), query)
-        if not results and not ctx.notes:
-            ctx.notes.append("No matches.")
-        return SearchOutcome(results, ctx.notes, time.perf_counter() - started)
+        notes = list(ctx.notes)
+        if not results and not notes:
+            notes.append("No matches.")
+        return SearchOutcome(results, notes, time.perf_counter() - started)
 
     def _start_text_encoders(self, ctx: _QueryContext) -> None:
         text = ctx.query.text

@@ -3,6 +3,7 @@ real MiniLM via the ``encoders`` fixture and are marked slow."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from desktop.results_model import ResultRole, ResultsModel
 from engine.config import FolderConfig
 from engine.encoders import Encoders
 from engine.library import Library
+from engine.signals.ocr import OcrLine, OcrResult
 from engine.types import ItemKind, SearchResult
 from tests.desktop_helpers import build_docs, drop_files, lazy_library
 
@@ -272,3 +274,37 @@ def test_a_job_outliving_its_task_object_finishes_quietly(qtbot) -> None:
     shiboken6.delete(task)
     _execute(lambda report: report("halfway") or 42, task)  # no RuntimeError
     _execute(lambda report: 1 / 0, task)
+
+
+class HeldOcr:
+    """Reads "MCP9600" off any photo, but only once the test lets it."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def read(self, image: Image.Image) -> OcrResult:
+        self.release.wait(timeout=30)
+        box = ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0))
+        return OcrResult([OcrLine("MCP9600", 0.95, box)], "MCP9600", 0.95, had_text=True)
+
+
+@pytest.mark.slow
+def test_a_dropped_photo_shows_results_before_its_text_is_read(
+    qtbot, window: MainWindow, indexed: tuple[Library, Path]
+) -> None:
+    ocr = HeldOcr()
+    window.library.searcher.ocr = lambda: ocr
+    drop_files(window.drop_zone, [indexed[1] / "photos" / "board.jpg"])
+    qtbot.waitUntil(lambda: "Reading the text" in window.message.text(), timeout=15000)
+    assert window.last_outcome is not None and window.last_outcome.partial
+    first = window.model.results()
+    assert first and not any("MCP9600" in " ".join(r.reasons) for r in first)
+    # The user picks a result while the text is read: the final ranking keeps that choice.
+    picked = first[-1].path
+    window.view.setCurrentIndex(window.model.index(len(first) - 1, 0))
+    ocr.release.set()
+    qtbot.waitUntil(lambda: not window.last_outcome.partial, timeout=15000)
+    assert "Reading the text" not in window.message.text()
+    sensor = [r for r in window.model.results() if r.path.name == "sensor.pdf"]
+    assert sensor and any("MCP9600" in reason for reason in sensor[0].reasons)
+    assert window.model.result(window.view.currentIndex().row()).path == picked

@@ -3,6 +3,7 @@ languages, part numbers, exact visual match, and fusion explaining itself."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from engine.config import FolderConfig
 from engine.encoders import Encoders
 from engine.library import Library
-from engine.search import Query
+from engine.search import Query, SearchOutcome
 from engine.signals.ocr import OcrEngine, OcrLine, OcrResult
 from tests.fixtures import PageSpec, make_pdf
 
@@ -216,3 +217,39 @@ def test_real_ocr_of_a_printed_page_finds_that_page(
     outcome = library.search(Query(image=photo, top_k=3, signals={"ocr-passage"}))
     assert outcome.results, outcome.notes
     assert (outcome.results[0].path.name, outcome.results[0].page) == (pdf, page)
+
+
+class SlowOcr(FixedLinesOcr):
+    """Reads only once allowed: the search must hand out its first ranking before."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(lines)
+        self.allowed = threading.Event()
+
+    def read(self, image: Image.Image) -> OcrResult:
+        assert self.allowed.wait(timeout=30), "the first ranking never came"
+        return super().read(image)
+
+
+def test_a_photo_query_gives_a_first_ranking_while_its_text_is_read(library: Library) -> None:
+    ocr = SlowOcr(["TB6612FNG"])
+    library.searcher.ocr = lambda: ocr
+    partials = []
+
+    def first_ranking(outcome: SearchOutcome) -> None:
+        partials.append(outcome)
+        ocr.allowed.set()
+
+    final = library.search(Query(image=figure_image(seed=11), top_k=5), on_partial=first_ranking)
+    assert len(partials) == 1 and partials[0].partial and not final.partial
+    # The figure matched is there at once; the part number read off the photo only at the end.
+    assert partials[0].results[0].path.name == "relay.pdf"
+    assert "driver.pdf" not in {r.path.name for r in partials[0].results}
+    assert "driver.pdf" in {r.path.name for r in final.results}
+
+
+def test_no_first_ranking_when_nothing_is_left_to_wait_for(library: Library) -> None:
+    partials: list[SearchOutcome] = []
+    library.search(Query(text="relay module", top_k=3), on_partial=partials.append)
+    library.search(Query(image=figure_image(seed=11), top_k=3), on_partial=partials.append)
+    assert partials == []  # text query; photo query with OCR off

@@ -45,6 +45,7 @@ JA = {
     "Searching…": "検索中…",
     "Search failed: {0}": "検索に失敗しました：{0}",
     "{0} results in {1} ms": "{0} 件（{1} ミリ秒）",
+    "Reading the text on the photo…": "写真の文字を読み取っています…",
     "Reading the dropped image…": "ドロップされた画像を読み込み中…",
     "{0} files were dropped; searching with the first one.": "{0} 個のファイルがドロップされました。最初のファイルで検索します。",
     "Searching by image: {0}": "画像で検索：{0}",

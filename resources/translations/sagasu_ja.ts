@@ -69,272 +69,277 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../desktop/main_window.py" line="204" />
+      <location filename="../../desktop/main_window.py" line="208" />
       <source>Sagasu — search PDFs and photos</source>
       <translation>探す — PDFと写真を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="206" />
+      <location filename="../../desktop/main_window.py" line="210" />
       <source>Search text, part numbers, descriptions… (English or Japanese)</source>
       <translation>文章・型番・説明で検索…（日本語・英語）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="208" />
+      <location filename="../../desktop/main_window.py" line="212" />
       <source>Open image…</source>
       <translation>画像を開く…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="209" />
+      <location filename="../../desktop/main_window.py" line="213" />
       <source>Paste image</source>
       <translation>画像を貼り付け</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="210" />
+      <location filename="../../desktop/main_window.py" line="214" />
       <source>Index now</source>
       <translation>今すぐインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="211" />
+      <location filename="../../desktop/main_window.py" line="215" />
       <source>Pause</source>
       <translation>一時停止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="212" />
+      <location filename="../../desktop/main_window.py" line="216" />
       <source>Cancel</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="213" />
+      <location filename="../../desktop/main_window.py" line="217" />
       <source>Settings…</source>
       <translation>設定…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="214" />
+      <location filename="../../desktop/main_window.py" line="218" />
       <source>Evaluation report</source>
       <translation>評価レポート</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="216" />
+      <location filename="../../desktop/main_window.py" line="220" />
       <source>Open the latest report of `sagasu eval` for this index</source>
       <translation>このインデックスの最新の `sagasu eval` レポートを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="253" />
+      <location filename="../../desktop/main_window.py" line="257" />
       <source>Searching…</source>
       <translation>検索中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="269" />
+      <location filename="../../desktop/main_window.py" line="280" />
       <source>Search failed: {0}</source>
       <translation>検索に失敗しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="284" />
+      <location filename="../../desktop/main_window.py" line="298" />
       <source>{0} results in {1} ms</source>
       <translation>{0} 件（{1} ミリ秒）</translation>
     </message>
     <message>
       <location filename="../../desktop/main_window.py" line="308" />
+      <source>Reading the text on the photo…</source>
+      <translation>写真の文字を読み取っています…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="337" />
       <source>Reading the dropped image…</source>
       <translation>ドロップされた画像を読み込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="324" />
+      <location filename="../../desktop/main_window.py" line="353" />
       <source>{0} files were dropped; searching with the first one.</source>
       <translation>{0} 個のファイルがドロップされました。最初のファイルで検索します。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="326" />
+      <location filename="../../desktop/main_window.py" line="355" />
       <source>Searching by image: {0}</source>
       <translation>画像で検索：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="333" />
+      <location filename="../../desktop/main_window.py" line="364" />
       <source>That cannot be used: {0}</source>
       <translation>使用できません：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="342" />
+      <location filename="../../desktop/main_window.py" line="373" />
       <source>Search with an image</source>
       <translation>画像で検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="344" />
+      <location filename="../../desktop/main_window.py" line="375" />
       <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</source>
       <translation>画像とPDF (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="356" />
+      <location filename="../../desktop/main_window.py" line="387" />
       <source>The clipboard holds no image.</source>
       <translation>クリップボードに画像がありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="396" />
+      <location filename="../../desktop/main_window.py" line="427" />
       <source>{0} is missing (moved or deleted).</source>
       <translation>{0} が見つかりません（移動または削除されました）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="399" />
+      <location filename="../../desktop/main_window.py" line="430" />
       <source>No application could open {0}.</source>
       <translation>{0} を開けるアプリケーションがありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="407" />
+      <location filename="../../desktop/main_window.py" line="438" />
       <source>Open</source>
       <translation>開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="408" />
+      <location filename="../../desktop/main_window.py" line="439" />
       <source>Open containing folder</source>
       <translation>フォルダを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="409" />
+      <location filename="../../desktop/main_window.py" line="440" />
       <source>Copy path</source>
       <translation>パスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="411" />
+      <location filename="../../desktop/main_window.py" line="442" />
       <source>Find similar</source>
       <translation>類似を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="418" />
+      <location filename="../../desktop/main_window.py" line="449" />
       <source>Similar to: {0}</source>
       <translation>類似：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="426" />
+      <location filename="../../desktop/main_window.py" line="457" />
       <source>Paused</source>
       <translation>一時停止中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="441" />
+      <location filename="../../desktop/main_window.py" line="472" />
       <source>Indexing…</source>
       <translation>インデックス作成中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="456" />
+      <location filename="../../desktop/main_window.py" line="487" />
       <source>Looking for files</source>
       <translation>ファイルを探索中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="457" />
+      <location filename="../../desktop/main_window.py" line="488" />
       <source>Reading files</source>
       <translation>ファイルを読み込み中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="458" />
+      <location filename="../../desktop/main_window.py" line="489" />
       <source>Encoding images</source>
       <translation>画像を符号化中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="459" />
+      <location filename="../../desktop/main_window.py" line="490" />
       <source>Saving</source>
       <translation>保存中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="460" />
+      <location filename="../../desktop/main_window.py" line="491" />
       <source>Calibrating scores</source>
       <translation>スコアを調整中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="464" />
+      <location filename="../../desktop/main_window.py" line="495" />
       <source>{0} of {1} files</source>
       <translation>{0} / {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="466" />
+      <location filename="../../desktop/main_window.py" line="497" />
       <source>{0} pages</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="468" />
+      <location filename="../../desktop/main_window.py" line="499" />
       <source>about {0} left</source>
       <translation>残り約 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="475" />
+      <location filename="../../desktop/main_window.py" line="506" />
       <source>Indexing cancelled; what was indexed is kept. Index now to finish.</source>
       <translation>インデックス作成を中止しました。作成済みの分は保持されます。「今すぐインデックス」で続きを実行できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="479" />
+      <location filename="../../desktop/main_window.py" line="510" />
       <source>Indexed {0} new or changed files ({1} pages, {2} photos)</source>
       <translation>新規・変更ファイル {0} 件をインデックスしました（{1} ページ、写真 {2} 枚）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="483" />
+      <location filename="../../desktop/main_window.py" line="514" />
       <source>{0} skipped</source>
       <translation>{0} 件スキップ</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="489" />
+      <location filename="../../desktop/main_window.py" line="520" />
       <source>Indexing stopped: {0}</source>
       <translation>インデックス作成が停止しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="500" />
+      <location filename="../../desktop/main_window.py" line="531" />
       <source>No evaluation report yet. Run `sagasu eval --report queries.csv` to measure this index with your own labelled queries.</source>
       <translation>評価レポートはまだありません。`sagasu eval --report queries.csv` を実行すると、ラベル付きのクエリでこのインデックスを評価できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="541" />
+      <location filename="../../desktop/main_window.py" line="572" />
       <source>{0} files indexed: {1} pages, {2} photos, {3} figures</source>
       <translation>インデックス済み {0} ファイル：{1} ページ、写真 {2} 枚、図 {3} 点</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="550" />
+      <location filename="../../desktop/main_window.py" line="581" />
       <source>last update {0}</source>
       <translation>最終更新 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="563" />
+      <location filename="../../desktop/main_window.py" line="594" />
       <source>Image search is off: the image model (CLIP) is not installed.</source>
       <translation>画像検索は無効です：画像モデル（CLIP）がインストールされていません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="566" />
+      <location filename="../../desktop/main_window.py" line="597" />
       <source>Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.</source>
       <translation>テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="570" />
+      <location filename="../../desktop/main_window.py" line="601" />
       <source>Download…</source>
       <translation>ダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="571" />
+      <location filename="../../desktop/main_window.py" line="602" />
       <source>Import…</source>
       <translation>取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="581" />
+      <location filename="../../desktop/main_window.py" line="612" />
       <source>Add a folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="583" />
+      <location filename="../../desktop/main_window.py" line="614" />
       <source>Index the sample files</source>
       <translation>サンプルをインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="586" />
+      <location filename="../../desktop/main_window.py" line="617" />
       <source>Welcome to Sagasu.</source>
       <translation>「探す」へようこそ。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="589" />
+      <location filename="../../desktop/main_window.py" line="620" />
       <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
       <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="647" />
+      <location filename="../../desktop/main_window.py" line="676" />
       <source>The new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="661" />
+      <location filename="../../desktop/main_window.py" line="690" />
       <source>Stopping indexing…</source>
       <translation>インデックス作成を停止中…</translation>
     </message>
@@ -428,227 +433,227 @@
   <context>
     <name>SettingsDialog</name>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="53" />
+      <location filename="../../desktop/settings_dialog.py" line="51" />
       <source>Sagasu settings</source>
       <translation>「探す」の設定</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="59" />
+      <location filename="../../desktop/settings_dialog.py" line="58" />
       <source>Folders</source>
       <translation>フォルダ</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="60" />
+      <location filename="../../desktop/settings_dialog.py" line="59" />
       <source>Models</source>
       <translation>モデル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="61" />
+      <location filename="../../desktop/settings_dialog.py" line="60" />
       <source>General</source>
       <translation>全般</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="82" />
+      <location filename="../../desktop/settings_dialog.py" line="81" />
       <source>Add folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="84" />
+      <location filename="../../desktop/settings_dialog.py" line="83" />
       <source>Remove</source>
       <translation>削除</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="87" />
+      <location filename="../../desktop/settings_dialog.py" line="86" />
       <source>e.g. *.pdf, drawings/**</source>
       <translation>例：*.pdf, drawings/**</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="89" />
+      <location filename="../../desktop/settings_dialog.py" line="88" />
       <source>e.g. old/**, *_draft.pdf</source>
       <translation>例：old/**, *_draft.pdf</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="97" />
+      <location filename="../../desktop/settings_dialog.py" line="96" />
       <source>Include only:</source>
       <translation>対象のみ：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="98" />
+      <location filename="../../desktop/settings_dialog.py" line="97" />
       <source>Exclude:</source>
       <translation>除外：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="100" />
+      <location filename="../../desktop/settings_dialog.py" line="99" />
       <source>Folders to index (PDFs and photos inside are searched):</source>
       <translation>インデックスするフォルダ（中のPDFと写真が検索対象になります）：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="108" />
+      <location filename="../../desktop/settings_dialog.py" line="107" />
       <source>Folder to index</source>
       <translation>インデックスするフォルダ</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="150" />
+      <location filename="../../desktop/settings_dialog.py" line="149" />
       <source>Model</source>
       <translation>モデル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="150" />
+      <location filename="../../desktop/settings_dialog.py" line="149" />
       <source>State</source>
       <translation>状態</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="150" />
+      <location filename="../../desktop/settings_dialog.py" line="149" />
       <source>Details</source>
       <translation>詳細</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="155" />
+      <location filename="../../desktop/settings_dialog.py" line="154" />
       <source>Use selected model</source>
       <translation>選択したモデルを使う</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="157" />
+      <location filename="../../desktop/settings_dialog.py" line="156" />
       <source>Download selected…</source>
       <translation>選択したモデルをダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="159" />
+      <location filename="../../desktop/settings_dialog.py" line="158" />
       <source>Import weights file…</source>
       <translation>重みファイルを取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="181" />
+      <location filename="../../desktop/settings_dialog.py" line="180" />
       <source>Checking installed models…</source>
       <translation>インストール済みのモデルを確認中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="191" />
+      <location filename="../../desktop/settings_dialog.py" line="190" />
       <source>installed</source>
       <translation>インストール済み</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="191" />
+      <location filename="../../desktop/settings_dialog.py" line="190" />
       <source>missing</source>
       <translation>未インストール</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="217" />
+      <location filename="../../desktop/settings_dialog.py" line="216" />
       <source>Select an image (CLIP) model first.</source>
       <translation>先に画像（CLIP）モデルを選択してください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="220" />
+      <location filename="../../desktop/settings_dialog.py" line="219" />
       <source>Downloading {0}…</source>
       <translation>{0} をダウンロード中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="232" />
+      <location filename="../../desktop/settings_dialog.py" line="231" />
       <source>CLIP weights file</source>
       <translation>CLIPの重みファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="242" />
+      <location filename="../../desktop/settings_dialog.py" line="241" />
       <source>Importing {0}…</source>
       <translation>{0} を取り込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="266" />
+      <location filename="../../desktop/settings_dialog.py" line="265" />
       <source>Installed: {0}</source>
       <translation>インストールしました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="285" />
+      <location filename="../../desktop/settings_dialog.py" line="284" />
       <source>Automatic (GPU when available)</source>
       <translation>自動（使えればGPU）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="286" />
+      <location filename="../../desktop/settings_dialog.py" line="285" />
       <source>CPU</source>
       <translation>CPU</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="287" />
+      <location filename="../../desktop/settings_dialog.py" line="286" />
       <source>GPU (CUDA)</source>
       <translation>GPU（CUDA）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="288" />
+      <location filename="../../desktop/settings_dialog.py" line="287" />
       <source>GPU (Apple)</source>
       <translation>GPU（Apple）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="295" />
+      <location filename="../../desktop/settings_dialog.py" line="293" />
       <source>Automatic (bfloat16 where the CPU supports it)</source>
       <translation>自動（CPUが対応していればbfloat16）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="296" />
+      <location filename="../../desktop/settings_dialog.py" line="294" />
       <source>Full precision (float32)</source>
       <translation>完全精度（float32）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="297" />
+      <location filename="../../desktop/settings_dialog.py" line="295" />
       <source>bfloat16 (faster on recent CPUs)</source>
       <translation>bfloat16（最近のCPUで高速）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="304" />
+      <location filename="../../desktop/settings_dialog.py" line="300" />
       <source>Follow the system</source>
       <translation>システムに従う</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="308" />
+      <location filename="../../desktop/settings_dialog.py" line="303" />
       <source>Read text in scans and photos (OCR)</source>
       <translation>スキャンや写真の文字を読み取る（OCR）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="310" />
+      <location filename="../../desktop/settings_dialog.py" line="305" />
       <source>Watch folders for changes</source>
       <translation>フォルダの変更を監視する</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="314" />
+      <location filename="../../desktop/settings_dialog.py" line="309" />
       <source> min</source>
       <translation> 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="317" />
+      <location filename="../../desktop/settings_dialog.py" line="312" />
       <source>Browse…</source>
       <translation>参照…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="323" />
+      <location filename="../../desktop/settings_dialog.py" line="318" />
       <source>Device:</source>
       <translation>デバイス：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="324" />
+      <location filename="../../desktop/settings_dialog.py" line="319" />
       <source>Precision on the CPU:</source>
       <translation>CPUでの計算精度：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="325" />
+      <location filename="../../desktop/settings_dialog.py" line="320" />
       <source>Language:</source>
       <translation>言語：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="328" />
+      <location filename="../../desktop/settings_dialog.py" line="323" />
       <source>Full rescan every:</source>
       <translation>全体の再スキャン間隔：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="329" />
+      <location filename="../../desktop/settings_dialog.py" line="324" />
       <source>Index location:</source>
       <translation>インデックスの場所：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="330" />
+      <location filename="../../desktop/settings_dialog.py" line="325" />
       <source>A new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="336" />
+      <location filename="../../desktop/settings_dialog.py" line="331" />
       <source>Index location</source>
       <translation>インデックスの場所</translation>
     </message>
