@@ -161,6 +161,9 @@ class QueryRecord:
     first_rank: int | None = None
     relevant_ranks: list[int | None] = field(default_factory=list)  # per relevant document
     latency_ms: float | None = None
+    # Until the first ranking a window can show: a photo query's fusion before its text is
+    # read (Searcher.search's on_partial), else the whole search.
+    first_ms: float | None = None
     top: list[dict[str, object]] = field(default_factory=list)  # first results, with reasons
     scores: list[tuple[str, float, bool]] = field(default_factory=list)  # (kind, score, relevant)
     notes: list[str] = field(default_factory=list)
@@ -231,6 +234,8 @@ class EvalResult:
         lat = [q.latency_ms for q in qs if q.latency_ms is not None]
         out["latency_ms_p50"] = float(np.percentile(lat, 50)) if lat else None
         out["latency_ms_p95"] = float(np.percentile(lat, 95)) if lat else None
+        first = [q.first_ms for q in qs if q.first_ms is not None]
+        out["first_ms_p95"] = float(np.percentile(first, 95)) if first else None
         return out
 
     def recall_curve(self, set_name: str | None = None) -> list[float]:
@@ -328,8 +333,11 @@ def _run_query(library, q: EvalQuery, cfg: EvalConfig, top_k: int) -> QueryRecor
             rec.error = f"cannot read photo {q.photo}: {getattr(exc, 'reason', None) or exc}"
             return rec
     started = time.perf_counter()
-    outcome = library.search(query)
-    rec.latency_ms = (time.perf_counter() - started) * 1000.0
+    shown: list[float] = []
+    outcome = library.search(query, on_partial=lambda _p: shown.append(time.perf_counter()))
+    finished = time.perf_counter()
+    rec.latency_ms = (finished - started) * 1000.0
+    rec.first_ms = ((shown[0] if shown else finished) - started) * 1000.0
     _fill_ranking(rec, outcome)
     return rec
 

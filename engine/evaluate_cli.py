@@ -123,7 +123,7 @@ def to_json(results, report: Path | None) -> dict[str, object]:
 
 def print_table(results) -> None:
     head = f"{'configuration':28s} {'set':16s} {'n':>3s} {'err':>3s}  R@1   R@5   R@10  MRR   "
-    head += "mAP   nDCG  p50ms  p95ms"
+    head += "mAP   nDCG  p50ms  p95ms  first95"
     print(head)
     for r in results:
         for name in [*r.set_names(), None]:
@@ -152,5 +152,5 @@ def _row(label: str, name: str, s: dict) -> str:
         return f"{v:{width}.{digits}f}" if v is not None else " " * (width - 1) + "-"
 
     metrics = " ".join(f(k) for k in ("recall@1", "recall@5", "recall@10", "mrr", "map", "ndcg@10"))
-    lat = f"{f('latency_ms_p50', 6, 0)} {f('latency_ms_p95', 6, 0)}"
+    lat = f"{f('latency_ms_p50', 6, 0)} {f('latency_ms_p95', 6, 0)} {f('first_ms_p95', 8, 0)}"
     return f"{label[:28]:28s} {name[:16]:16s} {s['n']:3d} {s['errors']:3d}  {metrics} {lat}"

@@ -128,6 +128,7 @@ def _results_table(results: Sequence[EvalResult]) -> str:
         f"ndcg@{NDCG_K}",
         "latency_ms_p50",
         "latency_ms_p95",
+        "first_ms_p95",
     ]
     head = "".join(f"<th>{html.escape(k)}</th>" for k in keys)
     rows = [
@@ -139,7 +140,7 @@ def _results_table(results: Sequence[EvalResult]) -> str:
             s = r.summary(name)
             if not s["n"]:
                 continue
-            cells = "".join(f"<td>{_num(s[k], 1 if 'latency' in k else 3)}</td>" for k in keys)
+            cells = "".join(f"<td>{_num(s[k], 1 if '_ms_' in k else 3)}</td>" for k in keys)
             rows.append(
                 f"<tr><td class=l>{html.escape(r.label)}</td><td class=l>{html.escape(name)}</td>"
                 f"<td>{s['n']}</td><td>{s['errors']}</td>"

@@ -146,6 +146,7 @@ def test_eval_json_agrees_with_search(
     for key in ("recall@1", "recall@5", "recall@10", "mrr", "map", "ndcg@10"):
         assert 0.0 <= report[key] <= 1.0
     assert report["latency_ms_p50"] <= report["latency_ms_p95"]
+    assert report["first_ms_p95"] <= report["latency_ms_p95"]  # OCR off: the whole search
     assert report["config"]["top_k"] == 10
     queries = report["queries"]
     assert len(queries) == 7
