@@ -125,9 +125,10 @@ class Searcher:
     ) -> SearchOutcome:
         """Fused, grouped results for ``query``.
 
-        ``on_partial`` is called once, before the final ranking, when the query photo's text
-        is still being read: with the ranking of every other signal (a figure matched, CLIP),
-        so that a window can show it at once and replace it when the text is in."""
+        ``on_partial`` is called at most once, before the final ranking, when the query
+        photo's text is still being read and the other signals (a figure matched, CLIP) found
+        something: with their ranking, so that a window can show it at once and replace it
+        when the text is in."""
         started = time.perf_counter()
         ctx = _QueryContext(query, pool=max(50, query.top_k * 8), notes=[])
         if not query.text.strip() and query.image is None:
@@ -142,9 +143,10 @@ class Searcher:
         hits = [hit for signal in self.signals for hit in signal(ctx)]
         if on_partial is not None and ctx.photo_text is not None and not ctx.photo_text.done():
             partial = self._outcome(hits, ctx, started)
-            partial.partial = True
-            partial.notes.append(READING_NOTE)
-            on_partial(partial)
+            if partial.results:  # nothing to show yet: the window keeps saying "Searching…"
+                partial.partial = True
+                partial.notes.append(READING_NOTE)
+                on_partial(partial)
         hits += [hit for signal in self.photo_text_signals for hit in signal(ctx)]
         return self._outcome(hits, ctx, started)
 
