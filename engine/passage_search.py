@@ -15,7 +15,13 @@ from collections.abc import Sequence
 
 from engine.fusion import Hit
 from engine.lexical import FtsVocabulary
-from engine.signals.passage import grams, match_pages, passage_units, read_grams
+from engine.signals.passage import (
+    MIN_LINE_CONFIDENCE,
+    grams,
+    match_pages,
+    passage_units,
+    read_grams,
+)
 from engine.signals.tokenize import quote_term, token_list
 from engine.store.catalog import Catalog
 
@@ -37,6 +43,7 @@ class PassageSearch:
 
     def hits(self, lines: Sequence[tuple[str, float]]) -> list[Hit]:
         """Hits for OCR ``lines`` (text, confidence) of a query photo."""
+        lines = [line for line in lines if line[1] >= MIN_LINE_CONFIDENCE]
         query = read_grams(lines)
         if not query:
             return []

@@ -110,12 +110,12 @@ class Searcher:
         # Signals that wait for the query photo's OCR (about a second, several on slanted
         # print): a caller may show the others' ranking first (``on_partial``).
         self.photo_text_signals: list[Signal] = [self._text_on_photo, self._passage_on_photo]
-        # The slow parts of a query run on helper threads: a text query's two encoders while
-        # lexical search runs (torch and SQLite release the GIL, so on two or more cores the
-        # query costs about its slowest part), and a photo's OCR after the other signals, while
-        # the caller shows their first ranking. OCR started beside the visual match made both
-        # slower on 2 cores (onnxruntime and OpenCV each spread over all cores): the first
-        # ranking p50 348 → 150 ms and the whole query p50 676 → 524 ms when OCR waits.
+        # A text query's two encoders run on helper threads while lexical search runs (torch
+        # and SQLite release the GIL, so on two or more cores the query costs about its
+        # slowest part). A photo's OCR does not: it runs after the other signals, once their
+        # first ranking is handed out. Started beside the visual match it made both slower on
+        # 2 cores (onnxruntime and OpenCV each spread over all cores); waiting took the first
+        # ranking p50 348 → 150 ms and the whole query p50 676 → 524 ms (docs/SIGNALS.md).
         self._helper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sagasu-query")
 
     def close(self) -> None:
