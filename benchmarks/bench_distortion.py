@@ -1,14 +1,16 @@
 """Exact visual match under photo distortions, on the real corpus (../shared/corpus).
 
-Takes PDFs from datasheets/ and ic-datasheets/, indexes them with the real pipeline into a
-temporary data directory (Library, OCR off unless --ocr, no model weights: lexical + visual
-signals), then turns embedded images and crops of rendered pages into synthetic phone photos
-(perspective, rotation, crop, rescale, blur, uneven light, noise, JPEG) and queries with each
-one for its page. Prints Recall@1/@5 (page and document level) of the visual signal alone
-and of fused search, and their latency p50/p95 (query feature extraction included), with
-the p95 of the time to the first ranking (shown before the photo's text is read).
+Takes PDFs from datasheets/ and ic-datasheets/ (or --folders), indexes them with the real
+pipeline into a temporary data directory (Library, OCR off unless --ocr, no model weights:
+lexical + visual signals), then turns embedded images and crops of rendered pages into
+synthetic phone photos (perspective, rotation, crop, rescale, blur, uneven light, noise,
+JPEG) and queries with each one for its page. Prints Recall@1/@5 (page and document level)
+of the visual signal alone and of fused search, and their latency p50/p95 (query feature
+extraction included), with the p95 of the time to the first ranking (shown before the
+photo's text is read).
 
     .venv/bin/python benchmarks/bench_distortion.py [--pdfs 30] [--queries 100] [--seed 0] [--ocr]
+        [--folders ja-docs]
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +40,7 @@ from engine.library import Library
 from engine.search import Query
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+DEFAULT_FOLDERS = ("datasheets", "ic-datasheets")
 MIN_SOURCE_PX = 150  # embedded images smaller than this are icons, not figures to photograph
 BORDER_TOLERANCE = 24  # grey levels from the corner pixel that still count as border
 
@@ -48,17 +52,48 @@ class Case:
     source: Image.Image
     origin: str  # "image" or "region"
     digest: np.ndarray | None = None  # embedded images: 16x16 average hash (256 bools)
+    box: tuple[int, int, int, int] | None = None  # page regions: where, on the 150-dpi render
 
 
-def targets(case: Case, others: list[Case]) -> set[tuple[str, int]]:
+# Page renders at 1/RENDER_SCALE, grey: what a region is compared with on other pages.
+PageRenders = dict[tuple[str, int], np.ndarray]
+RENDER_SCALE = 4
+# Two page regions are one print when every block (8 px here: a word at 150 dpi) differs by
+# less than this mean grey level; identical prints differ by 0, a changed title by ~50.
+SAME_BLOCK = 8.0
+BLOCK = 8
+
+
+def targets(case: Case, others: list[Case], renders: PageRenders) -> set[tuple[str, int]]:
     """(document, page) pairs showing the case's picture: datasheets of one product family
     share photos and logos (re-encoded, so not byte-identical), and any copy is a correct
-    answer. Same picture: average hashes differ in at most 8 of 256 bits."""
+    answer. Same picture: average hashes differ in at most 8 of 256 bits. A page region is
+    likewise found on any page that prints it identically, in the same place (two editions
+    of one manual)."""
     found = {(case.doc, p) for p in case.pages}
     if case.digest is not None:
         for other in others:
             if other.digest is not None and (other.digest != case.digest).sum() <= 8:
                 found |= {(other.doc, p) for p in other.pages}
+    if case.box is not None:
+        found |= same_region_pages(case, renders)
+    return found
+
+
+def same_region_pages(case: Case, renders: PageRenders) -> set[tuple[str, int]]:
+    own = renders[(case.doc, min(case.pages))]
+    x0, y0, x1, y1 = (v // RENDER_SCALE for v in case.box or (0, 0, 0, 0))
+    y1, x1 = y0 + (y1 - y0) // BLOCK * BLOCK, x0 + (x1 - x0) // BLOCK * BLOCK
+    region = own[y0:y1, x0:x1].astype(np.float32)
+    found = set()
+    for key, page in renders.items():
+        if page.shape != own.shape:
+            continue
+        diff = np.abs(page[y0:y1, x0:x1].astype(np.float32) - region)
+        h, w = diff.shape
+        blocks = diff.reshape(h // BLOCK, BLOCK, w // BLOCK, BLOCK).mean(axis=(1, 3))
+        if blocks.size and blocks.max() < SAME_BLOCK:
+            found.add(key)
     return found
 
 
@@ -73,16 +108,19 @@ def average_hash(img: Image.Image) -> np.ndarray:
     return (values > values.mean()).ravel()
 
 
-def pick_pdfs(corpus: Path, n: int, rng: np.random.Generator) -> list[Path]:
-    pdfs = sorted((corpus / "datasheets").glob("*.pdf")) + sorted(
-        (corpus / "ic-datasheets").glob("*.pdf")
-    )
+def pick_pdfs(
+    corpus: Path, n: int, rng: np.random.Generator, folders: Sequence[str] = DEFAULT_FOLDERS
+) -> list[Path]:
+    pdfs = [pdf for folder in folders for pdf in sorted((corpus / folder).glob("*.pdf"))]
     chosen = rng.choice(len(pdfs), min(n, len(pdfs)), replace=False)
     return [pdfs[i] for i in sorted(chosen)]
 
 
-def sources(pdf: Path, rng: np.random.Generator, max_pages: int = 40) -> list[Case]:
-    """Embedded images (with every page they appear on) and inked page regions of ``pdf``."""
+def sources(
+    pdf: Path, rng: np.random.Generator, renders: PageRenders, max_pages: int = 40
+) -> list[Case]:
+    """Embedded images (with every page they appear on) and inked page regions of ``pdf``;
+    its page renders (small, grey) are added to ``renders``."""
     import pymupdf
 
     cases: list[Case] = []
@@ -108,12 +146,15 @@ def sources(pdf: Path, rng: np.random.Generator, max_pages: int = 40) -> list[Ca
             pix = page.get_pixmap(dpi=150)
             img = Image.frombytes("RGB", (pix.width, pix.height), pix.samples)
             w, h = img.size
+            small = img.convert("L").resize((w // RENDER_SCALE, h // RENDER_SCALE))
+            renders[(pdf.name, page.number + 1)] = np.asarray(small)
             for _ in range(4):  # a few tries for a region with enough ink to be a figure
                 rw, rh = int(w * rng.uniform(0.35, 0.7)), int(h * rng.uniform(0.2, 0.45))
                 x, y = int(rng.integers(0, w - rw)), int(rng.integers(0, h - rh))
                 crop = img.crop((x, y, x + rw, y + rh))
                 if np.asarray(crop.convert("L"), np.float32).std() > 35:
-                    cases.append(Case(pdf.name, {page.number + 1}, crop, "region"))
+                    box = (x, y, x + rw, y + rh)
+                    cases.append(Case(pdf.name, {page.number + 1}, crop, "region", box=box))
                     break
     return cases
 
@@ -192,12 +233,18 @@ def main() -> int:
         action="store_true",
         help="OCR on, as in the app: the fused run also reads the query photo's text",
     )
+    parser.add_argument(
+        "--folders",
+        nargs="+",
+        default=list(DEFAULT_FOLDERS),
+        help="corpus folders to take PDFs from (e.g. ja-docs for Japanese manuals)",
+    )
     args = parser.parse_args()
-    if not (args.corpus / "datasheets").is_dir():
+    if not all((args.corpus / folder).is_dir() for folder in args.folders):
         print(f"SKIP: evaluation corpus not found at {args.corpus}")
         return 0
     rng = np.random.default_rng(args.seed)
-    pdfs = pick_pdfs(args.corpus, args.pdfs, rng)
+    pdfs = pick_pdfs(args.corpus, args.pdfs, rng, args.folders)
     work = Path(tempfile.mkdtemp(prefix="sagasu-distortion-"))
     try:
         docs = work / "docs"
@@ -213,7 +260,8 @@ def main() -> int:
                 f"Indexed {len(pdfs)} PDFs: {summary.pages} pages, {summary.images} images in "
                 f"{index_s:.0f} s (load {os.getloadavg()[0]:.1f})"
             )
-            cases = [c for pdf in pdfs for c in sources(pdf, rng)]
+            renders: PageRenders = {}
+            cases = [c for pdf in pdfs for c in sources(pdf, rng, renders)]
             pictures = [c for c in cases if c.digest is not None]
             picks = rng.choice(len(cases), min(args.queries, len(cases)), replace=False)
             cases = [cases[i] for i in picks]
@@ -227,13 +275,13 @@ def main() -> int:
             by_origin = {(r, o): [0, 0] for r in runs for o in kinds}
             for case in cases:
                 photo = photograph(case.source, rng)
+                good = targets(case, pictures, renders)
+                good_docs = {d for d, _ in good}
                 for run, signals in runs.items():
                     query = Query(image=photo, top_k=10, signals=signals)
                     results, seconds, first = timed_search(lib, query)
                     stats[run]["t"].append(seconds)
                     stats[run]["first"].append(first)
-                    good = targets(case, pictures)
-                    good_docs = {d for d, _ in good}
                     pages = [(r.path.name, r.page) for r in results]
                     page_hits = [pg in good for pg in pages]
                     docs_found = list(dict.fromkeys(d for d, _ in pages))
