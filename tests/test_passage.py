@@ -36,6 +36,14 @@ def test_units_keep_kanji_as_ocr_reads_them() -> None:
     assert page == read == "守守場場合合装装置置部部品品故故障障"
 
 
+def test_kanji_read_in_simplified_form_fold_back() -> None:
+    # The OCR model reads 実機 as 实機 and 場合 as 场合; 复 stands for both 複 and 復.
+    assert passage_units("实機上で使用する场合") == passage_units("実機上で使用する場合")
+    assert passage_units("复数") == passage_units("複数")
+    assert passage_units("复帰") == passage_units("復帰")
+    assert passage_units("機") != passage_units("器")  # only real variants fold
+
+
 def test_lines_are_read_separately_and_unsure_lines_are_dropped() -> None:
     lines = [("abcdefgh", 0.9), ("ijklmnop", 0.9), ("qrstuvwxyz", 0.2)]
     assert read_grams(lines) == {"abcdefgh", "ijklmnop"}  # no gram spans the two lines
