@@ -15,13 +15,7 @@ from collections.abc import Sequence
 
 from engine.fusion import Hit
 from engine.lexical import FtsVocabulary
-from engine.signals.passage import (
-    MIN_LINE_CONFIDENCE,
-    grams,
-    match_pages,
-    passage_units,
-    read_grams,
-)
+from engine.signals.passage import grams, line_grams, match_pages, passage_units
 from engine.signals.tokenize import quote_term, token_list
 from engine.store.catalog import Catalog
 
@@ -43,11 +37,11 @@ class PassageSearch:
 
     def hits(self, lines: Sequence[tuple[str, float]]) -> list[Hit]:
         """Hits for OCR ``lines`` (text, confidence) of a query photo."""
-        lines = [line for line in lines if line[1] >= MIN_LINE_CONFIDENCE]
-        query = read_grams(lines)
+        read = line_grams(lines)
+        query = set().union(*(g for _, g in read))
         if not query:
             return []
-        pages = self._candidate_pages(" ".join(text for text, _ in lines))
+        pages = self._candidate_pages(" ".join(text for text, _ in read))
         item_grams = {
             key: {item: grams(passage_units(text)) for item, text in rows}
             for key, rows in self._page_items(pages).items()
@@ -57,7 +51,7 @@ class PassageSearch:
         for match in match_pages(query, page_grams):
             items = item_grams[match.page]  # type: ignore[index]
             holder = max(items, key=lambda item: len(query & items[item]))
-            shown = _excerpt(lines, page_grams[match.page])  # type: ignore[index]
+            shown = _excerpt(read, page_grams[match.page])  # type: ignore[index]
             share = match.matched / len(query)
             reason = f"shows the text read from the photo ({share:.0%}): “{shown}”"
             hits.append(Hit(holder, "ocr-passage", match.confidence, reason))
@@ -108,8 +102,7 @@ class PassageSearch:
         return out
 
 
-def _excerpt(lines: Sequence[tuple[str, float]], page_grams: set[str]) -> str:
+def _excerpt(read: list[tuple[str, set[str]]], page_grams: set[str]) -> str:
     """The line read that the page shows most of, shortened: the reason the user sees."""
-    best = max(lines, key=lambda line: len(grams(passage_units(line[0])) & page_grams))
-    text = best[0].strip()
+    text = max(read, key=lambda line: len(line[1] & page_grams))[0].strip()
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"

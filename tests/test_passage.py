@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.signals.passage import grams, match_pages, passage_units, read_grams
+from engine.signals.passage import grams, line_grams, match_pages, passage_units
 
 PAGE_2 = (
     "Each interrupt source is individually enabled or disabled by setting or clearing its "
@@ -18,6 +18,11 @@ READ_PAGE_2 = [
     ("clearing itsenable bit. IE.7 disables all", 0.93),
     ("interrupts:lf EA = 0,no interrupt is", 0.91),
 ]
+
+
+def read_grams(lines: list[tuple[str, float]]) -> set[str]:
+    """All the grams of what was read, as the passage search queries with."""
+    return set().union(*(g for _, g in line_grams(lines)))
 
 
 def pages_of(**texts: str) -> dict[str, set[str]]:

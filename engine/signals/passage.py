@@ -40,7 +40,7 @@ _JAPANESE = (
 _KANJI_FOLD = str.maketrans(_SIMPLIFIED, _JAPANESE)
 
 GRAM = 8  # 5-12 gave the same pages on the distortion set; 8 tolerates more misreads
-# Evidence grows with the amount of text matched: ~30 grams (half a line of print) is 0.63.
+# Evidence grows with the amount of text matched: 15 grams (half a line of print) give 0.63.
 STRENGTH_GRAMS = 15.0
 # A page must explain a fair share of what was read: a board photo's labels or a picture's
 # captions also occur here and there in page text, a photo of the page's print mostly there.
@@ -69,14 +69,15 @@ def grams(units: str, n: int = GRAM) -> set[str]:
     return {units[i : i + n] for i in range(len(units) - n + 1)}
 
 
-def read_grams(lines: Iterable[tuple[str, float]]) -> set[str]:
-    """Grams of OCR lines (text, confidence), each line on its own: lines are read
-    separately, and the order OCR lists them in need not be the reading order."""
-    out: set[str] = set()
-    for text, confidence in lines:
-        if confidence >= MIN_LINE_CONFIDENCE:
-            out |= grams(passage_units(text))
-    return out
+def line_grams(lines: Iterable[tuple[str, float]]) -> list[tuple[str, set[str]]]:
+    """The confident OCR lines (text, confidence), each with its own grams: lines are read
+    separately, and the order OCR lists them in need not be the reading order. The photo's
+    text is their union; a line's own grams pick the excerpt shown as the reason."""
+    return [
+        (text, grams(passage_units(text)))
+        for text, confidence in lines
+        if confidence >= MIN_LINE_CONFIDENCE
+    ]
 
 
 @dataclass(frozen=True)
