@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
 
 from engine.config import FolderConfig, Settings
+from engine.evaluate import timed_search
 from engine.extract.pdf import is_stencil_mask
 from engine.library import Library
 from engine.search import Query
@@ -208,15 +209,6 @@ def photograph(img: Image.Image, rng: np.random.Generator) -> Image.Image:
     return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
 
 
-def timed_search(lib: Library, query: Query) -> tuple[list, float, float]:
-    """Results, seconds to the final ranking, and seconds to the first one a window shows
-    (before the photo's text is read; the final one when nothing was left to wait for)."""
-    start, shown = time.perf_counter(), []
-    results = lib.search(query, on_partial=lambda _p: shown.append(time.perf_counter())).results
-    end = time.perf_counter()
-    return results, end - start, (shown[0] if shown else end) - start
-
-
 def _pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q)) if values else float("nan")
 
@@ -279,7 +271,8 @@ def main() -> int:
                 good_docs = {d for d, _ in good}
                 for run, signals in runs.items():
                     query = Query(image=photo, top_k=10, signals=signals)
-                    results, seconds, first = timed_search(lib, query)
+                    outcome, seconds, first = timed_search(lib, query)
+                    results = outcome.results
                     stats[run]["t"].append(seconds)
                     stats[run]["first"].append(first)
                     pages = [(r.path.name, r.page) for r in results]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.search import Query
+from engine.search import Query, SearchOutcome
 from engine.types import CancelCheck, Progress, ProgressCallback, never_cancel, no_progress
 
 KS = (1, 5, 10)
@@ -332,14 +332,20 @@ def _run_query(library, q: EvalQuery, cfg: EvalConfig, top_k: int) -> QueryRecor
         except Exception as exc:  # any unreadable photo is this row's error, not the run's
             rec.error = f"cannot read photo {q.photo}: {getattr(exc, 'reason', None) or exc}"
             return rec
+    outcome, seconds, first = timed_search(library, query)
+    rec.latency_ms, rec.first_ms = seconds * 1000.0, first * 1000.0
+    _fill_ranking(rec, outcome)
+    return rec
+
+
+def timed_search(library, query: Query) -> tuple[SearchOutcome, float, float]:
+    """The outcome, the seconds to it, and the seconds to the first ranking a window can
+    show: the one handed out before a photo's text is read, else the final one."""
     started = time.perf_counter()
     shown: list[float] = []
     outcome = library.search(query, on_partial=lambda _p: shown.append(time.perf_counter()))
     finished = time.perf_counter()
-    rec.latency_ms = (finished - started) * 1000.0
-    rec.first_ms = ((shown[0] if shown else finished) - started) * 1000.0
-    _fill_ranking(rec, outcome)
-    return rec
+    return outcome, finished - started, (shown[0] if shown else finished) - started
 
 
 def _load_image(library, path: Path):
