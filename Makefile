@@ -5,14 +5,23 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_DATA := .sagasu-demo
 
-.PHONY: setup demo test test-fast lint bench desktop
+.PHONY: setup demo test test-fast lint bench desktop lock
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Exact versions and hashes from requirements.lock (every machine, CI included, runs the same
+# libraries); the project itself is installed on top without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
+
+# Refresh the lock after changing dependencies in pyproject.toml (needs pip-tools).
+lock:
+	$(PYTHON) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --extra dev --output-file requirements.lock \
+		pyproject.toml
 
 demo: setup
 	$(VENV)/bin/sagasu index --data-dir $(DEMO_DATA) resources/samples
