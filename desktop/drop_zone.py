@@ -10,11 +10,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image
 from PySide6.QtCore import QBuffer, QCoreApplication, QIODevice, QMimeData, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSpinBox
+
+if TYPE_CHECKING:
+    from engine.library import Library
 
 PDF_RENDER_SIDE = 1024
 
@@ -62,15 +66,14 @@ def dropped_from_mime(mime: QMimeData) -> Dropped:
     )
 
 
-def load_query(dropped: Dropped, max_pixels: int) -> QueryImage:
+def load_query(library: Library, dropped: Dropped) -> QueryImage:
     """Decode the dropped thing into a PIL image (worker thread). Raises DropError."""
     from engine.extract import ExtractError
-    from engine.extract.images import load_query_image
 
     if dropped.image is not None:
         try:
             return QueryImage(
-                load_query_image(_png_bytes(dropped.image), max_pixels),
+                library.load_query_image(_png_bytes(dropped.image)),
                 QCoreApplication.translate("DropZone", "pasted image"),
             )
         except ExtractError as exc:
@@ -93,9 +96,9 @@ def load_query(dropped: Dropped, max_pixels: int) -> QueryImage:
             QCoreApplication.translate("DropZone", "{0} does not exist.").format(path.name)
         )
     if path.suffix.lower() == ".pdf":
-        return _pdf_page(path, dropped.page)
+        return _pdf_page(library, path, dropped.page)
     try:
-        return QueryImage(load_query_image(path, max_pixels), path.name)
+        return QueryImage(library.load_query_image(path), path.name)
     except (ExtractError, OSError) as exc:
         reason = getattr(exc, "reason", None) or str(exc)
         raise DropError(
@@ -105,16 +108,15 @@ def load_query(dropped: Dropped, max_pixels: int) -> QueryImage:
         ) from None
 
 
-def _pdf_page(path: Path, page: int) -> QueryImage:
+def _pdf_page(library: Library, path: Path, page: int) -> QueryImage:
     # Through the engine: one MuPDF lock for every thread, and its reasons for bad PDFs
     # ("encrypted (password-protected) PDF", "damaged or truncated PDF, ...").
     from engine.extract import ExtractError
-    from engine.extract.pdf import pdf_page_count, render_page
 
     try:
-        count = pdf_page_count(path)
+        count = library.pdf_page_count(path)
         page = min(max(page, 1), count)
-        image = render_page(path, page, dpi=300, max_side=PDF_RENDER_SIDE)
+        image = library.render_page(path, page, max_side=PDF_RENDER_SIDE)
     except (ExtractError, OSError) as exc:
         reason = getattr(exc, "reason", None) or str(exc)
         raise DropError(

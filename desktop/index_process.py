@@ -10,7 +10,6 @@ the shared catalog (SQLite WAL), and Library.reload() picks up its ANN indexes.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -18,7 +17,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
 import engine
-from engine.summary import summary_from_json
+from engine.protocol import Control, RunFailed, control_line, decode
+from engine.summary import IndexSummary
 from engine.types import Progress
 
 
@@ -51,7 +51,8 @@ class ChildIndexRun(QObject):
         self.process.errorOccurred.connect(self._process_error)
         self._data_dir = data_dir
         self._buffer = b""
-        self._summary: object | None = None
+        self._summary: IndexSummary | None = None
+        self._error: str | None = None  # the child's own one-line account of a failure
         self._reported = False
 
     def start(self) -> None:
@@ -59,13 +60,13 @@ class ChildIndexRun(QObject):
         self.process.start(program, args)
 
     def pause(self) -> None:
-        self._send("pause")
+        self._send(Control.PAUSE)
 
     def resume(self) -> None:
-        self._send("resume")
+        self._send(Control.RESUME)
 
     def cancel(self) -> None:
-        self._send("cancel")
+        self._send(Control.CANCEL)
 
     def wait(self, timeout_ms: int) -> bool:
         if self.process.state() == QProcess.ProcessState.NotRunning:
@@ -75,9 +76,9 @@ class ChildIndexRun(QObject):
         self.process.kill()  # the catalog is crash-safe: a kill loses only files in flight
         return self.process.waitForFinished(5000)
 
-    def _send(self, command: str) -> None:
+    def _send(self, command: Control) -> None:
         if self.process.state() == QProcess.ProcessState.Running:
-            self.process.write(f"{command}\n".encode())
+            self.process.write(control_line(command))
 
     def _read_stdout(self) -> None:
         self._buffer += bytes(self.process.readAllStandardOutput().data())
@@ -86,24 +87,26 @@ class ChildIndexRun(QObject):
             self._handle(line)
 
     def _handle(self, line: bytes) -> None:
-        try:
-            message = json.loads(line)
-        except ValueError:
-            return  # not ours (a library printing to stdout)
-        if "progress" in message:
-            self.progressed.emit(Progress(**message["progress"]))
-        elif "summary" in message:
-            self._summary = summary_from_json(message["summary"])
+        message = decode(line)  # None: not ours (a library printing to stdout)
+        if isinstance(message, Progress):
+            self.progressed.emit(message)
+        elif isinstance(message, IndexSummary):
+            self._summary = message
+        elif isinstance(message, RunFailed):
+            self._error = message.message
 
     def _process_finished(self, exit_code: int, _status: QProcess.ExitStatus) -> None:
         self._read_stdout()
         if self._summary is not None:
             self._report(self.finished, self._summary)
             return
+        if self._error is not None:
+            self._report(self.failed, self._error)
+            return
         errors = bytes(self.process.readAllStandardError().data()).decode(errors="replace")
         lines = [ln for ln in errors.strip().splitlines() if ln.strip()]
         reason = lines[-1] if lines else f"the indexing process ended with code {exit_code}"
-        self._report(self.failed, reason.removeprefix("sagasu: "))
+        self._report(self.failed, reason)
 
     def _process_error(self, error: QProcess.ProcessError) -> None:
         if error == QProcess.ProcessError.FailedToStart:

@@ -21,7 +21,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from desktop.index_process import ChildIndexRun
 from desktop.workers import Runner
-from engine.config import save_settings
+from engine.library import Library
 from engine.types import Progress
 
 WATCH_DEBOUNCE_MS = 5000  # a copy of many files triggers one re-index, not hundreds
@@ -37,7 +37,7 @@ class IndexController(QObject):
     failed = Signal(str)
     runningChanged = Signal(bool)
 
-    def __init__(self, library: Any, runner: Runner | None = None) -> None:
+    def __init__(self, library: Library, runner: Runner | None = None) -> None:
         super().__init__()
         self.library = library
         self.runner = runner or Runner(max_threads=1)
@@ -91,7 +91,7 @@ class IndexController(QObject):
 
     def _start_child(self) -> None:
         # The child reads the settings from the data dir: make sure it sees this window's.
-        save_settings(self.library.data_dir, self.library.settings)
+        self.library.persist_settings()
         child = ChildIndexRun(self.library.data_dir, self)
         child.progressed.connect(self.progressed.emit)
         child.finished.connect(self._child_done)

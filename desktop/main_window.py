@@ -1,24 +1,19 @@
 """The search window: query field, drop zone, result grid, preview, indexing status.
 
-Every engine call runs through a ``Runner`` (desktop.workers); this module only wires
-results back into widgets. Searches are "latest wins": while one runs, only the newest
-waiting query is kept, and results of superseded queries are dropped.
+Every engine call goes through the library (engine.library.Library) on a ``Runner``
+(desktop.workers); background failures are shown in the window. The searching half lives in
+desktop/window_search.py, the library half (indexing, status, settings) in
+desktop/window_library.py; this module builds the window and handles results.
 """
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import dataclasses
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLabel,
     QLineEdit,
     QListView,
@@ -33,39 +28,27 @@ from PySide6.QtWidgets import (
 
 from desktop import opening
 from desktop.banner import Banner
-from desktop.drop_zone import (
-    DropError,
-    Dropped,
-    DropZone,
-    QueryImage,
-    dropped_from_mime,
-    load_query,
-)
-from desktop.i18n import install_language
+from desktop.drop_zone import Dropped, DropZone
 from desktop.indexing import IndexController
 from desktop.preview import PreviewPane
 from desktop.results_model import ResultRole, ResultsModel
-from desktop.settings_dialog import SettingsDialog
-from desktop.thumbnails import ThumbnailCache, render_preview, result_thumbnail
+from desktop.thumbnails import ThumbnailCache, render_preview
+from desktop.window_library import LibraryMixin
+from desktop.window_search import SearchCall, SearchMixin
 from desktop.workers import Runner
-from engine.config import Settings, save_settings
-from engine.encode.preload import no_gc_pauses, preload_native
-from engine.search import READING_NOTE, Query, SearchOutcome
-from engine.types import Progress, SearchResult
+from engine.library import Library
+from engine.search import SearchOutcome
+from engine.types import SearchResult
 
 DEBOUNCE_MS = 300
-TOP_K = 100
 STATUS_REFRESH_MS = 2000  # counts in the status bar while indexing
 WARM_MODELS_DELAY_MS = 300  # after the first paint, before the models start loading
 
-# A search job: runs on a worker, given the function that sends a first ranking to the window.
-SearchCall = Callable[[Callable[[SearchOutcome], None]], SearchOutcome]
 
-
-class MainWindow(QMainWindow):
+class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
     def __init__(
         self,
-        library: Any,
+        library: Library,
         *,
         synchronous: bool = False,
         samples_dir: Path | None = None,
@@ -75,10 +58,12 @@ class MainWindow(QMainWindow):
         self.library = library
         self.samples_dir = samples_dir
         self.synchronous = synchronous
-        self.search_runner = Runner(1, synchronous, owner=self)
-        self.io_runner = Runner(2, synchronous, owner=self)  # query images, previews, status
+        failed = self.show_background_error
+        self.search_runner = Runner(1, synchronous, owner=self, on_error=failed)
+        # Query images, previews, status.
+        self.io_runner = Runner(2, synchronous, owner=self, on_error=failed)
         self.thumbnails = ThumbnailCache(
-            lambda i: result_thumbnail(library.catalog, i), Runner(2, synchronous, owner=self)
+            library.thumbnail, Runner(2, synchronous, owner=self, on_error=failed)
         )
         self.indexing = IndexController(library, Runner(1, synchronous, owner=self))
         self.model = ResultsModel(self.thumbnails)
@@ -88,6 +73,7 @@ class MainWindow(QMainWindow):
         self._last_query: tuple[str, Any] | None = None  # ("text", str) / ("image", QueryImage)
         self._dropped: Dropped | None = None
         self._clip_problem = ""
+        self._text_problem = ""
         self._preview_generation = 0
         self._query_note = ""  # shown with the results, e.g. "3 files dropped; used the first"
         self.last_outcome: SearchOutcome | None = None
@@ -230,162 +216,6 @@ class MainWindow(QMainWindow):
             self.retranslate()
         super().changeEvent(event)
 
-    # --- searching -----------------------------------------------------------------------
-
-    def search_text(self, text: str) -> None:
-        text = text.strip()
-        if not text:
-            return
-        self._last_query = ("text", text)
-        self._query_note = ""
-        self.drop_zone.show_pages(0)
-        self._submit(lambda _partial: self.library.search(Query(text=text, top_k=TOP_K)))
-
-    def _search_typed(self) -> None:
-        self.debounce.stop()
-        self.search_text(self.search_field.text())
-
-    def _submit(self, call: SearchCall) -> None:
-        self._generation += 1
-        if self._searching:
-            self._pending = (self._generation, call)  # replaces any older waiting query
-            return
-        self._start_search(self._generation, call)
-
-    def _start_search(self, generation: int, call: SearchCall) -> None:
-        self._searching = True
-        self.message.setText(self.tr("Searching…"))
-        self.search_runner.run(
-            call,
-            on_done=lambda outcome: self._search_done(generation, outcome),
-            on_error=lambda exc: self._search_failed(generation, exc),
-            on_progress=lambda outcome: self._search_partial(generation, outcome),
-        )
-
-    def _search_partial(self, generation: int, outcome: SearchOutcome) -> None:
-        """A first ranking while the photo's text is read: shown unless a newer query is
-        already waiting (it would be replaced at once)."""
-        if generation == self._generation:
-            self.show_outcome(outcome)
-
-    def _search_done(self, generation: int, outcome: SearchOutcome) -> None:
-        self._searching = False
-        if generation == self._generation:
-            self.show_outcome(outcome)
-        self._next_search()
-
-    def _search_failed(self, generation: int, exc: BaseException) -> None:
-        self._searching = False
-        if generation == self._generation:
-            self.message.setText(self.tr("Search failed: {0}").format(exc))
-        self._next_search()
-
-    def _next_search(self) -> None:
-        if self._pending is not None:
-            generation, call = self._pending
-            self._pending = None
-            self._start_search(generation, call)
-
-    def show_outcome(self, outcome: SearchOutcome) -> None:
-        keep = self._picked_during_partial()
-        self.last_outcome = outcome
-        self.model.set_results(outcome.results)
-        self.preview.clear()
-        rows = [i for i, r in enumerate(outcome.results) if r.path == keep]
-        if outcome.results:
-            self.view.setCurrentIndex(self.model.index(rows[0] if rows else 0, 0))
-        self._auto_picked = outcome.results[0].path if outcome.results else None
-        count = self.tr("{0} results in {1} ms").format(
-            len(outcome.results), f"{outcome.seconds * 1000:.0f}"
-        )
-        # The banner already explains a missing image model; don't repeat the engine's note.
-        engine_notes = [
-            n
-            for n in outcome.notes
-            if not n.startswith("Image-semantic search is off") and n != READING_NOTE
-        ]
-        if outcome.partial:
-            engine_notes.append(self.tr("Reading the text on the photo…"))
-        notes = [count, *engine_notes] + ([self._query_note] if self._query_note else [])
-        self.message.setText(" · ".join(notes))
-
-    def _picked_during_partial(self) -> Path | None:
-        """The document the user chose while a first ranking was shown: the final ranking
-        keeps it selected (when it is still there) instead of jumping back to the top. A
-        document, not an item: the final ranking may show it by another of its pages."""
-        if self.last_outcome is None or not self.last_outcome.partial:
-            return None
-        current = self.model.result(self.view.currentIndex().row())
-        if current is None or current.path == self._auto_picked:
-            return None
-        return current.path
-
-    # --- image queries -------------------------------------------------------------------
-
-    def handle_mime(self, mime: Any) -> None:
-        """A drop or a paste: sort it out now (cheap), decode and search in the background."""
-        try:
-            dropped = dropped_from_mime(mime)
-        except DropError as exc:
-            self.show_error(str(exc))
-            return
-        self.search_dropped(dropped)
-
-    def search_dropped(self, dropped: Dropped) -> None:
-        self._dropped = dropped
-        max_pixels = self.library.settings.max_image_pixels
-        self.message.setText(self.tr("Reading the dropped image…"))
-        self.io_runner.run(
-            lambda _r: load_query(dropped, max_pixels),
-            on_done=lambda q: self._image_ready(dropped, q),
-            on_error=self._drop_failed,
-        )
-
-    def _image_ready(self, dropped: Dropped, query: QueryImage) -> None:
-        if dropped is not self._dropped:
-            return  # a newer drop arrived meanwhile
-        self._last_query = ("image", query)
-        self.drop_zone.show_pages(query.page_count, dropped.page)
-        self.search_field.clear()
-        self._query_note = ""
-        if dropped.count > 1:
-            self._query_note = self.tr(
-                "{0} files were dropped; searching with the first one."
-            ).format(dropped.count)
-        self.drop_zone.label.setText(self.tr("Searching by image: {0}").format(query.label))
-        # A figure matched is shown at once; the ranking with the photo's text read follows.
-        image_query = Query(image=query.image, top_k=TOP_K)
-        self._submit(lambda partial: self.library.search(image_query, on_partial=partial))
-
-    def _drop_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, DropError):
-            self.show_error(str(exc))
-        else:  # unexpected: still a message in the window, never a traceback dialog
-            self.show_error(self.tr("That cannot be used: {0}").format(exc))
-
-    def _pdf_page_chosen(self, page: int) -> None:
-        if self._dropped is not None and self._dropped.path is not None:
-            self.search_dropped(dataclasses.replace(self._dropped, page=page))
-
-    def choose_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            self.tr("Search with an image"),
-            "",
-            self.tr("Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)"),
-        )
-        if path:
-            self.search_dropped(Dropped(path=Path(path)))
-
-    def paste(self) -> None:
-        mime = QGuiApplication.clipboard().mimeData()
-        if mime is not None and (mime.hasImage() or mime.hasUrls()):
-            self.handle_mime(mime)
-        elif self.search_field.hasFocus():
-            self.search_field.paste()  # plain text paste into the field keeps working
-        else:
-            self.show_error(self.tr("The clipboard holds no image."))
-
     def dragEnterEvent(self, event: Any) -> None:
         self.drop_zone.dragEnterEvent(event)
 
@@ -397,6 +227,10 @@ class MainWindow(QMainWindow):
         color = "#a22" if level == "error" else "#246"
         self.message.setText(f"<span style='color:{color}'>{_escape(text)}</span>")
 
+    def show_background_error(self, exc: BaseException) -> None:
+        """Any background job's failure that its caller did not handle itself."""
+        self.show_error(self.tr("Something went wrong: {0}").format(exc or type(exc).__name__))
+
     # --- results: preview, open, context menu ------------------------------------------
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -407,10 +241,10 @@ class MainWindow(QMainWindow):
         self.preview.show_result(r, self.model.tooltip(r), self.thumbnails.get(r.item_id))
         self._preview_generation += 1
         generation = self._preview_generation
+        library = self.library
         self.io_runner.run(
-            lambda _r: render_preview(r.path, r.page),
+            lambda _r: render_preview(library, r.path, r.page),
             on_done=lambda image: self._preview_ready(generation, image),
-            on_error=lambda _exc: None,
         )
 
     def _preview_ready(self, generation: int, image: QImage | None) -> None:
@@ -442,247 +276,6 @@ class MainWindow(QMainWindow):
         menu.addAction(self.tr("Find similar"), lambda: self.find_similar(r))
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
-    def find_similar(self, r: SearchResult) -> None:
-        self._last_query = ("similar", r.item_id)
-        self._query_note = ""
-        self.drop_zone.show_pages(0)
-        self.drop_zone.label.setText(self.tr("Similar to: {0}").format(r.path.name))
-        self._submit(lambda _partial: self.library.similar_to(r.item_id, top_k=TOP_K))
-
-    # --- indexing ------------------------------------------------------------------------
-
-    def _toggle_pause(self, paused: bool) -> None:
-        if paused:
-            self.indexing.pause()
-            self.progress_label.setText(self.tr("Paused"))
-        else:
-            self.indexing.resume()
-
-    def _indexing_visible(self, running: bool) -> None:
-        for widget in (self.progress_bar, self.progress_label):
-            widget.setVisible(running)
-        self.pause_action.setEnabled(running)
-        self.cancel_action.setEnabled(running)
-        if not running:
-            self.pause_action.setChecked(False)
-            if hasattr(self, "status_timer"):
-                self.status_timer.stop()
-        elif hasattr(self, "status_timer"):
-            self.progress_bar.setRange(0, 0)
-            self.progress_label.setText(self.tr("Indexing…"))
-            self.status_timer.start()
-
-    def _index_progress(self, p: Progress) -> None:
-        if self.indexing.paused:
-            return
-        if p.total:
-            self.progress_bar.setRange(0, p.total)
-            self.progress_bar.setValue(min(p.done, p.total))
-        else:
-            self.progress_bar.setRange(0, 0)
-        self.progress_label.setText(self.progress_text(p))
-
-    def progress_text(self, p: Progress) -> str:
-        phases = {
-            "crawl": self.tr("Looking for files"),
-            "extract": self.tr("Reading files"),
-            "encode": self.tr("Encoding images"),
-            "store": self.tr("Saving"),
-            "align": self.tr("Calibrating scores"),
-        }
-        parts = [phases.get(p.phase, p.phase)]
-        if p.total:
-            parts.append(self.tr("{0} of {1} files").format(p.done, p.total))
-        if p.pages:
-            parts.append(self.tr("{0} pages").format(p.pages))
-        if p.eta_seconds:
-            parts.append(self.tr("about {0} left").format(_duration(p.eta_seconds)))
-        return " · ".join(parts)
-
-    def _index_finished(self, summary: Any) -> None:
-        self.refresh_status()
-        if getattr(summary, "cancelled", False):
-            self.show_error(
-                self.tr("Indexing cancelled; what was indexed is kept. Index now to finish."),
-                level="info",
-            )
-        elif hasattr(summary, "files_indexed"):
-            text = self.tr("Indexed {0} new or changed files ({1} pages, {2} photos)").format(
-                summary.files_indexed, summary.pages, summary.photos
-            )
-            if summary.skipped:
-                text += " · " + self.tr("{0} skipped").format(len(summary.skipped))
-            self.show_error(text, level="info")
-        self.update_first_run()
-        self._rerun_last_query()
-
-    def _index_failed(self, message: str) -> None:
-        self.show_error(self.tr("Indexing stopped: {0}").format(message))
-        self.refresh_status()
-
-    def open_latest_report(self) -> None:
-        """Open the newest `sagasu eval` report of this index in the browser."""
-        from engine.report import latest_report
-
-        report = latest_report(self.library.data_dir)
-        if report is None:
-            self.show_error(
-                self.tr(
-                    "No evaluation report yet. Run `sagasu eval --report queries.csv` to measure "
-                    "this index with your own labelled queries."
-                ),
-                level="info",
-            )
-            return
-        opening.open_file(report)
-
-    def _rerun_last_query(self) -> None:
-        """New files may match: repeat the current text query (cheap) after a run."""
-        if self._last_query and self._last_query[0] == "text":
-            self.search_text(self._last_query[1])
-
-    # --- status, first run, model banner ---------------------------------------------
-
-    def refresh_status(self, warm_models: bool = False) -> None:
-        library = self.library
-
-        def counts(_report: Any) -> dict[str, Any]:
-            return {"counts": library.catalog.counts(), "last_run": library.catalog.last_run()}
-
-        def load_models(_report: Any) -> dict[str, Any]:
-            # Models load in the background, so the first search is fast: one job, in order,
-            # native libraries first and no GC pauses, so the window never freezes while
-            # they load (engine.encode.preload; two loads on two workers would undo that).
-            preload_native()
-            with no_gc_pauses():
-                clip = library.encoders.clip()
-                problem = "" if clip else library.encoders.clip_problem()
-                with contextlib.suppress(Exception):  # a model that fails is reported by search
-                    if clip is not None:
-                        clip.load()
-                    library.encoders.text().load()
-            return {"clip_problem": problem}
-
-        self.io_runner.run(counts, on_done=self._show_status, on_error=lambda _e: None)
-        if warm_models:
-            self.io_runner.run(load_models, on_done=self._show_models, on_error=lambda _e: None)
-
-    def _show_status(self, status: dict[str, Any]) -> None:
-        counts = status["counts"]
-        text = self.tr("{0} files indexed: {1} pages, {2} photos, {3} figures").format(
-            counts.get("files", 0),
-            counts.get("page", 0),
-            counts.get("photo", 0),
-            counts.get("image", 0),
-        )
-        run = status.get("last_run")
-        if run and run.get("finished_at"):
-            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(run["finished_at"])))
-            text += " · " + self.tr("last update {0}").format(when)
-        self.counts_label.setText(text)
-
-    def _show_models(self, state: dict[str, Any]) -> None:
-        self._clip_problem = state["clip_problem"]
-        self._show_clip_banner()
-
-    def _show_clip_banner(self) -> None:
-        if not self._clip_problem:
-            self.model_banner.hide()
-            return
-        self.model_banner.show_message(
-            "<b>"
-            + self.tr("Image search is off: the image model (CLIP) is not installed.")
-            + "</b> "
-            + self.tr(
-                "Text search works. Download the model or import a weights file "
-                "you already have, then the images already indexed are encoded."
-            ),
-            [
-                (self.tr("Download…"), lambda: self.open_settings(tab=1)),
-                (self.tr("Import…"), lambda: self.open_settings(tab=1)),
-            ],
-            level="warning",
-            tooltip=self._clip_problem,
-        )
-
-    def update_first_run(self) -> None:
-        if self.library.settings.folders:
-            self.banner.hide()
-            return
-        actions = [(self.tr("Add a folder…"), lambda: self.open_settings(tab=0, add=True))]
-        if self.samples_dir is not None and self.samples_dir.is_dir():
-            actions.insert(0, (self.tr("Index the sample files"), self.index_samples))
-        self.banner.show_message(
-            "<b>"
-            + self.tr("Welcome to Sagasu.")
-            + "</b> "
-            + self.tr(
-                "Add a folder of PDFs and photos to index; searching works while it "
-                "indexes. Or try the bundled samples first."
-            ),
-            actions,
-        )
-
-    def index_samples(self) -> None:
-        if self.samples_dir is None:
-            return
-        settings = copy.deepcopy(self.library.settings)
-        from engine.config import FolderConfig
-
-        settings.folders.append(FolderConfig(str(self.samples_dir.resolve())))
-        self.apply_settings(settings)
-
-    # --- settings --------------------------------------------------------------------
-
-    def open_settings(self, tab: int = 0, add: bool = False) -> SettingsDialog:
-        dialog = SettingsDialog(self.library.settings, self.library.data_dir, self)
-        dialog.tabs.setCurrentIndex(tab)
-        dialog.finished.connect(lambda code: self._settings_closed(dialog, code))
-        dialog.open()
-        if add:
-            dialog._choose_folder()
-        return dialog
-
-    def _settings_closed(self, dialog: SettingsDialog, code: int) -> None:
-        if code == SettingsDialog.DialogCode.Accepted:
-            self.apply_settings(dialog.result_settings(), dialog.chosen_data_dir())
-        if dialog.models_changed:
-            self._reload_clip()
-
-    def apply_settings(self, new: Settings, data_dir: Path | None = None) -> None:
-        """Adopt edited settings: save, then do what changed (re-index, forget, reload)."""
-        lib = self.library
-        old = copy.deepcopy(lib.settings)
-        for f in dataclasses.fields(Settings):  # in place: the encoders share this object
-            setattr(lib.settings, f.name, copy.deepcopy(getattr(new, f.name)))
-        save_settings(lib.data_dir, lib.settings)
-        removed = {f.path for f in old.folders} - {f.path for f in new.folders}
-        if removed:
-            self.indexing.run_job(lambda _p, _c: [lib.remove_folder(p) for p in removed])
-        if old.language != new.language:
-            install_language(new.language)
-        # Where and how the models run applies to both encoders; which CLIP only to CLIP.
-        runtime_keys = ("device", "cpu_precision")
-        clip_keys = ("clip_model", "clip_pretrained", "clip_weights_path", *runtime_keys)
-        if any(getattr(old, k) != getattr(new, k) for k in runtime_keys):
-            lib.encoders.reset_text()
-        if any(getattr(old, k) != getattr(new, k) for k in clip_keys):
-            self._reload_clip()
-        if old.folders != new.folders or old.ocr_enabled != new.ocr_enabled:
-            self.indexing.start()
-        self.indexing.watch()
-        if data_dir is not None and data_dir.resolve() != Path(lib.data_dir).resolve():
-            QSettings("Sagasu", "Sagasu").setValue("data_dir", str(data_dir))
-            self.show_error(self.tr("The new index location is used from the next start."), "info")
-        self.update_first_run()
-
-    def _reload_clip(self) -> None:
-        """Weights installed or model changed: load it, then encode what lacks vectors."""
-        self.library.encoders.reset_clip()
-        self.refresh_status(warm_models=True)
-        lib = self.library
-        self.indexing.run_job(lambda p, c: lib.complete_encoding(p, c), "encode")
-
     # --- closing ---------------------------------------------------------------------
 
     def closeEvent(self, event: Any) -> None:
@@ -705,12 +298,3 @@ def _escape(text: str) -> str:
     import html
 
     return html.escape(text)
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds < 90:
-        return f"{seconds} s"
-    if seconds < 5400:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h {seconds % 3600 // 60} min"

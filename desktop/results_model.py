@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QSize, Qt
 from PySide6.QtGui import QColor, QImage
 
+from desktop.messages import reason_text
 from desktop.thumbnails import ThumbnailCache
 from engine.types import ItemKind, SearchResult
 
@@ -89,7 +90,7 @@ class ResultsModel(QAbstractListModel):
         rows.append(self.tr("Kind: {0}").format(self.kind_label(r.kind)))
         rows.append(self.tr("Score: {0}").format(f"{r.score:.3f}"))
         if r.reasons:
-            reasons = html.escape("; ".join(r.reasons))
+            reasons = html.escape("; ".join(reason_text(why) for why in r.reasons))
             rows.append(self.tr("Why it matched: {0}").format(reasons))
         if r.other_pages:
             pages = ", ".join(str(p) for p in r.other_pages[:12])

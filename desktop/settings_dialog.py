@@ -1,11 +1,12 @@
 """Settings: folders (with include/exclude patterns), models, device, index location, OCR,
-language. Edits a copy of the engine Settings; the main window applies and saves it."""
+language. Edits a draft (settings are immutable values: each edit makes a new one); the main
+window adopts the result through Library.apply_settings. Models are listed, downloaded and
+imported through the library."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -32,6 +33,9 @@ from PySide6.QtWidgets import (
 from desktop.workers import Runner
 from engine.config import FolderConfig, Settings
 
+if TYPE_CHECKING:
+    from engine.library import Library
+
 LANGUAGES = ("system", "en", "ja")
 
 
@@ -42,17 +46,17 @@ def split_patterns(text: str) -> list[str]:
 class SettingsDialog(QDialog):
     def __init__(
         self,
-        settings: Settings,
-        data_dir: Path,
+        library: Library,
         parent: QWidget | None = None,
         runner: Runner | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sagasu settings"))
-        self.settings = copy.deepcopy(settings)
-        self.data_dir = Path(data_dir)
+        self.library = library
+        self.settings: Settings = library.settings  # the draft: replaced on every edit
+        self.data_dir = Path(library.data_dir)
         # owner=self: a status check finishing after the dialog closed must not touch its widgets.
-        self.runner = runner or Runner(max_threads=1, owner=self)
+        self.runner = runner or Runner(max_threads=1, owner=self, on_error=self._model_error)
         self.models_changed = False  # weights fetched/imported: the window reloads CLIP
         tabs = QTabWidget()
         tabs.addTab(self._folders_tab(), self.tr("Folders"))
@@ -114,14 +118,16 @@ class SettingsDialog(QDialog):
             Path(f.path).expanduser().resolve() == Path(resolved) for f in self.settings.folders
         ):
             return
-        self.settings.folders.append(FolderConfig(resolved))
+        self.settings = self.settings.with_folder(FolderConfig(resolved))
         self.folder_list.addItem(resolved)
         self.folder_list.setCurrentRow(self.folder_list.count() - 1)
 
     def remove_selected_folder(self) -> None:
         row = self.folder_list.currentRow()
-        if 0 <= row < len(self.settings.folders):
-            del self.settings.folders[row]
+        folders = list(self.settings.folders)
+        if 0 <= row < len(folders):
+            del folders[row]
+            self.settings = self.settings.replace(folders=folders)
             self.folder_list.takeItem(row)
 
     def _show_patterns(self, row: int) -> None:
@@ -135,10 +141,14 @@ class SettingsDialog(QDialog):
 
     def _store_patterns(self) -> None:
         row = self.folder_list.currentRow()
-        if 0 <= row < len(self.settings.folders):
-            folder = self.settings.folders[row]
-            folder.include = split_patterns(self.include_edit.text())
-            folder.exclude = split_patterns(self.exclude_edit.text())
+        folders = list(self.settings.folders)
+        if 0 <= row < len(folders):
+            folders[row] = FolderConfig(
+                folders[row].path,
+                tuple(split_patterns(self.include_edit.text())),
+                tuple(split_patterns(self.exclude_edit.text())),
+            )
+            self.settings = self.settings.replace(folders=folders)
 
     # --- models --------------------------------------------------------------------------
 
@@ -174,13 +184,9 @@ class SettingsDialog(QDialog):
         return page
 
     def refresh_models(self) -> None:
-        from engine.encode.weights import model_status
-
-        settings = copy.deepcopy(self.settings)
+        settings, library = self.settings, self.library
         self.model_message.setText(self.tr("Checking installed models…"))
-        self.runner.run(
-            lambda _r: model_status(settings), on_done=self._show_models, on_error=self._model_error
-        )
+        self.runner.run(lambda _r: library.models(settings), on_done=self._show_models)
 
     def _show_models(self, states: list[Any]) -> None:
         self.model_message.setText("")
@@ -204,25 +210,21 @@ class SettingsDialog(QDialog):
         chosen = self._selected_model()
         if chosen and chosen[1] == "clip":
             model, _, pretrained = chosen[0].partition("/")
-            self.settings.clip_model, self.settings.clip_pretrained = model, pretrained
-            self.settings.clip_weights_path = None
+            self.settings = self.settings.replace(
+                clip_model=model, clip_pretrained=pretrained, clip_weights_path=None
+            )
             self.refresh_models()
 
     def fetch_selected(self) -> None:
-        from engine.encode.weights import fetch_weights, find_spec
-
         chosen = self._selected_model()
         if not chosen or chosen[1] != "clip":
             self.model_message.setText(self.tr("Select an image (CLIP) model first."))
             return
-        models_dir = self.settings.resolved_models_dir
-        self._busy(self.tr("Downloading {0}…").format(chosen[0]))
+        library, name = self.library, chosen[0]
+        self._busy(self.tr("Downloading {0}…").format(name))
         self.runner.run(
-            lambda report: fetch_weights(
-                find_spec(chosen[0]), models_dir, progress=lambda d, t: report((d, t))
-            ),
+            lambda report: library.fetch_model(name, progress=lambda d, t: report((d, t))),
             on_done=self._installed,
-            on_error=self._model_error,
             on_progress=self._bytes_progress,
         )
 
@@ -234,16 +236,10 @@ class SettingsDialog(QDialog):
             self.import_file(Path(path))
 
     def import_file(self, path: Path) -> None:
-        from engine.encode.weights import import_weights
-
+        library = self.library
         model = f"{self.settings.clip_model}/{self.settings.clip_pretrained}"
-        models_dir = self.settings.resolved_models_dir
         self._busy(self.tr("Importing {0}…").format(path.name))
-        self.runner.run(
-            lambda _r: import_weights(path, model, models_dir),
-            on_done=self._installed,
-            on_error=self._model_error,
-        )
+        self.runner.run(lambda _r: library.import_model(path, model), on_done=self._installed)
 
     def _busy(self, message: str) -> None:
         self.model_message.setText(message)
@@ -335,14 +331,14 @@ class SettingsDialog(QDialog):
     # --- result --------------------------------------------------------------------------
 
     def result_settings(self) -> Settings:
-        s = copy.deepcopy(self.settings)
-        s.device = self.device_box.currentData()
-        s.cpu_precision = self.precision_box.currentData()
-        s.language = self.language_box.currentData()
-        s.ocr_enabled = self.ocr_box.isChecked()
-        s.watch_folders = self.watch_box.isChecked()
-        s.rescan_minutes = self.rescan_box.value()
-        return s
+        return self.settings.replace(
+            device=self.device_box.currentData(),
+            cpu_precision=self.precision_box.currentData(),
+            language=self.language_box.currentData(),
+            ocr_enabled=self.ocr_box.isChecked(),
+            watch_folders=self.watch_box.isChecked(),
+            rescan_minutes=self.rescan_box.value(),
+        )
 
     def chosen_data_dir(self) -> Path:
         return Path(self.data_dir_edit.text().strip() or self.data_dir).expanduser()

@@ -10,11 +10,15 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage
 
 from desktop.workers import Runner
+
+if TYPE_CHECKING:
+    from engine.library import Library
 
 CACHE_SIZE = 600  # about 600 x 256 px JPEG thumbnails decoded: ~100 MB worst case
 PREVIEW_SIDE = 900
@@ -74,20 +78,6 @@ class ThumbnailCache(QObject):
         return self._runner.wait(msecs)
 
 
-def result_thumbnail(catalog: object, item_id: int) -> bytes | None:
-    """The item's thumbnail; a text chunk has none, so show the page it is on instead.
-    (Desktop-side helper: the engine's Catalog has no "page of this chunk" call.)"""
-    data = catalog.thumbnail(item_id)  # type: ignore[attr-defined]
-    if data:
-        return data
-    rows = catalog.query(  # type: ignore[attr-defined]
-        "SELECT p.thumbnail FROM items c JOIN items p ON p.file_id = c.file_id "
-        "AND p.page = c.page AND p.kind = 'page' WHERE c.id = ? LIMIT 1",
-        (item_id,),
-    )
-    return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
-
-
 def decode_image(data: bytes | None) -> QImage | None:
     if not data:
         return None
@@ -102,7 +92,9 @@ def decode_image(data: bytes | None) -> QImage | None:
     )
 
 
-def render_preview(path: Path, page: int | None, side: int = PREVIEW_SIDE) -> QImage | None:
+def render_preview(
+    library: Library, path: Path, page: int | None, side: int = PREVIEW_SIDE
+) -> QImage | None:
     """The page (PDF, rendered at preview size) or the photo, scaled to fit ``side``.
 
     Runs on a worker thread. Returns None when the file is gone or unreadable; the caller
@@ -111,7 +103,7 @@ def render_preview(path: Path, page: int | None, side: int = PREVIEW_SIDE) -> QI
     if not path.is_file():
         return None
     if path.suffix.lower() == ".pdf":
-        return _render_pdf_page(path, page or 1, side)
+        return _render_pdf_page(library, path, page or 1, side)
     image = QImage(str(path))
     if image.isNull():
         return None
@@ -120,13 +112,12 @@ def render_preview(path: Path, page: int | None, side: int = PREVIEW_SIDE) -> QI
     )
 
 
-def _render_pdf_page(path: Path, page: int, side: int) -> QImage | None:
+def _render_pdf_page(library: Library, path: Path, page: int, side: int) -> QImage | None:
     # Through the engine: PyMuPDF is not thread-safe and thumbnails load on two threads.
     from engine.extract import ExtractError
-    from engine.extract.pdf import render_page
 
     try:
-        image = render_page(path, page, dpi=300, max_side=side)
+        image = library.render_page(path, page, max_side=side)
     except (ExtractError, OSError):  # damaged, encrypted or vanished: use the thumbnail
         return None
     data = image.tobytes("raw", "RGB")

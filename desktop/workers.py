@@ -115,12 +115,19 @@ class Runner:
     """Runs jobs on its own pool (one pool per kind of work keeps them from starving)."""
 
     def __init__(
-        self, max_threads: int = 1, synchronous: bool = False, owner: QObject | None = None
+        self,
+        max_threads: int = 1,
+        synchronous: bool = False,
+        owner: QObject | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         self.pool = QThreadPool()
         self.pool.setMaxThreadCount(max_threads)
         self.synchronous = synchronous
         self.owner = owner  # callbacks are dropped once this object is deleted
+        # Where a job's failure goes when the job names no handler of its own: a window
+        # shows it (never silently dropped).
+        self.on_error = on_error
 
     def run(
         self,
@@ -129,7 +136,7 @@ class Runner:
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[Any], None] | None = None,
     ) -> Task:
-        task = Task(on_done, on_error, on_progress, self.owner)
+        task = Task(on_done, on_error or self.on_error, on_progress, self.owner)
         if self.synchronous:
             # Same job, same callbacks, no thread: direct signal delivery on this thread.
             _execute(job, task)

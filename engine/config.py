@@ -11,7 +11,7 @@ import dataclasses
 import json
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,20 +43,32 @@ def default_models_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "models"
 
 
-@dataclass
+@dataclass(frozen=True)
 class FolderConfig:
     """A folder to index with glob patterns (matched against the path relative to the folder)."""
 
     path: str
-    include: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | str) -> FolderConfig:
+        if not isinstance(data, dict):
+            return cls(path=str(data))
+        return cls(
+            str(data["path"]),
+            tuple(str(g) for g in data.get("include") or ()),
+            tuple(str(g) for g in data.get("exclude") or ()),
+        )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
-    """Everything a user can set. Unknown keys in the file are ignored, missing ones defaulted."""
+    """Everything a user can set. Immutable: a change is a new value, adopted whole through
+    ``Library.apply_settings``, so a worker thread never sees half of an edit. Unknown keys in
+    the file are ignored, missing ones defaulted."""
 
-    folders: list[FolderConfig] = field(default_factory=list)
+    folders: tuple[FolderConfig, ...] = ()
     clip_model: str = DEFAULT_CLIP_MODEL
     clip_pretrained: str = DEFAULT_CLIP_PRETRAINED
     # A local weights file or model folder chosen by the user (or IT); tried before any cache.
@@ -94,11 +106,20 @@ class Settings:
     def from_json(cls, data: dict[str, Any]) -> Settings:
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        values["folders"] = [
-            FolderConfig(**f) if isinstance(f, dict) else FolderConfig(path=str(f))
-            for f in values.get("folders", [])
-        ]
+        values["folders"] = tuple(FolderConfig.from_json(f) for f in values.get("folders") or ())
         return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` (settings are immutable values)."""
+        if "folders" in changes:
+            changes["folders"] = tuple(changes["folders"])
+        return dataclasses.replace(self, **changes)
+
+    def with_folder(self, folder: FolderConfig) -> Settings:
+        """These settings plus ``folder`` (unless a folder with its path is already there)."""
+        if any(f.path == folder.path for f in self.folders):
+            return self
+        return self.replace(folders=(*self.folders, folder))
 
 
 def load_settings(data_dir: Path) -> Settings:

@@ -78,6 +78,12 @@ class _Dir:
     ancestors: frozenset[tuple[int, int]]
 
 
+def folder_root(path: str | Path) -> str:
+    """A folder as the index records it: absolute, ``~`` expanded, symbolic links kept (the
+    path the user chose, so results show it). The one spelling of a root everywhere."""
+    return os.path.abspath(os.path.expanduser(os.fspath(path)))
+
+
 def _crawl_root(
     root: FolderConfig,
     on_skip: Callable[[Skipped], None],
@@ -85,7 +91,7 @@ def _crawl_root(
     visited: set[tuple[int, int]],
     include_hidden: bool,
 ) -> Iterator[FileEntry]:
-    top = os.path.abspath(os.path.expanduser(root.path))
+    top = folder_root(root.path)
     try:
         st = os.stat(top)
     except FileNotFoundError:

@@ -19,6 +19,7 @@ from engine.config import Settings
 from engine.extract import ExtractError
 from engine.extract.images import open_image_safely
 from engine.extract.pdf import render_page
+from engine.messages import Phase
 from engine.signals.ocr import OcrEngine, OcrResult
 from engine.signals.tokenize import fts_tokens
 from engine.store.catalog import Catalog
@@ -52,7 +53,7 @@ def run_ocr(
         text = result.text if result.had_text else ""
         catalog.set_ocr(item_id, text, result.mean_confidence, fts_tokens(text) if text else "")
         summary.items += 1
-        progress(Progress("ocr", n, len(todo), f"reading text: {path.name}"))
+        progress(Progress(Phase.OCR, n, len(todo), path.name))
     summary.seconds = time.monotonic() - started
     return summary
 

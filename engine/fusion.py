@@ -17,6 +17,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from engine.messages import Reason
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -25,14 +27,14 @@ class Hit:
     item_id: int
     signal: str  # e.g. "semantic-image", "semantic-text", "lexical", "part-number", "visual"
     confidence: float  # in [0, 1]
-    reason: str  # shown to the user: why this signal thinks the item matches
+    reason: Reason  # shown to the user: why this signal thinks the item matches
 
 
 @dataclass
 class Fused:
     item_id: int
     score: float
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)  # strongest evidence first
     signals: dict[str, float] = field(default_factory=dict)
 
 
@@ -60,23 +62,21 @@ def fuse(hits: Iterable[Hit], weights: dict[str, float] | None = None) -> list[F
     """Combine hits into one list sorted by fused score (best first); ties keep item order."""
     weights = weights or DEFAULT_WEIGHTS
     by_item: dict[int, Fused] = {}
+    best_reason: dict[tuple[int, str], Reason] = {}
     for hit in hits:
         fused = by_item.setdefault(hit.item_id, Fused(hit.item_id, 0.0))
         previous = fused.signals.get(hit.signal, 0.0)
         if hit.confidence <= previous:
             continue  # one signal counts once per item: its best evidence
         fused.signals[hit.signal] = hit.confidence
-        fused.reasons = [r for r in fused.reasons if not r.startswith(f"[{hit.signal}]")]
-        fused.reasons.append(f"[{hit.signal}] {hit.reason}")
+        best_reason[hit.item_id, hit.signal] = hit.reason
     for fused in by_item.values():
         miss = 1.0
         for signal, conf in fused.signals.items():
             miss *= 1.0 - weights.get(signal, 0.5) * _clip01(conf)
         fused.score = 1.0 - miss
-        # Strongest evidence first, and without the internal signal tags.
         order = sorted(fused.signals, key=lambda s: -weights.get(s, 0.5) * fused.signals[s])
-        text = {r.split("] ", 1)[0][1:]: r.split("] ", 1)[1] for r in fused.reasons}
-        fused.reasons = [text[s] for s in order]
+        fused.reasons = [best_reason[fused.item_id, s] for s in order]
     return sorted(by_item.values(), key=lambda f: (-f.score, f.item_id))
 
 

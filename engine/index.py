@@ -21,11 +21,12 @@ from pathlib import Path
 import numpy as np
 
 from engine.config import FolderConfig, Settings
-from engine.crawl import content_hash, crawl
+from engine.crawl import content_hash, crawl, folder_root
 from engine.encoders import Encoders
 from engine.extract import EXTRACTOR_VERSION, ExtractError, iter_file_items
 from engine.extract.images import make_thumbnail
 from engine.imaging import encoder_view
+from engine.messages import Phase
 from engine.signals.tokenize import fts_tokens
 from engine.signals.visual import features_of
 from engine.store.catalog import Catalog, FileState, NewItem, path_key
@@ -114,7 +115,6 @@ class Indexer:
             self.vectors.save()
             self.summary.seconds = time.monotonic() - started
             self.catalog.finish_run(run_id, status, self.summary.to_json())
-        progress(Progress("done", self.summary.files_indexed, self.summary.files_indexed))
         return self.summary
 
     # --- plan: what changed since the last run --------------------------------------------
@@ -126,7 +126,7 @@ class Indexer:
         seen: set[bytes] = set()
         candidates: list[tuple[FileEntry, str, FileState | None]] = []
         for folder in folders:
-            root = str(Path(folder.path).expanduser().resolve())
+            root = folder_root(folder.path)
             try:
                 found = list(crawl([folder], on_skip=self._skip, cancel=cancel))
             except Cancelled:
@@ -142,7 +142,7 @@ class Indexer:
                     continue
                 candidates.append((entry, root, state))
                 if len(seen) % 500 == 0:
-                    progress(Progress("crawl", len(seen), 0, f"{len(seen)} files found"))
+                    progress(Progress(Phase.CRAWL, len(seen), 0))
             if cancel():
                 self.summary.cancelled = True
                 return []
@@ -158,7 +158,7 @@ class Indexer:
         A root that is missing altogether (an unplugged drive) keeps its files: deleting a
         whole index because a share was offline would lose hours of work.
         """
-        roots = [str(Path(f.path).expanduser().resolve()) for f in folders]
+        roots = [folder_root(f.path) for f in folders]
         live_roots = [r for r in roots if os.path.isdir(r)]
         if not live_roots:
             return set()
@@ -403,7 +403,7 @@ class _Consumer:
         eta = elapsed / self.done * (self.total - self.done) if self.done else None
         self.progress(
             Progress(
-                "index",
+                Phase.EXTRACT,
                 self.done,
                 self.total,
                 os.fsdecode(state.job.entry.path.name),

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.fusion import Hit
+from engine.messages import ReasonCode, reason
 from engine.signals.japanese import expand_query
 from engine.signals.partnumbers import extract_part_numbers, match_key, match_part_number
 from engine.signals.tokenize import fts_query_terms, quote_term, token_list
@@ -96,9 +97,10 @@ class LexicalSearch:
                 continue
             relative = max(0.0, row.bm25) / best
             confidence = coverage**1.5 * (0.55 + 0.45 * relative)
-            what = "text read from the photo" if source == "ocr" else "terms"
+            code = ReasonCode.PHOTO_TERMS if source == "ocr" else ReasonCode.TERMS
             signal = "ocr-lexical" if source == "ocr" else "lexical"
-            hits.append(Hit(row.item_id, signal, confidence, f"{what}: {_shown(matched)}"))
+            why = reason(code, terms=_shown(matched))
+            hits.append(Hit(row.item_id, signal, confidence, why))
         return hits
 
     def _part_number_hits(self, text: str, pool: int, source: str) -> list[Hit]:
@@ -109,15 +111,24 @@ class LexicalSearch:
                 score, token = _best_part_match(pn, row.tokens)
                 if score <= 0.0:
                     continue
-                label = "part number" if score >= 1.0 else "similar part number"
+                code = _PART_NUMBER_REASON[source == "ocr", score >= 1.0]
                 if token not in row.name_tokens:
                     # A board that merely uses the chip mentions it in its text; the chip's
                     # own datasheet usually carries the number in its file name.
                     score *= BODY_PART_NUMBER_FACTOR
-                where = " (read from the photo)" if source == "ocr" else ""
                 signal = "ocr-part-number" if source == "ocr" else "part-number"
-                hits.append(Hit(row.item_id, signal, score, f"{label} {token.upper()}{where}"))
+                why = reason(code, part=token.upper())
+                hits.append(Hit(row.item_id, signal, score, why))
         return hits
+
+
+# (read from a photo, exact) -> reason
+_PART_NUMBER_REASON = {
+    (False, True): ReasonCode.PART_NUMBER,
+    (False, False): ReasonCode.SIMILAR_PART_NUMBER,
+    (True, True): ReasonCode.PHOTO_PART_NUMBER,
+    (True, False): ReasonCode.PHOTO_SIMILAR_PART_NUMBER,
+}
 
 
 class FtsVocabulary:

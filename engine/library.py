@@ -1,12 +1,18 @@
-"""Library: the engine's front door. One indexed collection in one data directory.
+"""Library: the engine's one front door. One indexed collection in one data directory.
 
-The CLI, the desktop app and the tests all go through this class; every method is a plain
-synchronous call (long ones take progress and cancel callbacks) so a GUI can run it on a
-worker thread and a test can call it directly.
+The CLI, the desktop app and the tests reach the engine only through this class: index,
+encode what lacks vectors after weights arrive, search, remove a folder, adopt new settings,
+manage models, read thumbnails and pages. Every method is a plain synchronous call (long ones
+take progress and cancel callbacks), so a GUI runs it on a worker thread and a test calls it
+directly. Messages it hands out are typed values (engine.messages, engine.changes).
+
+Lines: this module is the engine's whole public surface, kept as thin delegations (the work
+lives in the pipeline's modules); it stays near 400 lines for that reason.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,11 +22,13 @@ from filelock import FileLock, Timeout
 from PIL import Image
 
 from engine.alignment import AlignmentState
-from engine.config import FolderConfig, Settings, default_data_dir, load_settings
+from engine.changes import Changes, diff_settings
+from engine.config import FolderConfig, Settings, default_data_dir, load_settings, save_settings
 from engine.encode.device import describe_device
-from engine.encode.weights import ModelState, model_status
 from engine.encoders import Encoders
+from engine.errors import SagasuError
 from engine.imaging import encoder_view
+from engine.messages import NoteCode, Phase, note
 from engine.search import Query, Searcher, SearchOutcome, Signal
 from engine.signals.ocr import OcrEngine
 from engine.store.catalog import Catalog
@@ -36,10 +44,13 @@ from engine.types import (
 from engine.visual_search import VisualSearch
 
 if TYPE_CHECKING:  # the indexing stack (PyMuPDF, OpenCV) loads when an index run starts
+    from engine.encode.weights import ModelState
     from engine.summary import IndexSummary
 
+BytesProgress = Callable[[int, int], None]
 
-class IndexBusy(RuntimeError):
+
+class IndexBusy(SagasuError):
     """Another process is indexing this data directory."""
 
 
@@ -53,12 +64,12 @@ class Library:
     ) -> None:
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.settings = settings or load_settings(self.data_dir)
+        self._settings = settings or load_settings(self.data_dir)
         self.catalog = Catalog(self.data_dir)
         self.vectors = VectorStore(self.catalog, self.data_dir / "vectors")
-        self.encoders = encoders or Encoders(self.settings)
+        self.encoders = encoders or Encoders(self._settings)
         self.alignment = AlignmentState(self.data_dir / "alignment")
-        self.alignment.enabled = self.settings.calibration_enabled
+        self.alignment.enabled = self._settings.calibration_enabled
         self.visual = VisualSearch(self.catalog, self.data_dir / "visual")
         self._ocr: OcrEngine | None = None
         self.searcher = Searcher(
@@ -66,11 +77,16 @@ class Library:
             self.vectors,
             self.encoders,
             self.alignment,
-            visual=self.visual if self.settings.visual_match_enabled else None,
+            visual=self.visual if self._settings.visual_match_enabled else None,
             ocr=self.ocr_engine,
             extra_signals=extra_signals,
         )
         self._lock = FileLock(str(self.data_dir / "index.lock"))
+
+    @property
+    def settings(self) -> Settings:
+        """The settings in force (immutable; replaced whole by :meth:`apply_settings`)."""
+        return self._settings
 
     def close(self) -> None:
         self.searcher.close()
@@ -83,6 +99,36 @@ class Library:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    # --- settings ------------------------------------------------------------------------
+
+    def apply_settings(self, new: Settings) -> Changes:
+        """Adopt ``new`` settings: save them, do the engine's part of what changed (reload
+        encoders, switch signals), and return the changes so the client does its part (start
+        an index run, encode stored images, forget removed folders with remove_folder...)."""
+        changes = diff_settings(self._settings, new)
+        save_settings(self.data_dir, new)
+        self._settings = new
+        self.encoders.settings = new
+        if changes.reload_clip:
+            self.encoders.reset_clip()
+        if changes.reload_text:
+            self.encoders.reset_text()
+        self.alignment.enabled = new.calibration_enabled
+        self.searcher.visual = self.visual if new.visual_match_enabled else None
+        return changes
+
+    def persist_settings(self) -> None:
+        """Write the settings in force to the data folder (where an indexing child process
+        reads them)."""
+        save_settings(self.data_dir, self._settings)
+
+    def add_folders(self, folders: list[FolderConfig]) -> Changes:
+        """Remember ``folders`` as the library's (the CLI's ``index FOLDER``, a drop)."""
+        settings = self._settings
+        for folder in folders:
+            settings = settings.with_folder(folder)
+        return self.apply_settings(settings) if settings != self._settings else Changes()
+
     # --- indexing ------------------------------------------------------------------------
 
     def index(
@@ -91,82 +137,120 @@ class Library:
         progress: ProgressCallback = no_progress,
         cancel: CancelCheck = never_cancel,
     ) -> IndexSummary:
-        """Bring the index in step with ``folders`` (default: the folders in the settings)."""
-        folders = folders if folders is not None else self.settings.folders
+        """Bring the index in step with ``folders`` (default: the library's folders), then
+        bring what is derived from it up to date (encoding, calibration, visual index, OCR)."""
+        folders = folders if folders is not None else list(self._settings.folders)
+        with self._index_lock():
+            from engine.index import Indexer  # extraction stack: loaded when indexing
+
+            indexer = Indexer(self.catalog, self.vectors, self.encoders, self._settings)
+            summary = indexer.run(folders, progress, cancel)
+            if not summary.cancelled:
+                self._encode_and_refit(progress, cancel)
+                summary.ocr = self._read_text(progress, cancel)
+            return summary
+
+    def encode_pending(
+        self, progress: ProgressCallback = no_progress, cancel: CancelCheck = never_cancel
+    ) -> int:
+        """Encode stored items that have no vector yet (image weights installed after
+        indexing, or a model switch) and refit calibration and the text bridge to them.
+        Returns how many items were encoded."""
+        with self._index_lock():
+            return self._encode_and_refit(progress, cancel, force=True)
+
+    def remove_folder(
+        self,
+        folder: str | Path,
+        progress: ProgressCallback = no_progress,
+        cancel: CancelCheck = never_cancel,
+    ) -> int:
+        """Forget every file indexed under ``folder`` (it left the library's folders); each
+        file is one transaction, so a cancelled removal resumes where it stopped. Returns
+        how many files were forgotten."""
+        from engine.crawl import folder_root
+
+        with self._index_lock():
+            ids = self.catalog.file_ids_under(folder_root(folder))
+            done = 0
+            for done, file_id in enumerate(ids, 1):
+                self.vectors.remove_items(self.catalog.delete_file(file_id))
+                progress(Progress(Phase.REMOVE, done, len(ids)))
+                if cancel():
+                    break
+            self.vectors.save()
+            if done:
+                self.alignment.refresh(self.catalog, self.vectors, self.encoders)
+        return done
+
+    def reload(self) -> None:
+        """Pick up what another process (the desktop's indexing child) wrote: the catalog is
+        read live; the ANN indexes, calibration and visual index are reloaded on next use."""
+        self.vectors.forget()
+        self.alignment.reload()
+
+    def _index_lock(self) -> contextlib.AbstractContextManager[object]:
         try:
             self._lock.acquire(timeout=0.5)
         except Timeout as exc:
             raise IndexBusy(
                 f"Another Sagasu process is indexing {self.data_dir}; wait for it to finish."
             ) from exc
-        try:
-            from engine.index import Indexer  # extraction stack: loaded when indexing
+        return _Releasing(self._lock)
 
-            summary = Indexer(self.catalog, self.vectors, self.encoders, self.settings).run(
-                folders, progress, cancel
-            )
-            if not summary.cancelled:
-                self.complete_encoding(progress, cancel)
-                progress(Progress("align", 0, 1, "calibrating scores"))
-                self.alignment.refresh(self.catalog, self.vectors, self.encoders)
-                self.vectors.save()
-                if self.settings.visual_match_enabled:
-                    self.visual.refresh()
-                engine = self.ocr_engine()
-                if engine is not None:
-                    from engine.enrich import run_ocr
-
-                    summary.ocr = run_ocr(self.catalog, self.settings, engine, progress, cancel)
-            return summary
-        finally:
-            self._lock.release()
-
-    def reload(self) -> None:
-        """Pick up what another process (the desktop's indexing child) wrote: the catalog is
-        read live; the ANN indexes and the calibration are reloaded on next use."""
-        self.vectors.forget()
-        self.alignment.reload()
-
-    def complete_encoding(
-        self, progress: ProgressCallback = no_progress, cancel: CancelCheck = never_cancel
+    def _encode_and_refit(
+        self, progress: ProgressCallback, cancel: CancelCheck, force: bool = False
     ) -> int:
-        """Encode visual items that have no CLIP vector yet (weights installed after indexing,
-        or a model switch) from their stored thumbnails: nothing is extracted again."""
+        """The one path after anything added vectors: encode what lacks them, then bring
+        calibration, the text bridge and the exact-visual index up to date."""
+        encoded = self._encode_missing(progress, cancel)
+        if cancel():
+            return encoded
+        progress(Progress(Phase.ALIGN, 0, 1))
+        self.alignment.refresh(self.catalog, self.vectors, self.encoders, force=force)
+        self.vectors.save()
+        progress(Progress(Phase.ALIGN, 1, 1))
+        if self._settings.visual_match_enabled:
+            progress(Progress(Phase.VISUAL, 0, 1))
+            self.visual.refresh()
+            progress(Progress(Phase.VISUAL, 1, 1))
+        return encoded
+
+    def _encode_missing(self, progress: ProgressCallback, cancel: CancelCheck) -> int:
+        """Encode visual items without a CLIP vector from their stored thumbnails: nothing
+        is extracted again."""
         clip = self.encoders.clip()
         if clip is None:
             return 0
         kinds = [k for k in ItemKind if k.is_visual]
         missing = self.catalog.items_missing_space(clip.space_id, kinds)
-        batch = max(1, self.settings.batch_size)
+        batch = max(1, self._settings.batch_size)
         done = 0
         for start in range(0, len(missing), batch):
             if cancel():
                 break
-            ids = missing[start : start + batch]
-            views = {i: self.catalog.thumbnail(i) for i in ids}
-            ids = [i for i in ids if views[i]]
-            if not ids:
-                continue
-            vecs = clip.encode_images([encoder_view(views[i]) for i in ids])  # type: ignore[arg-type]
-            self.catalog.add_vectors(clip.space_id, dict(zip(ids, vecs, strict=True)))
-            self.vectors.ensure(clip.space_id, vecs.shape[1]).add(ids, vecs)
-            done += len(ids)
-            progress(Progress("encode", done, len(missing), "encoding stored images"))
+            views = {i: self.catalog.thumbnail(i) for i in missing[start : start + batch]}
+            images = {i: encoder_view(v) for i, v in views.items() if v}
+            if images:
+                vecs = clip.encode_images(list(images.values()))
+                self.catalog.add_vectors(clip.space_id, dict(zip(images, vecs, strict=True)))
+                self.vectors.ensure(clip.space_id, vecs.shape[1]).add(list(images), vecs)
+            done += len(views)
+            progress(Progress(Phase.ENCODE, done, len(missing)))
         self.vectors.save()
         return done
 
-    def remove_folder(self, folder: str | Path) -> int:
-        """Forget every file indexed under ``folder`` (when it leaves the settings)."""
-        root = str(Path(folder).expanduser().resolve())
-        ids = [r[0] for r in self.catalog.query("SELECT id FROM files WHERE root = ?", (root,))]
-        for file_id in ids:
-            self.vectors.remove_items(self.catalog.delete_file(file_id))
-        self.vectors.save()
-        return len(ids)
+    def _read_text(self, progress: ProgressCallback, cancel: CancelCheck):  # type: ignore[no-untyped-def]
+        engine = self.ocr_engine()
+        if engine is None:
+            return None
+        from engine.enrich import run_ocr
+
+        return run_ocr(self.catalog, self._settings, engine, progress, cancel)
 
     def ocr_engine(self) -> OcrEngine | None:
         """The OCR engine when OCR is on in the settings (loaded lazily, once)."""
-        if not self.settings.ocr_enabled:
+        if not self._settings.ocr_enabled:
             return None
         if self._ocr is None:
             self._ocr = OcrEngine()
@@ -181,27 +265,108 @@ class Library:
         text is still being read (engine.search.Searcher.search)."""
         return self.searcher.search(query, on_partial)
 
-    def search_text(self, text: str, top_k: int = 20, **filters: object) -> SearchOutcome:
-        return self.search(Query(text=text, top_k=top_k, **filters))  # type: ignore[arg-type]
+    def search_text(self, text: str, top_k: int = 20) -> SearchOutcome:
+        return self.search(Query(text=text, top_k=top_k))
 
-    def search_image(self, image: Image.Image, top_k: int = 20, **filters: object) -> SearchOutcome:
-        return self.search(Query(image=image, top_k=top_k, **filters))  # type: ignore[arg-type]
+    def search_image(self, image: Image.Image, top_k: int = 20) -> SearchOutcome:
+        return self.search(Query(image=image, top_k=top_k))
 
     def similar_to(self, item_id: int, top_k: int = 20) -> SearchOutcome:
         """ "Find similar": search with an indexed item (its picture, or its text) as the query."""
-        rows = self.catalog.items([item_id])
-        row = rows.get(item_id)
+        row = self.catalog.items([item_id]).get(item_id)
         if row is None:
-            return SearchOutcome([], ["That result is no longer in the index."])
+            return SearchOutcome([], [note(NoteCode.ITEM_GONE)])
         if row.kind.is_visual:
             thumb = self.catalog.thumbnail(item_id)
             if thumb:
-                return self.search(
-                    Query(image=encoder_view(thumb), top_k=top_k, exclude_item=item_id)
-                )
+                image = encoder_view(thumb)
+                return self.search(Query(image=image, top_k=top_k, exclude_item=item_id))
         return self.search(Query(text=row.text[:300], top_k=top_k, exclude_item=item_id))
 
+    # --- documents: what a client shows of a result ----------------------------------------
+
+    def thumbnail(self, item_id: int) -> bytes | None:
+        """The item's small JPEG; a text chunk has none, so the page it is on stands in."""
+        data = self.catalog.thumbnail(item_id)
+        if data:
+            return data
+        row = self.catalog.items([item_id]).get(item_id)
+        page = self.catalog.page_item(row.file_id, row.page) if row is not None else None
+        return self.catalog.thumbnail(page) if page is not None else None
+
+    @staticmethod
+    def render_page(path: Path, page: int, max_side: int, dpi: int = 300) -> Image.Image:
+        """A PDF page as an image (raises engine.extract.ExtractError for a bad PDF)."""
+        from engine.extract.pdf import render_page
+
+        return render_page(path, page, dpi=dpi, max_side=max_side)
+
+    @staticmethod
+    def pdf_page_count(path: Path) -> int:
+        from engine.extract.pdf import pdf_page_count
+
+        return pdf_page_count(path)
+
+    def load_query_image(self, source: Path | bytes) -> Image.Image:
+        """A dropped or pasted image, decoded safely (raises ExtractError or OSError)."""
+        from engine.extract.images import load_query_image
+
+        return load_query_image(source, self._settings.max_image_pixels)
+
+    def latest_report(self) -> Path | None:
+        from engine.report import latest_report
+
+        return latest_report(self.data_dir)
+
+    # --- models --------------------------------------------------------------------------
+
+    def models(self, settings: Settings | None = None) -> list[ModelState]:
+        """Known models and whether each is installed (for ``settings``: default, these)."""
+        from engine.encode.weights import model_status
+
+        return model_status(settings or self._settings)
+
+    def fetch_model(
+        self, name: str, progress: BytesProgress | None = None, cancel: CancelCheck | None = None
+    ) -> Path:
+        """Download weights (``MODEL/PRETRAINED``); then :meth:`encode_pending`."""
+        from engine.encode.weights import fetch_weights, find_spec
+
+        model, _, tag = name.partition("/")
+        spec = find_spec(model, tag or None)
+        path = fetch_weights(spec, self._settings.resolved_models_dir, progress, cancel)
+        self.encoders.reset_clip()
+        return path
+
+    def import_model(self, path: Path, model: str | None = None) -> Path:
+        """Install a weights file the user has (default: for the configured CLIP model);
+        then :meth:`encode_pending` adds image search to what is already indexed."""
+        from engine.encode.weights import import_weights
+
+        model = model or f"{self._settings.clip_model}/{self._settings.clip_pretrained}"
+        installed = import_weights(path, model, self._settings.resolved_models_dir)
+        self.encoders.reset_clip()
+        return installed
+
+    def warm_up(self) -> ModelReadiness:
+        """Load the models now (a window does this in the background after its first paint,
+        so the first search is fast) and say which are usable."""
+        from engine.encode.preload import no_gc_pauses, preload_native
+
+        preload_native()
+        with no_gc_pauses():
+            clip = self.encoders.clip()
+            text = self.encoders.text()
+        return ModelReadiness(
+            clip_problem="" if clip is not None else self.encoders.clip_problem(),
+            text_problem="" if text is not None else self.encoders.text_problem(),
+        )
+
     # --- status --------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, object]:
+        """What the status bar shows: item counts and the last run (no model is loaded)."""
+        return {"counts": self.catalog.counts(), "last_run": self.catalog.last_run()}
 
     def status(self) -> dict[str, object]:
         clip = self.encoders.clip()
@@ -211,23 +376,28 @@ class Library:
             "vectors": self.catalog.vector_counts(),
             "image_search": "on" if clip else "off",
             "image_search_problem": "" if clip else self.encoders.clip_problem(),
-            "clip_model": f"{self.settings.clip_model}/{self.settings.clip_pretrained}",
-            "text_model": self.settings.text_model,
+            "clip_model": f"{self._settings.clip_model}/{self._settings.clip_pretrained}",
+            "text_model": self._settings.text_model,
             "device": describe_device(clip.device, clip.bf16) if clip else "",
-            "models": [_model_json(m) for m in model_status(self.settings)],
+            "models": [m.to_json() for m in self.models()],
             "last_run": self.catalog.last_run(),
             "skipped": [{"path": p, "reason": r} for p, r in self.catalog.skipped()],
-            "folders": [f.path for f in self.settings.folders],
+            "folders": [f.path for f in self._settings.folders],
             "checked_at": time.time(),
         }
 
 
-def _model_json(state: ModelState) -> dict[str, object]:
-    return {
-        "name": state.name,
-        "kind": state.kind,
-        "installed": state.installed,
-        "path": str(state.path) if state.path else None,
-        "message": state.message,
-        "selected": state.selected,
-    }
+class ModelReadiness:
+    """Which models loaded; an empty problem means usable."""
+
+    def __init__(self, clip_problem: str, text_problem: str) -> None:
+        self.clip_problem = clip_problem
+        self.text_problem = text_problem
+
+
+class _Releasing(contextlib.AbstractContextManager[object]):
+    def __init__(self, lock: FileLock) -> None:
+        self._lock = lock
+
+    def __exit__(self, *_: object) -> None:
+        self._lock.release()

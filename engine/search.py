@@ -19,15 +19,18 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
 
 from engine.alignment import AlignmentState
+from engine.crawl import folder_root
 from engine.encoders import Encoders
 from engine.fusion import Fused, Hit, fuse, logistic
 from engine.imaging import query_view
 from engine.lexical import LexicalSearch
+from engine.messages import Note, NoteCode, ReasonCode, note, reason
 from engine.passage_search import PassageSearch
 from engine.signals.lexicon import repair_lines
 from engine.signals.ocr import OcrEngine, OcrResult
@@ -38,9 +41,12 @@ from engine.store.vectors import VectorStore
 from engine.types import ItemKind, SearchResult
 from engine.visual_search import VisualSearch
 
+if TYPE_CHECKING:  # the encoder modules import torch: loaded with the models
+    from engine.encode.clip import ClipEncoder
+    from engine.encode.text import TextEncoder
+
 SNIPPET_CHARS = 220
 OCR_QUERY_TERMS = 12
-READING_NOTE = "Reading the text on the photo…"
 OCR_SIGNALS = ("ocr-lexical", "ocr-part-number", "ocr-passage")
 
 
@@ -61,7 +67,7 @@ class Query:
 @dataclass
 class SearchOutcome:
     results: list[SearchResult]
-    notes: list[str] = field(default_factory=list)  # e.g. "image search is off: …"
+    notes: list[Note] = field(default_factory=list)  # e.g. image search is off, and why
     seconds: float = 0.0
     partial: bool = False  # a first ranking, before the photo's text was read (on_partial)
 
@@ -73,7 +79,7 @@ Signal = Callable[["_QueryContext"], list[Hit]]
 class _QueryContext:
     query: Query
     pool: int  # how many candidates each signal may return
-    notes: list[str]
+    notes: list[Note]
     # Query vectors of a text query, computed on helper threads while the other signals run.
     clip_text: Future[np.ndarray] | None = None
     text_vector: Future[np.ndarray] | None = None
@@ -134,12 +140,9 @@ class Searcher:
         started = time.perf_counter()
         ctx = _QueryContext(query, pool=max(50, query.top_k * 8), notes=[])
         if not query.text.strip() and query.image is None:
-            return SearchOutcome([], ["Type a query or drop an image to search."])
+            return SearchOutcome([], [note(NoteCode.EMPTY_QUERY)])
         if query.image is None and not query_terms(query.text):
-            return SearchOutcome(
-                [],
-                [f"Nothing to search for in “{query.text.strip()}”: only common words or symbols."],
-            )
+            return SearchOutcome([], [note(NoteCode.NOTHING_TO_SEARCH, text=query.text.strip())])
         self._start_text_encoders(ctx)
         hits = [hit for signal in self.signals for hit in signal(ctx)]
         ocr = self._photo_ocr(ctx)
@@ -160,7 +163,7 @@ class Searcher:
         partial = self._outcome(hits, ctx, started)
         if partial.results:  # nothing to show yet: the window keeps saying "Searching…"
             partial.partial = True
-            partial.notes.append(READING_NOTE)
+            partial.notes.append(note(NoteCode.READING_PHOTO))
             on_partial(partial)
 
     def _outcome(self, hits: list[Hit], ctx: _QueryContext, started: float) -> SearchOutcome:
@@ -172,15 +175,16 @@ class Searcher:
         results = self._group(fuse(hits), query)
         notes = list(ctx.notes)
         if not results and not notes:
-            notes.append("No matches.")
+            notes.append(note(NoteCode.NO_MATCHES))
         return SearchOutcome(results, notes, time.perf_counter() - started)
 
     def _start_text_encoders(self, ctx: _QueryContext) -> None:
         text = ctx.query.text
         if not text.strip():
             return
-        if self._wants("semantic-text", ctx=ctx):
-            ctx.text_vector = self._helper.submit(self.encoders.text().encode, [text])
+        encoder = self._text_encoder(ctx) if self._wants("semantic-text", ctx=ctx) else None
+        if encoder is not None:
+            ctx.text_vector = self._helper.submit(encoder.encode, [text])
         clip = self.encoders.clip() if self._wants("semantic-image", ctx=ctx) else None
         if clip is not None:
             ctx.clip_text = self._helper.submit(clip.encode_texts, [text])
@@ -217,7 +221,7 @@ class Searcher:
         terms = salient_terms(text, max_terms=OCR_QUERY_TERMS)
         if not terms:
             return []
-        ctx.notes.append("Read from the photo: " + " ".join(terms))
+        ctx.notes.append(note(NoteCode.READ_FROM_PHOTO, terms=" ".join(terms)))
         return self.lexical.hits(" ".join(terms), ctx.pool, source="ocr")
 
     def _passage_on_photo(self, ctx: _QueryContext) -> list[Hit]:
@@ -240,16 +244,16 @@ class Searcher:
         if not q.text.strip():
             return []
         hits: list[Hit] = []
-        if ctx.text_vector is not None:
+        encoder = self.encoders.text() if ctx.text_vector is not None else None
+        if encoder is not None and ctx.text_vector is not None:
             qv = ctx.text_vector.result()[0]
-            space = self.encoders.text().space_id
-            hits += self._knn(space, qv, "text", ctx, "semantic-text", "text similarity")
+            why = ReasonCode.TEXT_SIMILAR
+            hits += self._knn(encoder.space_id, qv, "text", ctx, "semantic-text", why)
         clip = self._clip(ctx)
         if clip is not None and ctx.clip_text is not None:
             qv = ctx.clip_text.result()[0]
-            hits += self._knn(
-                clip.space_id, qv, "text", ctx, "semantic-image", "looks like the description"
-            )
+            why = ReasonCode.LOOKS_LIKE_DESCRIPTION
+            hits += self._knn(clip.space_id, qv, "text", ctx, "semantic-image", why)
         return hits
 
     def _semantic_image(self, ctx: _QueryContext) -> list[Hit]:
@@ -262,17 +266,28 @@ class Searcher:
             return []
         view = query_view(q.image)
         qv = clip.encode_images([view])[0]
-        hits = self._knn(clip.space_id, qv, "image", ctx, "semantic-image", "visually similar")
+        why = ReasonCode.VISUALLY_SIMILAR
+        hits = self._knn(clip.space_id, qv, "image", ctx, "semantic-image", why)
         bridge = self.alignment.bridge_space(clip.space_id)
         if bridge is not None:
-            hits += self._knn(bridge, qv, "image", ctx, "semantic-bridge", "text about it")
+            why = ReasonCode.TEXT_ABOUT_IT
+            hits += self._knn(bridge, qv, "image", ctx, "semantic-bridge", why)
         return hits
 
-    def _clip(self, ctx: _QueryContext):
+    def _clip(self, ctx: _QueryContext) -> ClipEncoder | None:
         clip = self.encoders.clip()
         if clip is None:
-            ctx.notes.append("Image-semantic search is off: " + self.encoders.clip_problem())
+            problem = self.encoders.clip_problem()
+            ctx.notes.append(note(NoteCode.IMAGE_SEARCH_OFF, problem=problem))
         return clip
+
+    def _text_encoder(self, ctx: _QueryContext) -> TextEncoder | None:
+        """The sentence encoder; when it cannot load, the other signals still answer."""
+        encoder = self.encoders.text()
+        if encoder is None:
+            problem = self.encoders.text_problem()
+            ctx.notes.append(note(NoteCode.TEXT_SEARCH_OFF, problem=problem))
+        return encoder
 
     def _knn(
         self,
@@ -281,21 +296,18 @@ class Searcher:
         query_modality: str,
         ctx: _QueryContext,
         signal: str,
-        label: str,
+        why: ReasonCode,
     ) -> list[Hit]:
         index = self.vectors.get(space)
         if index is None:
             return []
-        keys, sims = index.search(vector, ctx.pool)
+        keys, sims, stored = index.search_with_vectors(vector, ctx.pool)
         kinds = self.catalog.item_kinds(int(k) for k in keys)
-        found = [
-            (int(k), float(s), kinds[int(k)].value)
-            for k, s in zip(keys, sims, strict=True)
-            if int(k) in kinds
-        ]
+        rows = [n for n, k in enumerate(keys) if int(k) in kinds]  # still in the catalog
+        found = [(int(keys[n]), float(sims[n]), kinds[int(keys[n])].value) for n in rows]
         if not found:
             return []
-        vectors = index.vectors([k for k, _, _ in found])
+        vectors = stored[rows]
         hits = []
         for kind in {kind for _, _, kind in found}:
             picked = [n for n, (_, _, k) in enumerate(found) if k == kind]
@@ -309,14 +321,15 @@ class Searcher:
             )
             for n, zn in zip(picked, z, strict=True):
                 key, sim, _ = found[n]
-                hits.append(Hit(key, signal, logistic(float(zn)), f"{label} ({sim:.2f})"))
+                confidence = logistic(float(zn))
+                hits.append(Hit(key, signal, confidence, reason(why, similarity=round(sim, 4))))
         return hits
 
     # --- grouping ------------------------------------------------------------------------
 
     def _group(self, fused: list[Fused], query: Query) -> list[SearchResult]:
         """One result per document (its best item), further hit pages listed with it."""
-        folder = Path(query.folder).expanduser().resolve() if query.folder is not None else None
+        folder = Path(folder_root(query.folder)) if query.folder is not None else None
         by_file: dict[int, SearchResult] = {}
         order: list[int] = []
         rows: dict[int, ItemRow] = {}
@@ -364,11 +377,7 @@ class Searcher:
             if row.kind.is_visual:
                 result.preview_item_id = row.id
                 continue
-            page = self.catalog.query(
-                "SELECT id FROM items WHERE file_id = ? AND page IS ? AND kind = 'page' LIMIT 1",
-                (row.file_id, row.page),
-            )
-            result.preview_item_id = int(page[0][0]) if page else None
+            result.preview_item_id = self.catalog.page_item(row.file_id, row.page)
 
 
 def _passes(row: ItemRow, query: Query, folder: Path | None) -> bool:

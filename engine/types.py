@@ -9,6 +9,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.messages import Phase, Reason
+
 if TYPE_CHECKING:
     from PIL import Image
 
@@ -79,7 +81,7 @@ class ExtractedFile:
 
 @dataclass
 class SearchResult:
-    """One ranked hit. ``reasons`` says why it matched, in words the GUI can show."""
+    """One ranked hit. ``reasons`` says why it matched (typed: each client renders them)."""
 
     item_id: int
     path: Path
@@ -87,7 +89,7 @@ class SearchResult:
     page: int | None
     score: float
     snippet: str = ""
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
     file_exists: bool = True
     other_pages: list[int] = field(default_factory=list)  # further hits in the same document
     # The item whose picture represents this result: itself, or for a text chunk its page.
@@ -101,7 +103,7 @@ class SearchResult:
             "kind": self.kind.value,
             "score": round(float(self.score), 6),
             "snippet": self.snippet,
-            "reasons": list(self.reasons),
+            "reasons": [r.to_json() for r in self.reasons],
             "file_exists": self.file_exists,
             "other_pages": list(self.other_pages),
             "preview_item_id": self.preview_item_id,
@@ -110,14 +112,42 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class Progress:
-    """A progress report from a long-running engine call."""
+    """A progress report from a long-running engine call: ``done`` of ``total`` (0: not
+    known yet) in ``phase``. ``item`` names what is being worked on (a file name), never a
+    sentence: clients word the phase themselves, in their own language."""
 
-    phase: str  # "crawl" | "extract" | "encode" | "store" | "done"
+    phase: Phase
     done: int
     total: int
-    message: str = ""
+    item: str = ""
     pages: int = 0
     eta_seconds: float | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "phase": self.phase.value,
+            "done": self.done,
+            "total": self.total,
+            "item": self.item,
+            "pages": self.pages,
+            "eta_seconds": self.eta_seconds,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Progress:
+        eta = data.get("eta_seconds")
+        return cls(
+            Phase(str(data["phase"])),
+            _as_int(data.get("done")),
+            _as_int(data.get("total")),
+            str(data.get("item", "")),
+            _as_int(data.get("pages")),
+            float(eta) if isinstance(eta, int | float) else None,
+        )
+
+
+def _as_int(value: object) -> int:
+    return int(value) if isinstance(value, int | float) else 0
 
 
 ProgressCallback = Callable[[Progress], None]

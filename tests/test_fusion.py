@@ -7,6 +7,7 @@ import math
 import pytest
 
 from engine.fusion import Hit, fuse, logistic
+from engine.messages import ReasonCode, reason
 
 
 @pytest.mark.parametrize("z", [-1e6, -800.0, -3.0, 0.0, 1.5, 3.0, 800.0, 1e6])
@@ -22,5 +23,18 @@ def test_logistic_is_monotonic_and_centred() -> None:
 
 
 def test_fused_item_keeps_every_signal_reason() -> None:
-    fused = fuse([Hit(1, "lexical", 0.9, "terms: relay"), Hit(1, "visual", 0.8, "figure")])
+    terms = reason(ReasonCode.TERMS, terms="relay")
+    figure = reason(ReasonCode.FIGURE_MATCHED, inliers=40)
+    fused = fuse([Hit(1, "lexical", 0.9, terms), Hit(1, "visual", 0.8, figure)])
     assert len(fused) == 1 and len(fused[0].reasons) == 2
+
+
+def test_reasons_are_ordered_by_weighted_confidence_with_each_signals_best() -> None:
+    weak = reason(ReasonCode.TERMS, terms="relay")
+    strong = reason(ReasonCode.TERMS, terms="relay module")
+    figure = reason(ReasonCode.FIGURE_MATCHED, inliers=40)
+    hits = [Hit(1, "lexical", 0.2, weak), Hit(1, "visual", 0.9, figure)]
+    hits.append(Hit(1, "lexical", 0.5, strong))
+    (fused,) = fuse(hits)
+    assert fused.reasons == [figure, strong]
+    assert str(fused.reasons[0]) == "figure matched (40 inliers)"

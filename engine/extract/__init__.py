@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from engine.config import Settings
+from engine.errors import SagasuError
 from engine.types import (
     CancelCheck,
     ExtractedFile,
@@ -20,7 +21,7 @@ from engine.types import (
 )
 
 
-class ExtractError(Exception):
+class ExtractError(SagasuError):
     """A file that cannot be extracted at all; ``reason`` is shown to the user as it is."""
 
     def __init__(self, reason: str) -> None:

@@ -256,6 +256,23 @@ class Catalog:
         rows = self.query_ids("SELECT id, kind FROM items WHERE id IN ({})", ids)
         return {i: ItemKind(k) for i, k in rows}
 
+    def file_ids_under(self, root: str) -> list[int]:
+        """Files indexed under the folder ``root`` (as engine.crawl.folder_root spells it;
+        catalogs written before that spelling recorded the resolved path, matched too)."""
+        spellings = {root, os.path.realpath(root)}
+        marks = ",".join("?" * len(spellings))
+        rows = self.query(f"SELECT id FROM files WHERE root IN ({marks})", tuple(spellings))
+        return [int(r[0]) for r in rows]
+
+    def page_item(self, file_id: int, page: int | None) -> int | None:
+        """The rendered page item of ``page`` in a file: the picture that stands for a text
+        chunk (or a passage) found on that page; None for a file without page renders."""
+        rows = self.query(
+            "SELECT id FROM items WHERE file_id = ? AND page IS ? AND kind = 'page' LIMIT 1",
+            (file_id, page),
+        )
+        return int(rows[0][0]) if rows else None
+
     def query_ids(self, sql: str, ids: Iterable[int] | Iterable[str]) -> list[tuple]:
         """Rows of ``sql`` (whose ``{}`` takes the placeholders) for all ``ids`` (or terms),
         in slices under SQLite's host-parameter limit."""

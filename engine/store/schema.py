@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from engine.errors import SagasuError
+
 V1 = """
 CREATE TABLE files (
     id INTEGER PRIMARY KEY,
@@ -98,7 +100,7 @@ MIGRATIONS: list[str] = [V1, V2, V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class SchemaTooNew(RuntimeError):
+class SchemaTooNew(SagasuError):
     """The catalog was written by a newer Sagasu; opening it could damage it."""
 
 

@@ -174,6 +174,17 @@ class VectorSpace:
             rows = [self._row[int(k)] for k in keys]
             return self._matrix[rows].copy()
 
+    def search_with_vectors(
+        self, query: np.ndarray, k: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Top-k (keys, cosines, stored vectors) read under one lock, so a folder removed
+        between the search and the read cannot leave a key without its vector."""
+        with self._lock:
+            keys, sims = self.search(query, k)
+            known = np.array([int(key) in self._row for key in keys], dtype=bool)
+            keys, sims = keys[known], sims[known]
+            return keys, sims, self._matrix[[self._row[int(key)] for key in keys]].copy()
+
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (keys, cosine similarities) for one query vector (normalised here)."""
         with self._lock:

@@ -42,7 +42,7 @@ def add_eval_parser(sub, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from engine.cli import CliError, TerminalProgress, open_library
+    from engine.cli.common import CliError, TerminalProgress, open_library
     from engine.evaluate import EvalConfig, compare_configs, per_signal_configs, run_configs
 
     csvs, report = _split_report_arg(args.csv, args.report)
@@ -88,7 +88,7 @@ def _split_report_arg(csvs: list[Path], report: str | None) -> tuple[list[Path],
 
 
 def _check_signals(signals: frozenset[str] | None) -> None:
-    from engine.cli import CliError
+    from engine.cli.common import CliError
     from engine.fusion import DEFAULT_WEIGHTS
 
     unknown = sorted(set(signals or ()) - set(DEFAULT_WEIGHTS))

@@ -1,0 +1,223 @@
+"""The library half of the main window: indexing progress, the status bar, the first-run and
+model banners, and adopting new settings. The rules about what a settings change requires
+live in the engine (``Library.apply_settings`` returns ``engine.changes.Changes``); this
+module only reacts to them.
+
+A mixin of MainWindow (desktop/main_window.py), which owns the widgets and runners used here.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+from desktop import opening
+from desktop.i18n import install_language
+from desktop.messages import progress_text
+from desktop.settings_dialog import SettingsDialog
+from engine.changes import Changes
+from engine.config import FolderConfig, Settings
+from engine.library import ModelReadiness
+from engine.summary import IndexSummary
+from engine.types import Progress
+
+
+class LibraryMixin:
+    """Indexing, status and settings, for MainWindow."""
+
+    # --- indexing ------------------------------------------------------------------------
+
+    def _toggle_pause(self, paused: bool) -> None:
+        if paused:
+            self.indexing.pause()
+            self.progress_label.setText(self.tr("Paused"))
+        else:
+            self.indexing.resume()
+
+    def _indexing_visible(self, running: bool) -> None:
+        for widget in (self.progress_bar, self.progress_label):
+            widget.setVisible(running)
+        self.pause_action.setEnabled(running)
+        self.cancel_action.setEnabled(running)
+        if not running:
+            self.pause_action.setChecked(False)
+            if hasattr(self, "status_timer"):
+                self.status_timer.stop()
+        elif hasattr(self, "status_timer"):
+            self.progress_bar.setRange(0, 0)
+            self.progress_label.setText(self.tr("Indexing…"))
+            self.status_timer.start()
+
+    def _index_progress(self, p: Progress) -> None:
+        if self.indexing.paused:
+            return
+        if p.total:
+            self.progress_bar.setRange(0, p.total)
+            self.progress_bar.setValue(min(p.done, p.total))
+        else:
+            self.progress_bar.setRange(0, 0)
+        self.progress_label.setText(self.progress_text(p))
+
+    def progress_text(self, p: Progress) -> str:
+        return progress_text(p)
+
+    def _index_finished(self, result: Any) -> None:
+        self.refresh_status()
+        if isinstance(result, IndexSummary):
+            self._show_summary(result)
+        self.update_first_run()
+        self._rerun_last_query()
+
+    def _show_summary(self, summary: IndexSummary) -> None:
+        if summary.cancelled:
+            self.show_error(
+                self.tr("Indexing cancelled; what was indexed is kept. Index now to finish."),
+                level="info",
+            )
+            return
+        text = self.tr("Indexed {0} new or changed files ({1} pages, {2} photos)").format(
+            summary.files_indexed, summary.pages, summary.photos
+        )
+        if summary.skipped:
+            text += " · " + self.tr("{0} skipped").format(len(summary.skipped))
+        self.show_error(text, level="info")
+
+    def _index_failed(self, message: str) -> None:
+        self.show_error(self.tr("Indexing stopped: {0}").format(message))
+        self.refresh_status()
+
+    def open_latest_report(self) -> None:
+        """Open the newest `sagasu eval` report of this index in the browser."""
+        report = self.library.latest_report()
+        if report is None:
+            self.show_error(
+                self.tr(
+                    "No evaluation report yet. Run `sagasu eval --report queries.csv` to measure "
+                    "this index with your own labelled queries."
+                ),
+                level="info",
+            )
+            return
+        opening.open_file(report)
+
+    # --- status, first run, model banner ---------------------------------------------
+
+    def refresh_status(self, warm_models: bool = False) -> None:
+        library = self.library
+        self.io_runner.run(lambda _r: library.counts(), on_done=self._show_status)
+        if warm_models:
+            # Models load in the background, so the first search is fast: one job, native
+            # libraries first and no GC pauses, so the window never freezes meanwhile.
+            self.io_runner.run(lambda _r: library.warm_up(), on_done=self._show_models)
+
+    def _show_status(self, status: dict[str, Any]) -> None:
+        counts = status["counts"]
+        text = self.tr("{0} files indexed: {1} pages, {2} photos, {3} figures").format(
+            counts.get("files", 0),
+            counts.get("page", 0),
+            counts.get("photo", 0),
+            counts.get("image", 0),
+        )
+        run = status.get("last_run")
+        if run and run.get("finished_at"):
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(run["finished_at"])))
+            text += " · " + self.tr("last update {0}").format(when)
+        self.counts_label.setText(text)
+
+    def _show_models(self, readiness: ModelReadiness) -> None:
+        self._clip_problem = readiness.clip_problem
+        self._text_problem = readiness.text_problem
+        self._show_clip_banner()
+
+    def _show_clip_banner(self) -> None:
+        if not self._clip_problem:
+            self.model_banner.hide()
+            return
+        self.model_banner.show_message(
+            "<b>"
+            + self.tr("Image search is off: the image model (CLIP) is not installed.")
+            + "</b> "
+            + self.tr(
+                "Text search works. Download the model or import a weights file "
+                "you already have, then the images already indexed are encoded."
+            ),
+            [
+                (self.tr("Download…"), lambda: self.open_settings(tab=1)),
+                (self.tr("Import…"), lambda: self.open_settings(tab=1)),
+            ],
+            level="warning",
+            tooltip=self._clip_problem,
+        )
+
+    def update_first_run(self) -> None:
+        if self.library.settings.folders:
+            self.banner.hide()
+            return
+        actions = [(self.tr("Add a folder…"), lambda: self.open_settings(tab=0, add=True))]
+        if self.samples_dir is not None and self.samples_dir.is_dir():
+            actions.insert(0, (self.tr("Index the sample files"), self.index_samples))
+        self.banner.show_message(
+            "<b>"
+            + self.tr("Welcome to Sagasu.")
+            + "</b> "
+            + self.tr(
+                "Add a folder of PDFs and photos to index; searching works while it "
+                "indexes. Or try the bundled samples first."
+            ),
+            actions,
+        )
+
+    def index_samples(self) -> None:
+        if self.samples_dir is not None:
+            samples = FolderConfig(str(self.samples_dir.resolve()))
+            self.apply_settings(self.library.settings.with_folder(samples))
+
+    # --- settings --------------------------------------------------------------------
+
+    def open_settings(self, tab: int = 0, add: bool = False) -> SettingsDialog:
+        dialog = SettingsDialog(self.library, self)
+        dialog.tabs.setCurrentIndex(tab)
+        dialog.finished.connect(lambda code: self._settings_closed(dialog, code))
+        dialog.open()
+        if add:
+            dialog._choose_folder()
+        return dialog
+
+    def _settings_closed(self, dialog: SettingsDialog, code: int) -> None:
+        if code == SettingsDialog.DialogCode.Accepted:
+            self.apply_settings(dialog.result_settings(), dialog.chosen_data_dir())
+        if dialog.models_changed:
+            self.encode_for_new_model()
+
+    def apply_settings(self, new: Settings, data_dir: Path | None = None) -> Changes:
+        """Adopt edited settings through the engine, then do the window's part of what
+        the returned changes require."""
+        lib = self.library
+        changes = lib.apply_settings(new)
+        for folder in changes.folders_removed:
+            self.indexing.run_job(lambda p, c, f=folder: lib.remove_folder(f, p, c))
+        if changes.language:
+            install_language(new.language)
+        if changes.reload_clip:
+            self.encode_for_new_model()
+        elif changes.reload_text:
+            self.refresh_status(warm_models=True)
+        if changes.needs_index:
+            self.indexing.start()
+        if changes.watching:
+            self.indexing.watch()
+        if data_dir is not None and data_dir.resolve() != Path(lib.data_dir).resolve():
+            QSettings("Sagasu", "Sagasu").setValue("data_dir", str(data_dir))
+            self.show_error(self.tr("The new index location is used from the next start."), "info")
+        self.update_first_run()
+        return changes
+
+    def encode_for_new_model(self) -> None:
+        """Weights installed or the image model changed: load it, encode what lacks vectors
+        and refit calibration and the text bridge (Library.encode_pending)."""
+        lib = self.library
+        self.refresh_status(warm_models=True)
+        self.indexing.run_job(lambda p, c: lib.encode_pending(p, c), "encode")

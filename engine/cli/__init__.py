@@ -1,0 +1,139 @@
+"""``sagasu`` command line: the same engine the desktop app uses, for scripts and tests.
+
+    sagasu index [--data-dir DIR] FOLDER...
+    sagasu search [--data-dir DIR] [--json] [--top-k N] (TEXT | --image PATH)
+    sagasu status [--data-dir DIR] [--json]
+    sagasu models list | fetch NAME | import PATH [--model NAME]
+    sagasu encode            (finish image encoding after weights were installed)
+    sagasu eval CSV...       (built-in retrieval evaluation)
+
+Every command reaches the engine through engine.library.Library. Heavy imports (torch,
+open_clip) happen inside the commands, so ``--help`` is instant. Every problem a user can
+meet is one line on stderr and a non-zero exit, never a traceback (``-v`` adds the details).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from engine import __version__
+from engine.cli import commands
+from engine.cli.common import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    user_facing_problem,
+)
+from engine.cli.eval import add_eval_parser
+
+__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "CliError", "build_parser", "main"]
+
+log = logging.getLogger("sagasu")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(args.run(args) or EXIT_OK)
+    except KeyboardInterrupt:
+        print("\nInterrupted; everything indexed so far is kept.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _closed_pipe()
+    except CliError as exc:
+        return _fail(args, str(exc), exc.code)
+    except Exception as exc:  # every other problem: one line, the traceback only with -v
+        log.debug("details", exc_info=True)
+        return _fail(args, user_facing_problem(exc), EXIT_FAILED)
+
+
+def _fail(args: argparse.Namespace, message: str, code: int) -> int:
+    if getattr(args, "progress_jsonl", False):  # the controlling window reads stdout
+        from engine.protocol import ProgressWriter, RunFailed
+
+        ProgressWriter().send(RunFailed(message))
+    print(f"sagasu: {message}", file=sys.stderr)
+    return code
+
+
+def _closed_pipe() -> int:
+    """``sagasu status --json | head``: the reader left; that is not an error of ours."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # nothing more reaches the closed pipe at exit
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sagasu", description="Search your PDFs and photos by text or by image (探す)."
+    )
+    parser.add_argument("--version", action="version", version=f"sagasu {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        type=Path,
+        help="index folder (default: $SAGASU_DATA_DIR or the platform's user data folder)",
+    )
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    p = sub.add_parser("index", parents=[common], help="index folders of PDFs and photos")
+    p.add_argument("folders", nargs="*", type=Path, help="folders (default: those in settings)")
+    p.add_argument("--include", action="append", default=[], help="glob of files to include")
+    p.add_argument("--exclude", action="append", default=[], help="glob of files to exclude")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument(
+        "--progress-jsonl",
+        action="store_true",
+        help="for a controlling program (the desktop app): progress as JSON lines on stdout, "
+        "'pause' / 'resume' / 'cancel' lines read from stdin (engine/protocol.py)",
+    )
+    p.set_defaults(run=commands.cmd_index)
+
+    p = sub.add_parser("search", parents=[common], help="search by text or by image")
+    p.add_argument("text", nargs="*", help="query text")
+    p.add_argument("--image", type=Path, help="query image")
+    p.add_argument("--top-k", type=int, default=10)
+    p.add_argument("--kind", action="append", choices=["page", "image", "photo", "chunk"])
+    p.add_argument("--folder", type=Path, help="only results under this folder")
+    p.add_argument("--json", action="store_true", help="JSON list of results, best first")
+    p.set_defaults(run=commands.cmd_search)
+
+    p = sub.add_parser("status", parents=[common], help="what is indexed, model state")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=commands.cmd_status)
+
+    p = sub.add_parser("encode", parents=[common], help="encode images indexed without CLIP")
+    p.set_defaults(run=commands.cmd_encode)
+
+    models = sub.add_parser("models", parents=[common], help="list, fetch or import weights")
+    msub = models.add_subparsers(metavar="ACTION")
+    m = msub.add_parser("list", parents=[common], help="known models and whether installed")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(run=commands.cmd_models_list)
+    m = msub.add_parser("fetch", parents=[common], help="download weights (needs internet)")
+    m.add_argument("name", help="e.g. ViT-B-32/laion2b_s34b_b79k")
+    m.set_defaults(run=commands.cmd_models_fetch)
+    m = msub.add_parser("import", parents=[common], help="install a weights file you have")
+    m.add_argument("path", type=Path)
+    m.add_argument("--model", help="model it belongs to (default: the configured one)")
+    m.set_defaults(run=commands.cmd_models_import)
+
+    add_eval_parser(sub, common)
+    return parser

@@ -1,0 +1,205 @@
+"""The ``sagasu`` commands: each parses its arguments, calls the library, prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from engine.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    TerminalProgress,
+    open_library,
+)
+
+if TYPE_CHECKING:
+    from engine.summary import IndexSummary
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from engine.config import FolderConfig
+    from engine.library import IndexBusy
+    from engine.protocol import ControlReader, ProgressWriter
+
+    lib = open_library(args)
+    include, exclude = tuple(args.include), tuple(args.exclude)
+    folders = [FolderConfig(str(f), include, exclude) for f in args.folders]
+    folders = folders or list(lib.settings.folders)
+    if not folders:
+        lib.close()
+        raise CliError("no folders given and none in the settings", EXIT_USAGE)
+    for folder in folders:
+        if not Path(folder.path).is_dir():
+            print(f"sagasu: warning: {folder.path} is not a folder", file=sys.stderr)
+    writer = ProgressWriter() if args.progress_jsonl else None
+    bar = TerminalProgress()
+    try:
+        cancel = ControlReader() if writer else (lambda: False)
+        summary = lib.index(folders, progress=writer or bar, cancel=cancel)
+    except IndexBusy as exc:
+        raise CliError(str(exc)) from exc
+    finally:
+        bar.close()
+        lib.close()
+    if writer:
+        writer.send(summary)
+    elif args.json:
+        print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print_summary(summary)
+    return EXIT_OK
+
+
+def print_summary(s: IndexSummary) -> None:
+    print(
+        f"Indexed {s.files_indexed} files ({s.pages} pages, {s.images} embedded images, "
+        f"{s.photos} photos, {s.chunks} text chunks) in {s.seconds:.1f} s."
+    )
+    print(
+        f"Unchanged {s.files_unchanged}, moved {s.files_moved}, removed {s.files_deleted}, "
+        f"skipped {len(s.skipped)}."
+    )
+    if s.files_upgraded:
+        print(f"Read again by this version's improved extraction: {s.files_upgraded}.")
+    for path, reason in s.skipped:
+        print(f"  skipped {path}: {reason}")
+    if s.image_search != "on":
+        print(f"Image search is {s.image_search}")
+    if s.cancelled:
+        print("Cancelled; run again to finish. Everything indexed so far is kept.")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from engine.extract import ExtractError
+    from engine.search import Query
+    from engine.types import ItemKind
+
+    text = " ".join(args.text).strip()
+    if bool(text) == bool(args.image):
+        raise CliError("give either query TEXT or --image PATH", EXIT_USAGE)
+    if args.top_k < 1:
+        raise CliError("--top-k must be at least 1", EXIT_USAGE)
+    lib = open_library(args)
+    try:
+        image = None
+        if args.image:
+            try:
+                image = lib.load_query_image(args.image)
+            except (ExtractError, OSError) as exc:
+                raise CliError(f"cannot use {args.image} as a query image: {_reason(exc)}") from exc
+        query = Query(
+            text=text,
+            image=image,
+            top_k=args.top_k,
+            kinds={ItemKind(k) for k in args.kind} if args.kind else None,
+            folder=args.folder,
+        )
+        outcome = lib.search(query)
+    finally:
+        lib.close()
+    if args.json:
+        print(json.dumps([r.to_json() for r in outcome.results], ensure_ascii=False, indent=2))
+        for note in outcome.notes:
+            print(f"note: {note}", file=sys.stderr)
+        return EXIT_OK
+    for note in outcome.notes:
+        print(f"({note})")
+    for rank, r in enumerate(outcome.results, 1):
+        page = f" p.{r.page}" if r.page else ""
+        missing = "" if r.file_exists else "  [file missing]"
+        print(f"{rank:2d}. {r.score:.3f}  {r.kind.value:5s} {r.path}{page}{missing}")
+        if r.reasons:
+            print(f"      why: {'; '.join(map(str, r.reasons))}")
+        if r.snippet:
+            print(f"      {r.snippet[:160]}")
+    print(f"{len(outcome.results)} results in {outcome.seconds * 1000:.0f} ms")
+    return EXIT_OK
+
+
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "reason", None) or str(exc)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    lib = open_library(args)
+    try:
+        status = lib.status()
+    finally:
+        lib.close()
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False, indent=2, default=str))
+        return EXIT_OK
+    counts: dict[str, int] = status["counts"]  # type: ignore[assignment]
+    print(f"Index: {status['data_dir']}")
+    print("  " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    print(f"  image search: {status['image_search']} ({status['clip_model']})")
+    if status["image_search_problem"]:
+        print(f"    {status['image_search_problem']}")
+    run: dict[str, object] | None = status["last_run"]  # type: ignore[assignment]
+    if run:
+        started = float(run["started_at"])  # type: ignore[arg-type]
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(started))
+        print(f"  last run: {when}, {run['status']}")
+    skipped: list[dict[str, str]] = status["skipped"]  # type: ignore[assignment]
+    for s in skipped:
+        print(f"  skipped {s['path']}: {s['reason']}")
+    return EXIT_OK
+
+
+def cmd_encode(args: argparse.Namespace) -> int:
+    lib = open_library(args)
+    bar = TerminalProgress()
+    try:
+        if lib.encoders.clip() is None:
+            raise CliError(lib.encoders.clip_problem())
+        n = lib.encode_pending(progress=bar)
+    finally:
+        bar.close()
+        lib.close()
+    print(f"Encoded {n} images.")
+    return EXIT_OK
+
+
+def cmd_models_list(args: argparse.Namespace) -> int:
+    lib = open_library(args)
+    try:
+        states = lib.models()
+    finally:
+        lib.close()
+    if args.json:
+        print(json.dumps([s.to_json() for s in states], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for s in states:
+        mark = "installed" if s.installed else "missing  "
+        print(f"{mark}  {s.name}  {s.message}")
+    return EXIT_OK
+
+
+def cmd_models_fetch(args: argparse.Namespace) -> int:
+    lib = open_library(args)
+    bar = TerminalProgress()
+    try:
+        path = lib.fetch_model(args.name, progress=bar.bytes)
+    finally:
+        bar.close()
+        lib.close()
+    print(f"Installed {args.name} → {path}")
+    print("Run `sagasu encode` to add image search to what is already indexed.")
+    return EXIT_OK
+
+
+def cmd_models_import(args: argparse.Namespace) -> int:
+    lib = open_library(args)
+    try:
+        model = args.model or f"{lib.settings.clip_model}/{lib.settings.clip_pretrained}"
+        path = lib.import_model(args.path, model)
+    finally:
+        lib.close()
+    print(f"Imported {args.path} as {model} → {path}")
+    print("Run `sagasu encode` to add image search to what is already indexed.")
+    return EXIT_OK

@@ -1,0 +1,116 @@
+"""What every ``sagasu`` command shares: exit codes, the one-line error, opening the library
+and the terminal's progress line."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from engine.messages import Phase
+
+if TYPE_CHECKING:  # heavy modules: imported inside the commands at run time
+    from engine.library import Library
+    from engine.types import Progress
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class CliError(Exception):
+    """A problem a person can act on: printed as one line, exit ``code``."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def open_library(args: argparse.Namespace) -> Library:
+    from engine.library import Library
+    from engine.store.schema import SchemaTooNew
+
+    try:
+        return Library(args.data_dir)
+    except SchemaTooNew as exc:
+        raise CliError(str(exc)) from exc
+
+
+def storage_problem(exc: BaseException) -> str:
+    """Say what is wrong with the data folder in words (no traceback)."""
+    where = getattr(exc, "filename", None)
+    where = f" ({where})" if where else ""
+    errno_ = getattr(exc, "errno", None)
+    text = str(exc).lower()
+    if errno_ == errno.ENOSPC or "full" in text:
+        return f"the disk holding the index is full{where}; free some space and run again"
+    if errno_ in (errno.EROFS, errno.EACCES, errno.EPERM) or "readonly" in text:
+        return (
+            f"cannot write the index{where}: the folder is read-only or not yours. "
+            "Choose another with --data-dir or SAGASU_DATA_DIR"
+        )
+    return f"cannot use the index folder{where}: {exc}"
+
+
+class TerminalProgress:
+    """A one-line progress display on a terminal; silent when output is piped."""
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self.last = 0.0
+
+    def __call__(self, p: Progress) -> None:
+        if not self.live or time.monotonic() - self.last < 0.1:
+            return
+        self.last = time.monotonic()
+        total = f"/{p.total}" if p.total else ""
+        eta = f", {p.eta_seconds:.0f} s left" if p.eta_seconds else ""
+        line = f"{PHASE_WORDS.get(p.phase, p.phase)}: {p.done}{total} {p.item}"[:70] + eta
+        sys.stderr.write("\r\x1b[K" + line)
+        sys.stderr.flush()
+
+    def bytes(self, done: int, total: int) -> None:
+        if self.live:
+            pct = f"{100 * done / total:.0f}%" if total else ""
+            sys.stderr.write(f"\r\x1b[Kdownloading {done / 1e6:.1f} MB {pct}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.live:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+PHASE_WORDS: dict[Phase, str] = {
+    Phase.CRAWL: "looking for files",
+    Phase.EXTRACT: "reading files",
+    Phase.ENCODE: "encoding stored images",
+    Phase.ALIGN: "calibrating scores",
+    Phase.VISUAL: "updating the figure index",
+    Phase.OCR: "reading text on pages and photos",
+    Phase.REMOVE: "forgetting files",
+    Phase.EVALUATE: "evaluating",
+}
+
+
+def user_facing_problem(exc: BaseException) -> str:
+    """One line for any exception that reached the command line: the engine's own errors
+    say what to do already; storage errors are put in words; anything else is named as
+    unexpected (``-v`` logs the traceback)."""
+    import sqlite3
+
+    from engine.errors import SagasuError
+
+    if isinstance(exc, SagasuError):
+        return str(exc)
+    if isinstance(exc, OSError | sqlite3.OperationalError):
+        return storage_problem(exc)
+    if isinstance(exc, sqlite3.DatabaseError):
+        return (
+            f"the index catalog is damaged ({exc}); move the index folder aside "
+            "(or choose another with --data-dir) and index again"
+        )
+    return f"unexpected error: {type(exc).__name__}: {exc} (run with -v for details)"
