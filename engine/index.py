@@ -127,6 +127,7 @@ class Indexer:
         candidates: list[tuple[FileEntry, str, FileState | None]] = []
         for folder in folders:
             root = folder_root(folder.path)
+            progress(Progress(Phase.CRAWL, len(seen), 0, root))
             try:
                 found = list(crawl([folder], on_skip=self._skip, cancel=cancel))
             except Cancelled:

@@ -191,3 +191,32 @@ def test_text_bridge_lets_an_image_query_reach_paragraphs(
         query = Query(image=img, top_k=5, signals={"semantic-bridge"})
         results = lib.search(query).results
         assert results and all(r.kind is ItemKind.CHUNK for r in results)
+
+
+def test_every_progress_phase_is_sent_by_some_front_door_call(
+    tmp_path: Path, encoders_without_clip: Encoders, encoders: Encoders
+) -> None:
+    """Index (with OCR), encode after weights arrive, evaluate, remove a folder: together
+    they send every phase a client must render (engine.messages.Phase)."""
+    from engine.evaluate import run_eval
+    from engine.messages import Phase
+    from engine.types import Progress
+
+    seen: set[Phase] = set()
+
+    def record(p: Progress) -> None:
+        assert isinstance(p.phase, Phase) and p.done >= 0 and p.total >= 0
+        seen.add(p.phase)
+
+    root = build_docs(tmp_path / "docs")
+    data = tmp_path / "data"
+    ocr_settings = encoders_without_clip.settings.replace(ocr_enabled=True)
+    with Library(data, ocr_settings, encoders_without_clip) as lib:
+        lib.index(folders(root), progress=record)
+    with Library(data, encoders.settings, encoders) as lib:
+        assert lib.encode_pending(progress=record) > 0
+        queries = tmp_path / "queries.csv"
+        queries.write_text("query,relevant_documents\nthermocouple,docs/sensor.pdf\n")
+        run_eval(lib, [queries], progress=record)
+        assert lib.remove_folder(root, progress=record) == 4
+    assert seen == set(Phase)
