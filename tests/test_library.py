@@ -14,6 +14,7 @@ from engine.config import FolderConfig
 from engine.encoders import Encoders
 from engine.extract import EXTRACTOR_VERSION
 from engine.library import Library
+from engine.messages import NoteCode
 from engine.search import Query
 from engine.types import FileType, ItemKind
 from tests.fixtures import (
@@ -147,10 +148,10 @@ def test_without_clip_weights_text_still_works_and_encoding_completes_later(
         assert "sagasu models" in summary.image_search
         outcome = lib.search(Query(text="thermocouple amplifier", top_k=3))
         assert outcome.results[0].path.name == "sensor.pdf"
-        assert any("Image-semantic search is off" in n for n in outcome.notes)
+        assert NoteCode.IMAGE_SEARCH_OFF in [n.code for n in outcome.notes]
     # Weights arrive later: encoding finishes from stored thumbnails, nothing re-extracted.
     with Library(data, encoders.settings, encoders) as lib:
-        assert lib.complete_encoding() == 3 + 1 + 2  # pages, embedded image, photos
+        assert lib.encode_pending() == 3 + 1 + 2  # pages, embedded image, photos
         clip_space = encoders.clip().space_id  # type: ignore[union-attr]
         assert lib.catalog.vector_counts()[clip_space] == 6
 

@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from engine.config import FolderConfig
 from engine.encoders import Encoders
 from engine.library import Library
+from engine.messages import NoteCode, ReasonCode, reason
 from engine.search import Query, SearchOutcome
 from engine.signals.ocr import OcrEngine, OcrLine, OcrResult
 from tests.fixtures import PageSpec, make_pdf
@@ -106,11 +107,11 @@ def top_name(lib: Library, query: Query) -> str:
 def test_part_number_exact_and_variant(library: Library) -> None:
     hit = library.search(Query(text="TB6612FNG", top_k=3)).results[0]
     assert hit.path.name == "driver.pdf"
-    assert any("part number TB6612FNG" in r for r in hit.reasons)
+    assert reason(ReasonCode.PART_NUMBER, part="TB6612FNG") in hit.reasons
     # A variant of the same family (another suffix) still finds the datasheet.
     hit = library.search(Query(text="TB6612FNX", top_k=3)).results[0]
     assert hit.path.name == "driver.pdf"
-    assert any("similar part number" in r for r in hit.reasons)
+    assert any(r.code is ReasonCode.SIMILAR_PART_NUMBER for r in hit.reasons)
 
 
 def test_japanese_query_finds_english_datasheet(library: Library) -> None:
@@ -129,7 +130,8 @@ def test_english_query_finds_japanese_document(library: Library) -> None:
 def test_stop_words_or_symbols_give_a_clear_empty_result(library: Library, text: str) -> None:
     outcome = library.search(Query(text=text, top_k=3))
     assert outcome.results == []
-    assert outcome.notes and outcome.notes[0]
+    assert [n.code for n in outcome.notes] == [NoteCode.NOTHING_TO_SEARCH] or text.strip() == ""
+    assert outcome.notes and outcome.notes[0].english()
 
 
 def test_photo_of_a_printed_figure_finds_its_page(library: Library) -> None:
@@ -148,7 +150,7 @@ def test_photo_of_a_printed_figure_finds_its_page(library: Library) -> None:
     photo = Image.fromarray(np.clip(np.asarray(photo) + noise, 0, 255).astype("uint8"))
     hit = library.search(Query(image=photo, top_k=3)).results[0]
     assert hit.path.name == "relay.pdf"
-    assert any("figure matched" in r for r in hit.reasons)
+    assert any(r.code is ReasonCode.FIGURE_MATCHED for r in hit.reasons)
 
 
 class FixedLinesOcr:
@@ -177,7 +179,8 @@ def test_broken_words_read_off_a_photo_are_mended_before_searching(library: Libr
     blank = Image.new("RGB", (320, 240), (40, 90, 40))  # no figure: only the text can match
     outcome = library.search(Query(image=blank, top_k=3, signals={"ocr-lexical"}))
     assert outcome.results and outcome.results[0].path.name == "relay.pdf"
-    assert any("ELECTROMAGNETIC" in n and "RELAY" in n for n in outcome.notes)
+    read = [str(n.params["terms"]) for n in outcome.notes if n.code is NoteCode.READ_FROM_PHOTO]
+    assert read and "ELECTROMAGNETIC" in read[0] and "RELAY" in read[0]
 
 
 def page_photo(pdf: Path, page: int) -> Image.Image:
@@ -203,7 +206,7 @@ def test_photo_of_printed_text_finds_its_page(library: Library) -> None:
     blank = Image.new("RGB", (320, 240), (230, 230, 220))
     hit = library.search(Query(image=blank, top_k=3)).results[0]
     assert (hit.path.name, hit.page) == ("MX4410_manual.pdf", 2)
-    assert any(r.startswith("shows the text read from the photo") for r in hit.reasons)
+    assert any(r.code is ReasonCode.PRINTED_PASSAGE for r in hit.reasons)
 
 
 @pytest.mark.parametrize(("pdf", "page"), [("MX4410_manual.pdf", 2), ("ja_manual.pdf", 2)])
