@@ -522,7 +522,7 @@ class MainWindow(QMainWindow):
 
     def open_latest_report(self) -> None:
         """Open the newest `sagasu eval` report of this index in the browser."""
-        from engine.report import latest_report
+        from engine.evaluation.report import latest_report
 
         report = latest_report(self.library.data_dir)
         if report is None:
