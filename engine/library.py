@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from filelock import FileLock, Timeout
 from PIL import Image
 
-from engine.alignment import AlignmentState
+from engine.align.state import AlignmentState
 from engine.config import FolderConfig, Settings, default_data_dir, load_settings
 from engine.encode.device import describe_device
 from engine.encode.weights import ModelState, model_status

@@ -5,6 +5,9 @@ imports this package.
 - records: labelled query-set CSVs, per-query records, configurations and results
 - run: evaluation runs against a library (run_eval, run_configs, timed_search)
 - report: the HTML report
+- similarity: fixed and learned similarity metrics (torch)
+- aligners: ridge and neural aligners compared with the runtime's Procrustes bridge (torch)
+- training: torch helpers shared by the learned metrics and aligners
 
 Submodules are imported explicitly, so importing the package loads nothing heavy.
 """

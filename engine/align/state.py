@@ -4,7 +4,7 @@ without labels,
 1. per-space score calibration (engine.align.calibration): the mean and spread of similarities
    for each (query modality, item kind) pair, so photos, page renders and text chunks rank
    fairly in one list despite the modality gap;
-2. a text bridge (engine.align.aligners): an aligner from the sentence-transformers space into
+2. a text bridge (engine.align.bridge): an aligner from the sentence-transformers space into
    the CLIP space, trained on pairs that come for free (each chunk encoded by both models), so
    an image query can reach paragraphs.
 
@@ -156,9 +156,9 @@ class AlignmentState:
         sample = rows[:: max(1, len(rows) // MAX_BRIDGE_PAIRS)][:MAX_BRIDGE_PAIRS]
         src = np.stack([np.frombuffer(r[2], dtype=np.float32) for r in sample])
         tgt = clip.encode_texts([r[1] for r in sample])
-        from engine.align.aligners import fit_text_bridge  # torch: only when fitting
+        from engine.align.bridge import fit_text_bridge  # safetensors: only when fitting
 
-        aligner, report = fit_text_bridge(src, tgt, kind="procrustes")
+        aligner, report = fit_text_bridge(src, tgt)
         log.info("text bridge fitted: %s", report)
         bridge = f"bridge:{text_space}>{clip_space}"
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -180,7 +180,7 @@ class AlignmentState:
         self.calibrations[bridge] = ModalityCalibration.fit(items, probes)
 
     def aligner_for(self, bridge: str):
-        from engine.align.aligners import load_aligner  # torch: only with a bridge
+        from engine.align.bridge import load_aligner  # safetensors: only with a bridge
 
         return load_aligner(self.directory / f"{slug(bridge)}.aligner")
 
