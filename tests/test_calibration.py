@@ -221,7 +221,7 @@ def test_refresh_fits_calibrations_and_the_bridge_and_saves_them(tmp_path: Path)
     assert not [p for p in (tmp_path / "alignment").iterdir() if p.name.endswith(".tmp")]
     again = AlignmentState(tmp_path / "alignment")  # what another process reads
     assert again.snapshot.to_json() == state.snapshot.to_json()
-    # Nothing grew: nothing is refitted, and the snapshot stays the same object.
+    # Nothing grew: nothing is refitted, and the state saved and swapped in is unchanged.
     before = state.snapshot
     assert state.refresh(catalog, FakeVectors(), FakeEncoders()) == []  # type: ignore[arg-type]
     assert state.snapshot.to_json() == before.to_json()
