@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common
 
 from engine.config import FolderConfig, Settings
-from engine.evaluate import timed_search
+from engine.evaluation.run import timed_search
 from engine.extract.pdf import is_stencil_mask
 from engine.library import Library
 from engine.search import Query

@@ -179,7 +179,7 @@ def fmt(r: dict[int, float]) -> str:
 
 
 def metric_fn(name: str, train_q: np.ndarray, train_i: np.ndarray, epochs: int, seed: int):
-    from engine.align.metrics import get_metric
+    from engine.evaluation.similarity import get_metric
 
     metric = get_metric(name)
     if name in LEARNED:
@@ -224,7 +224,7 @@ def part_a(img: np.ndarray, cap: np.ndarray, label: str, args: argparse.Namespac
 
 
 def part_b(img: np.ndarray, text: np.ndarray, label: str, args: argparse.Namespace) -> None:
-    from engine.align.aligners import make_aligner
+    from engine.evaluation.aligners import make_aligner
 
     train, test = split(len(img), args.train, args.seed)
     print(f"\n## B. Glued unimodal encoders: MiniLM captions → CLIP image space ({label})")
@@ -240,8 +240,9 @@ def part_b(img: np.ndarray, text: np.ndarray, label: str, args: argparse.Namespa
 
 
 def part_c(text: np.ndarray, args: argparse.Namespace) -> None:
-    from engine.align.aligners import make_aligner, pair_recall
+    from engine.align.bridge import pair_recall
     from engine.align.geometry import modality_gap_report
+    from engine.evaluation.aligners import make_aligner
 
     train, test = split(len(text), args.train, args.seed)
     print("\n## C. Real weights (MiniLM): caption 1 → the other 4 captions of the same image")

@@ -77,7 +77,7 @@ def run_one(
     label: str, folders: list[Path], settings, encoders, workdir: Path, raw_batches: int
 ) -> dict[str, float]:
     import engine.index as index_mod
-    from engine.alignment import AlignmentState
+    from engine.align.state import AlignmentState
     from engine.config import FolderConfig
     from engine.encode.clip import ClipEncoder
     from engine.encode.text import TextEncoder

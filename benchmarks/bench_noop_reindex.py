@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--keep-index", action="store_true", help="reuse an existing index")
     args = parser.parse_args()
 
-    from engine.alignment import AlignmentState
+    from engine.align.state import AlignmentState
     from engine.config import FolderConfig
     from engine.index import Indexer
     from engine.library import Library

@@ -313,7 +313,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/sagasu-bench-query"))
     args = parser.parse_args()
 
-    import engine.alignment as alignment_mod
+    import engine.align.state as alignment_mod
     from engine.library import Library
     from engine.store.vectors import EXACT_BELOW
     from tests.fixtures import pattern_image

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from filelock import FileLock, Timeout
 from PIL import Image
 
-from engine.alignment import AlignmentState
+from engine.align.state import AlignmentState
 from engine.changes import Changes, diff_settings
 from engine.config import FolderConfig, Settings, default_data_dir, load_settings, save_settings
 from engine.encode.device import describe_device
@@ -314,7 +314,7 @@ class Library:
         return load_query_image(source, self._settings.max_image_pixels)
 
     def latest_report(self) -> Path | None:
-        from engine.report import latest_report
+        from engine.evaluation.report import latest_report
 
         return latest_report(self.data_dir)
 

@@ -9,7 +9,7 @@ Signals (each a function from the query to ``fusion.Hit``s):
   as part numbers, and as a printed passage (the page a photo of print shows).
 
 Raw cosine similarities are not comparable across modality pairs (the modality gap), so each
-is standardised with statistics estimated from this index (engine.alignment) before fusion.
+is standardised with statistics estimated from this index (engine.align.state) before fusion.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image
 
-from engine.alignment import AlignmentState
+from engine.align.state import AlignmentState
 from engine.crawl import folder_root
 from engine.encoders import Encoders
 from engine.fusion import Fused, Hit, fuse, logistic

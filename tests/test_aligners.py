@@ -1,4 +1,5 @@
-"""Planted-map recovery, persistence and the text bridge for engine.align.aligners."""
+"""Planted-map recovery, persistence and the text bridge: engine.align.bridge (the runtime's
+Procrustes) and engine.evaluation.aligners (the others)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,15 @@ import numpy as np
 import pytest
 import torch
 
-from engine.align.aligners import (
+from engine.align.bridge import OrthogonalProcrustes, fit_text_bridge, pair_recall
+from engine.align.geometry import l2_normalise
+from engine.evaluation.aligners import (
     ALIGNERS,
     LeastSquares,
-    OrthogonalProcrustes,
     ResidualAligner,
-    fit_text_bridge,
     load_aligner,
     make_aligner,
-    pair_recall,
 )
-from engine.align.geometry import l2_normalise
 
 
 @pytest.fixture(autouse=True)
@@ -181,7 +180,7 @@ def test_text_bridge_across_dims_reports_holdout_recall() -> None:
     latent = unit(500, 16, seed=7)
     src = l2_normalise(latent @ np.random.default_rng(8).standard_normal((16, 12)))
     tgt = l2_normalise(latent @ np.random.default_rng(9).standard_normal((16, 20)))
-    aligner, report = fit_text_bridge(src, tgt, kind="lstsq", holdout=0.2, seed=0)
+    aligner, report = fit_text_bridge(src, tgt, LeastSquares, holdout=0.2, seed=0)
     assert report["n_test"] == 100 and report["n_train"] == 400
     assert report["chance@1"] == pytest.approx(0.01)
     assert "identity_recall@1" not in report  # 12-d vs 20-d: no identity baseline

@@ -1,14 +1,21 @@
-"""Planted modality gap: calibration must let the true neighbour win across modalities."""
+"""Planted modality gap: calibration must let the true neighbour win across modalities; the
+fitted state (AlignmentState) is fitted without labels, saved, and swapped in whole."""
 
 from __future__ import annotations
 
+import ast
 import json
+import sys
+import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from engine.align.calibration import ModalityCalibration
 from engine.align.geometry import centroid_gap, l2_normalise
+from engine.align.state import AlignmentState
+from engine.store.vectors import slug
 
 DIM, N = 32, 200
 
@@ -117,3 +124,206 @@ def test_json_round_trip() -> None:
             restored.score(q, "text", data["image"], "image"),
             calib.score(q, "text", data["image"], "image"),
         )
+
+
+# --- AlignmentState: the fitted state search reads -------------------------------------------
+
+CLIP, TEXT = "clip:test", "text:test"
+BRIDGE = f"bridge:{TEXT}>{CLIP}"
+
+
+class FakeCatalog:
+    """The catalog queries AlignmentState makes, over planted vectors: photos and pages in the
+    CLIP space, chunks (with their text) in the text space."""
+
+    def __init__(self, seed: int = 0) -> None:
+        data = planted_index(seed)
+        self.vectors: dict[str, dict[int, tuple[str, np.ndarray]]] = {
+            CLIP: {i: ("image" if i % 2 else "page", v) for i, v in enumerate(data["image"])},
+            TEXT: {1000 + i: ("chunk", v) for i, v in enumerate(data["text"])},
+        }
+        self.texts = {1000 + i: f"paragraph number {i} about topic {i % 7}" for i in range(N // 2)}
+
+    def vector_counts(self) -> dict[str, int]:
+        return {space: len(rows) for space, rows in self.vectors.items()}
+
+    def query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        if sql.startswith("SELECT i.kind, e.vector"):
+            rows = self.vectors.get(str(args[0]), {})
+            return [(kind, v.astype(np.float32).tobytes()) for _, (kind, v) in sorted(rows.items())]
+        if sql.startswith("SELECT i.id, i.text, e.vector"):
+            rows = self.vectors.get(str(args[0]), {})
+            return [
+                (i, self.texts[i], v.astype(np.float32).tobytes())
+                for i, (kind, v) in sorted(rows.items())
+                if kind == "chunk"
+            ]
+        if sql.startswith("SELECT text FROM items"):
+            return [(self.texts[i],) for i in sorted(self.texts)]
+        raise AssertionError(f"unexpected query {sql!r}")
+
+    def drop_space(self, space: str) -> None:
+        self.vectors.pop(space, None)
+
+    def add_vectors(self, space: str, vectors: dict[int, np.ndarray]) -> None:
+        self.vectors.setdefault(space, {}).update({i: ("chunk", v) for i, v in vectors.items()})
+
+
+class FakeVectors:
+    def __init__(self) -> None:
+        self.invalidated: list[str] = []
+
+    def invalidate(self, space: str) -> None:
+        self.invalidated.append(space)
+
+
+class FakeEncoder:
+    """Deterministic stand-in for CLIP (``encode_texts``) or the text model (``encode``)."""
+
+    def __init__(self, space_id: str, dim: int) -> None:
+        self.space_id, self.dim = space_id, dim
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        seeds = [sum(map(ord, t)) for t in texts]
+        return l2_normalise(
+            np.stack([np.random.default_rng(s).standard_normal(self.dim) for s in seeds])
+        )
+
+    encode_texts = encode
+
+
+class FakeEncoders:
+    def __init__(self, clip: bool = True, text: bool = True) -> None:
+        self._clip = FakeEncoder(CLIP, DIM) if clip else None
+        self._text = FakeEncoder(TEXT, DIM) if text else None
+
+    def clip(self) -> FakeEncoder | None:
+        return self._clip
+
+    def text(self) -> FakeEncoder | None:
+        return self._text
+
+
+def fitted_state(tmp_path: Path) -> tuple[AlignmentState, FakeCatalog]:
+    state, catalog = AlignmentState(tmp_path / "alignment"), FakeCatalog()
+    done = state.refresh(catalog, FakeVectors(), FakeEncoders(), force=True)  # type: ignore[arg-type]
+    assert done == [f"calibration {CLIP}", f"calibration {TEXT}", f"bridge {TEXT} → {CLIP}"]
+    return state, catalog
+
+
+def test_refresh_fits_calibrations_and_the_bridge_and_saves_them(tmp_path: Path) -> None:
+    state, catalog = fitted_state(tmp_path)
+    assert state.bridge_space(CLIP) == BRIDGE
+    assert set(state.calibrations) == {CLIP, TEXT, BRIDGE}
+    assert ("query-text", "chunk") in state.calibrations[TEXT].stats
+    assert len(catalog.vectors[BRIDGE]) == N // 2  # every chunk mapped into the CLIP space
+    assert (tmp_path / "alignment" / f"{slug(BRIDGE)}.aligner").is_file()
+    assert not [p for p in (tmp_path / "alignment").iterdir() if p.name.endswith(".tmp")]
+    again = AlignmentState(tmp_path / "alignment")  # what another process reads
+    assert again.snapshot.to_json() == state.snapshot.to_json()
+    # Nothing grew: nothing is refitted, and the state saved and swapped in is unchanged.
+    before = state.snapshot
+    assert state.refresh(catalog, FakeVectors(), FakeEncoders()) == []  # type: ignore[arg-type]
+    assert state.snapshot.to_json() == before.to_json()
+
+
+def test_refresh_without_text_encoder_skips_text_probes_and_keeps_the_bridge(
+    tmp_path: Path,
+) -> None:
+    state, catalog = fitted_state(tmp_path)
+    old_bridge_cal = state.calibrations[BRIDGE]
+    done = state.refresh(catalog, FakeVectors(), FakeEncoders(text=False), force=True)  # type: ignore[arg-type]
+    assert done == [f"calibration {CLIP}", f"calibration {TEXT}"]
+    assert state.bridge_space(CLIP) == BRIDGE and state.calibrations[BRIDGE] is old_bridge_cal
+    assert ("query-text", "chunk") not in state.calibrations[TEXT].stats  # no text probes
+    assert ("query-text", "image") in state.calibrations[CLIP].stats  # CLIP encodes its own
+
+
+def test_snapshot_is_read_only(tmp_path: Path) -> None:
+    state, _ = fitted_state(tmp_path)
+    with pytest.raises(TypeError):
+        state.bridges[CLIP] = "other"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        state.snapshot.bridges = {}  # type: ignore[misc]
+
+
+def test_readers_never_see_an_empty_or_partial_state_during_reload_and_refresh(
+    tmp_path: Path,
+) -> None:
+    state, catalog = fitted_state(tmp_path)
+    rng = np.random.default_rng(1)
+    query, items = (
+        l2_normalise(rng.standard_normal(DIM)),
+        l2_normalise(rng.standard_normal((9, DIM))),
+    )
+    raw = items @ query
+    expected = state.zscores(query, "image", CLIP, "page", items, raw)
+    assert not np.allclose(expected, (raw - 0.55) / 0.12)  # calibrated, not the fallback
+    errors: list[str] = []
+    done = threading.Event()
+    reads = [0]
+
+    def reader() -> None:
+        while not done.is_set():
+            z = state.zscores(query, "image", CLIP, "page", items, raw)
+            if not np.allclose(z, expected, rtol=0, atol=1e-9):
+                errors.append(f"zscores {z[:3]} != {expected[:3]}")
+            if state.bridge_space(CLIP) != BRIDGE:
+                errors.append("bridge missing")
+            reads[0] += 1
+
+    def writer() -> None:
+        try:
+            for n in range(30):
+                state.reload()
+                if n % 3 == 0:  # force: rebuilds every calibration from the same vectors
+                    state.refresh(catalog, FakeVectors(), FakeEncoders(text=False), force=True)  # type: ignore[arg-type]
+        finally:
+            done.set()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # switch threads often, inside the writer's critical steps
+    try:
+        threads = [threading.Thread(target=reader) for _ in range(2)]
+        threads.append(threading.Thread(target=writer))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        sys.setswitchinterval(interval)
+    assert not errors, errors[:5]
+    assert reads[0] > 30
+
+
+def test_runtime_never_imports_evaluation() -> None:
+    """Indexing and search (and everything they import, at the top or inside functions) stay
+    clear of engine.evaluation: torch-trained metrics and aligners are for benchmarks."""
+    root = Path(__file__).resolve().parents[1]
+
+    def imports(module: str) -> set[str]:
+        base = root.joinpath(*module.split("."))
+        path = base / "__init__.py" if base.is_dir() else base.with_suffix(".py")
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module)
+                found.update(f"{node.module}.{a.name}" for a in node.names)
+        return {m for m in found if m.split(".")[0] == "engine" and _is_module(root, m)}
+
+    seen: set[str] = set()
+    todo = ["engine.library", "engine.search", "engine.index", "engine.align.state"]
+    while todo:
+        module = todo.pop()
+        if module not in seen:
+            seen.add(module)
+            todo.extend(imports(module))
+    assert not [m for m in seen if m.startswith("engine.evaluation")]
+    assert "engine.align.bridge" in seen
+
+
+def _is_module(root: Path, module: str) -> bool:
+    base = root.joinpath(*module.split("."))
+    return base.is_dir() or base.with_suffix(".py").is_file()

@@ -12,15 +12,15 @@ import pytest
 from engine.cli import main
 from engine.config import save_settings
 from engine.encoders import Encoders
-from engine.evaluate import (
+from engine.evaluation.ranking import (
     average_precision,
     coverage_at_k,
     first_rank,
     ndcg_at_k,
-    read_query_csv,
     recall_at_k,
     reciprocal_rank,
 )
+from engine.evaluation.records import read_query_csv
 from tests.fixtures import PageSpec, make_pdf, make_photo
 
 RANKING = ["a", "b", "c", "d", "e"]

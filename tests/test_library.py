@@ -199,7 +199,7 @@ def test_every_progress_phase_is_sent_by_some_front_door_call(
 ) -> None:
     """Index (with OCR), encode after weights arrive, evaluate, remove a folder: together
     they send every phase a client must render (engine.messages.Phase)."""
-    from engine.evaluate import run_eval
+    from engine.evaluation.run import run_eval
     from engine.messages import Phase
     from engine.types import Progress
 

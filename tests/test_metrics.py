@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from engine.align.geometry import l2_normalise
-from engine.align.metrics import (
+from engine.evaluation.similarity import (
     METRIC_NAMES,
     ChiSquareMetric,
     CosineMetric,

@@ -11,9 +11,10 @@ import pytest
 
 from engine.config import FolderConfig
 from engine.encoders import Encoders
-from engine.evaluate import EvalConfig, EvalResult, QueryRecord, run_configs
+from engine.evaluation.records import EvalConfig, EvalResult, QueryRecord
+from engine.evaluation.report import latest_report, recall_plot, render_html
+from engine.evaluation.run import run_configs
 from engine.library import Library
-from engine.report import latest_report, recall_plot, render_html
 from tests.test_evaluate import build_corpus
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -72,7 +73,7 @@ def test_latest_report_absent(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_write_report_from_a_real_index(tmp_path: Path, encoders: Encoders) -> None:
-    from engine.report import write_report
+    from engine.evaluation.report import write_report
 
     root = build_corpus(tmp_path / "corpus")
     csvs = [root / "queries" / "text.csv", root / "queries" / "photo.csv"]

@@ -21,7 +21,8 @@ def l2_normalise(x: np.ndarray, dtype: type = np.float64) -> np.ndarray:
     100k-row matrix does not make a float64 copy of it."""
     x = np.asarray(x, dtype=dtype)
     norms = np.linalg.norm(x, axis=-1, keepdims=True)
-    return x / np.maximum(norms, _EPS)
+    unit: np.ndarray = x / np.maximum(norms, _EPS)
+    return unit
 
 
 def centroid_gap(x: np.ndarray, y: np.ndarray) -> float:
@@ -39,7 +40,7 @@ def shrunk_covariance(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     n, d = x.shape
     xc = x - x.mean(0)
-    s = xc.T @ xc / n
+    s: np.ndarray = xc.T @ xc / n
     mu = np.trace(s) / d
     target_dist = np.sum((s - mu * np.eye(d)) ** 2)
     if target_dist <= _EPS:
@@ -47,13 +48,15 @@ def shrunk_covariance(x: np.ndarray) -> np.ndarray:
     # sum_k ||x_k x_k^T - S||_F^2 expands to sum_k ||x_k||^4 - n ||S||_F^2.
     spread = (np.sum(np.sum(xc**2, axis=1) ** 2) - n * np.sum(s**2)) / n**2
     weight = float(np.clip(spread / target_dist, 0.0, 1.0))
-    return weight * mu * np.eye(d) + (1.0 - weight) * s
+    shrunk: np.ndarray = weight * mu * np.eye(d) + (1.0 - weight) * s
+    return shrunk
 
 
 def _psd_sqrt(m: np.ndarray) -> np.ndarray:
     """Square root of a symmetric PSD matrix via eigh; tiny negative eigenvalues are rounding."""
     vals, vecs = np.linalg.eigh((m + m.T) / 2.0)
-    return (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
+    root: np.ndarray = (vecs * np.sqrt(np.clip(vals, 0.0, None))) @ vecs.T
+    return root
 
 
 def gaussian_w2_from_moments(
@@ -132,7 +135,8 @@ def _fit_logistic(x: np.ndarray, t: np.ndarray, l2: float) -> np.ndarray:
     from scipy.optimize import minimize  # slow to import; only the metric needs it
 
     res = minimize(loss_grad, np.zeros(xb.shape[1]), jac=True, method="L-BFGS-B")
-    return res.x
+    weights: np.ndarray = res.x
+    return weights
 
 
 def linear_separability(

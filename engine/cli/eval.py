@@ -3,8 +3,8 @@
     sagasu eval [--data-dir DIR] [--json] [--report [OUT]] [--top-k N] [--signals S1,S2]
                 [--no-calibration] [--per-signal | --compare] CSV...
 
-Hooked into engine.cli by :func:`add_eval_parser`; the work is engine.evaluate.run_eval and
-engine.report.write_report, which the desktop app calls directly.
+Hooked into engine.cli by :func:`add_eval_parser`; the work is engine.evaluation.run.run_eval and
+engine.evaluation.report.write_report.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def add_eval_parser(sub, common: argparse.ArgumentParser) -> None:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from engine.cli.common import CliError, TerminalProgress, open_library
-    from engine.evaluate import EvalConfig, compare_configs, per_signal_configs, run_configs
+    from engine.evaluation.records import EvalConfig
+    from engine.evaluation.run import compare_configs, per_signal_configs, run_configs
 
     csvs, report = _split_report_arg(args.csv, args.report)
     for path in csvs:
@@ -103,7 +104,7 @@ def _label(signals: frozenset[str] | None, no_calibration: bool) -> str:
 
 
 def _write_report(lib, results, report: str | None) -> Path:
-    from engine.report import write_report
+    from engine.evaluation.report import write_report
 
     out = None if report in (None, REPORT_DEFAULT) else Path(report)
     return write_report(lib, results, out)

@@ -21,11 +21,19 @@ import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from engine.align.geometry import modality_gap_report, project_2d
-from engine.evaluate import KS, NDCG_K, EvalResult
+from engine.evaluation.ranking import KS, NDCG_K
+from engine.evaluation.records import EvalResult
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from engine.library import Library
+    from engine.store.catalog import Catalog
 
 REPORTS_DIR = "reports"
 LATEST = "latest.html"
@@ -56,7 +64,7 @@ def latest_report(data_dir: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def write_report(library, results: Sequence[EvalResult], out: Path | None = None) -> Path:
+def write_report(library: Library, results: Sequence[EvalResult], out: Path | None = None) -> Path:
     """Write the HTML report (default: ``<data dir>/reports/eval-<time>.html``) and refresh
     ``latest.html`` next to the default location; returns the report's path."""
     out = Path(out) if out else default_report_path(library.data_dir)
@@ -156,7 +164,11 @@ def _query_table(result: EvalResult) -> str:
     ]
     for q in result.queries:
         top = q.top[0] if q.top else None
-        first = "" if not top else f"{Path(str(top['path'])).name}: {'; '.join(top['reasons'])}"
+        first = (
+            ""
+            if not top
+            else f"{Path(str(top['path'])).name}: {'; '.join(cast(list[str], top['reasons']))}"
+        )
         cls = "" if q.first_rank == 1 else " class='l bad'"
         rows.append(
             f"<tr><td class=l>{html.escape(q.set_name)}</td><td{cls or ' class=l'}>"
@@ -197,13 +209,13 @@ def _num(v: object, digits: int) -> str:
 # --- plots -----------------------------------------------------------------------------------
 
 
-def _figure(width: float, height: float):
+def _figure(width: float, height: float) -> Figure:
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=90)
 
 
-def _png(fig) -> bytes:
+def _png(fig: Figure) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     FigureCanvasAgg(fig)
@@ -239,7 +251,7 @@ def score_plot(result: EvalResult) -> bytes | None:
     if not by_kind:
         return None
     fig = _figure(4 * len(by_kind), 3.2)
-    bins = np.linspace(0, 1, 26)
+    bins = np.linspace(0, 1, 26).tolist()
     for n, (kind, groups) in enumerate(sorted(by_kind.items()), 1):
         ax = fig.add_subplot(1, len(by_kind), n)
         for relevant, colour in ((False, "tab:gray"), (True, "tab:green")):
@@ -254,7 +266,7 @@ def score_plot(result: EvalResult) -> bytes | None:
 # --- embedding geometry ----------------------------------------------------------------------
 
 
-def geometry_sections(library, query_texts: Sequence[str]) -> list[str]:
+def geometry_sections(library: Library, query_texts: Sequence[str]) -> list[str]:
     """Per embedding space: a 2-D projection of every cloud and the gap measures."""
     out = []
     for space, clouds in embedding_clouds(library, query_texts).items():
@@ -267,7 +279,9 @@ def geometry_sections(library, query_texts: Sequence[str]) -> list[str]:
     return out or ["<p>No embeddings in the index.</p>"]
 
 
-def embedding_clouds(library, query_texts: Sequence[str]) -> dict[str, dict[str, np.ndarray]]:
+def embedding_clouds(
+    library: Library, query_texts: Sequence[str]
+) -> dict[str, dict[str, np.ndarray]]:
     """``{space: {cloud name: vectors}}``: item kinds sampled from the catalog, plus the queries
     encoded into that space, plus chunks mapped by a text bridge into their CLIP space."""
     spaces = [s for s in library.catalog.space_dims() if not s.startswith("bridge:")]
@@ -275,7 +289,7 @@ def embedding_clouds(library, query_texts: Sequence[str]) -> dict[str, dict[str,
     text = library.encoders.text()
     clip = library.encoders.clip()
     if query_texts:
-        if text.space_id in out:
+        if text is not None and text.space_id in out:
             out[text.space_id]["queries (text)"] = np.asarray(text.encode(list(query_texts)))
         if clip is not None and clip.space_id in out:
             out[clip.space_id]["queries (text)"] = np.asarray(clip.encode_texts(list(query_texts)))
@@ -287,7 +301,7 @@ def embedding_clouds(library, query_texts: Sequence[str]) -> dict[str, dict[str,
     return out
 
 
-def _kind_samples(catalog, space: str) -> dict[str, np.ndarray]:
+def _kind_samples(catalog: Catalog, space: str) -> dict[str, np.ndarray]:
     rows = catalog.query(
         "SELECT i.kind, e.vector FROM embeddings e JOIN items i ON i.id = e.item_id"
         " WHERE e.space = ? ORDER BY e.item_id",

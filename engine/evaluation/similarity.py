@@ -6,143 +6,32 @@ objective CLIP uses, so pairs that belong together score above all in-batch mism
 are saved as one safetensors file whose header metadata holds the kind and config as JSON
 (no pickle, so a saved model cannot run code when loaded).
 
-This module also holds the small torch helpers (device choice, seeding, minibatch training,
-safetensors I/O) that ``engine.align.aligners`` reuses.
+Only benchmarks and tests use these (the runtime scores with plain cosine and calibration,
+engine.align); the torch helpers are in engine.evaluation.training.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
 import numpy as np
 import torch
-from safetensors import safe_open
-from safetensors.numpy import save_file
 from torch import nn
 from torch.nn import functional as F
 
 from engine.align.geometry import l2_normalise
-
-# ---------------------------------------------------------------------------------------------
-# Shared torch helpers
-
-
-def select_device() -> torch.device:
-    """CUDA when present (training is then much faster), else CPU."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
-@contextmanager
-def seeded(seed: int) -> Iterator[None]:
-    """Seed torch for the block without disturbing the caller's global RNG state."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        yield
-
-
-def to_tensor(x: np.ndarray, device: torch.device) -> torch.Tensor:
-    return torch.as_tensor(np.asarray(x, dtype=np.float32), device=device)
-
-
-class AdamW:
-    """Minimal AdamW (decoupled weight decay), numerically the textbook update.
-
-    Why not ``torch.optim.AdamW``: its first ``step()`` imports ``torch._dynamo``, which costs
-    seconds (8 s on a busy 2-core machine) for models that otherwise train in under a second;
-    the desktop app would pay that the first time it fits a bridge.
-    """
-
-    def __init__(
-        self,
-        params: Iterator[nn.Parameter],
-        lr: float,
-        weight_decay: float = 0.0,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-    ) -> None:
-        self.params = [p for p in params if p.requires_grad]
-        self.lr, self.weight_decay, self.betas, self.eps = lr, weight_decay, betas, eps
-        self.m = [torch.zeros_like(p) for p in self.params]
-        self.v = [torch.zeros_like(p) for p in self.params]
-        self.t = 0
-
-    def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = None
-
-    @torch.no_grad()
-    def step(self) -> None:
-        self.t += 1
-        b1, b2 = self.betas
-        c1, c2 = 1.0 - b1**self.t, 1.0 - b2**self.t
-        for p, m, v in zip(self.params, self.m, self.v, strict=True):
-            if p.grad is None:
-                continue
-            p.mul_(1.0 - self.lr * self.weight_decay)
-            m.mul_(b1).add_(p.grad, alpha=1.0 - b1)
-            v.mul_(b2).addcmul_(p.grad, p.grad, value=1.0 - b2)
-            p.addcdiv_(m, (v / c2).sqrt_().add_(self.eps), value=-self.lr / c1)
-
-
-def train_minibatch(
-    module: nn.Module,
-    loss_fn: Callable[[torch.Tensor], torch.Tensor],
-    n: int,
-    *,
-    epochs: int,
-    lr: float,
-    batch_size: int,
-    seed: int,
-    weight_decay: float = 0.0,
-) -> list[float]:
-    """AdamW over shuffled minibatches; ``loss_fn`` gets the row indices of a batch.
-
-    Shuffling uses its own generator so the same seed gives the same model. Returns the mean
-    loss of each epoch (useful for reports and for checking that training converged).
-    """
-    device = next(module.parameters()).device
-    opt = AdamW(module.parameters(), lr=lr, weight_decay=weight_decay)
-    gen = torch.Generator().manual_seed(seed)
-    history: list[float] = []
-    module.train()
-    for _ in range(epochs):
-        order = torch.randperm(n, generator=gen).to(device)
-        total = 0.0
-        for start in range(0, n, batch_size):
-            idx = order[start : start + batch_size]
-            if len(idx) < 2:  # a contrastive batch needs at least one negative
-                continue
-            loss = loss_fn(idx)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += float(loss.detach()) * len(idx)
-        history.append(total / n)
-    module.eval()
-    return history
-
-
-def save_state(path: str | Path, kind: str, config: dict[str, Any], module: nn.Module) -> None:
-    """One safetensors file: the weights, plus kind and config as JSON in the header."""
-    tensors = {k: v.detach().cpu().contiguous().numpy() for k, v in module.state_dict().items()}
-    save_file(tensors, str(path), metadata={"kind": kind, "config": json.dumps(config)})
-
-
-def read_state(path: str | Path) -> tuple[str, dict[str, Any], dict[str, torch.Tensor]]:
-    """Inverse of :func:`save_state`: (kind, config, weights)."""
-    with safe_open(str(path), framework="pt") as f:
-        meta = f.metadata() or {}
-        tensors = {k: f.get_tensor(k) for k in f.keys()}  # noqa: SIM118 (safe_open is no dict)
-    if "kind" not in meta:
-        raise ValueError(f"{path} has no 'kind' in its metadata; not saved by engine.align")
-    return meta["kind"], json.loads(meta.get("config", "{}")), tensors
-
+from engine.evaluation.training import (
+    info_nce,
+    read_tensors,
+    save_module,
+    seeded,
+    select_device,
+    to_tensor,
+    train_minibatch,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Fixed metrics
@@ -168,7 +57,8 @@ class CosineMetric(Metric):
     name = "cosine"
 
     def score(self, queries: np.ndarray, items: np.ndarray) -> np.ndarray:
-        return l2_normalise(_as_2d(queries)) @ l2_normalise(_as_2d(items)).T
+        sims: np.ndarray = l2_normalise(_as_2d(queries)) @ l2_normalise(_as_2d(items)).T
+        return sims
 
 
 class DotMetric(Metric):
@@ -177,7 +67,8 @@ class DotMetric(Metric):
     name = "dot"
 
     def score(self, queries: np.ndarray, items: np.ndarray) -> np.ndarray:
-        return _as_2d(queries) @ _as_2d(items).T
+        dots: np.ndarray = _as_2d(queries) @ _as_2d(items).T
+        return dots
 
 
 class _MinkowskiMetric(Metric):
@@ -233,13 +124,6 @@ class ChiSquareMetric(Metric):
 
 # ---------------------------------------------------------------------------------------------
 # Learned metrics
-
-
-def info_nce(q: torch.Tensor, k: torch.Tensor, logit_scale: torch.Tensor) -> torch.Tensor:
-    """Symmetric InfoNCE on unit vectors: row i of q should pick row i of k and vice versa."""
-    logits = logit_scale * q @ k.T
-    target = torch.arange(len(q), device=q.device)
-    return 0.5 * (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target))
 
 
 class _TwoTower(nn.Module):
@@ -322,11 +206,11 @@ class LearnedMetric(Metric):
         return (q @ k.T).double().cpu().numpy()
 
     def save(self, path: str | Path) -> None:
-        save_state(path, self.name, self.config, self._require_model())
+        save_module(path, self.name, self.config, self._require_model())
 
     @classmethod
     def load(cls, path: str | Path) -> Self:
-        kind, config, tensors = read_state(path)
+        kind, config, tensors = read_tensors(path)
         if kind != cls.name:
             raise ValueError(f"{path} holds a {kind!r} metric, not {cls.name!r}")
         metric = cls(**{k: v for k, v in config.items() if k not in ("d_query", "d_item")})
@@ -365,12 +249,16 @@ class ResidualHead(nn.Module):
         self.branch = nn.Sequential(nn.LayerNorm(d_in), _mlp(d_in, hidden, d_out))
         with torch.no_grad():
             self.skip.weight.copy_(torch.eye(d_out, d_in))
-            last = self.branch[1][2]
+            mlp = self.branch[1]
+            assert isinstance(mlp, nn.Sequential)
+            last = mlp[2]
+            assert isinstance(last, nn.Linear)
             last.weight.zero_()
             last.bias.zero_()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.skip(x) + self.branch(x)
+        out: torch.Tensor = self.skip(x) + self.branch(x)
+        return out
 
 
 class ResidualMetric(LearnedMetric):
@@ -410,7 +298,7 @@ def get_metric(name: str) -> Metric:
 
 def load_metric(path: str | Path) -> LearnedMetric:
     """Load a saved learned metric, whichever kind it is."""
-    kind, _, _ = read_state(path)
+    kind, _, _ = read_tensors(path)
     if kind not in _LEARNED:
         raise ValueError(f"{path} holds {kind!r}, not a learned metric")
     return _LEARNED[kind].load(path)
