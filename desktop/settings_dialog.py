@@ -174,7 +174,7 @@ class SettingsDialog(QDialog):
         return page
 
     def refresh_models(self) -> None:
-        from engine.encode.weights import model_status
+        from engine.encode.status import model_status
 
         settings = copy.deepcopy(self.settings)
         self.model_message.setText(self.tr("Checking installed models…"))
@@ -209,7 +209,7 @@ class SettingsDialog(QDialog):
             self.refresh_models()
 
     def fetch_selected(self) -> None:
-        from engine.encode.weights import fetch_weights, find_spec
+        from engine.encode import fetch_weights, find_spec
 
         chosen = self._selected_model()
         if not chosen or chosen[1] != "clip":
@@ -234,7 +234,7 @@ class SettingsDialog(QDialog):
             self.import_file(Path(path))
 
     def import_file(self, path: Path) -> None:
-        from engine.encode.weights import import_weights
+        from engine.encode.importing import import_weights
 
         model = f"{self.settings.clip_model}/{self.settings.clip_pretrained}"
         models_dir = self.settings.resolved_models_dir

@@ -295,7 +295,7 @@ def cmd_encode(args: argparse.Namespace) -> int:
 
 def cmd_models_list(args: argparse.Namespace) -> int:
     from engine.config import default_data_dir, load_settings
-    from engine.encode.weights import model_status
+    from engine.encode.status import model_status
 
     settings = load_settings(args.data_dir or default_data_dir())
     states = model_status(settings)
@@ -312,7 +312,7 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 
 def cmd_models_fetch(args: argparse.Namespace) -> int:
     from engine.config import default_data_dir, load_settings
-    from engine.encode.weights import ModelError, fetch_weights, find_spec
+    from engine.encode import ModelError, fetch_weights, find_spec
 
     settings = load_settings(args.data_dir or default_data_dir())
     name, _, tag = args.name.partition("/")
@@ -330,7 +330,7 @@ def cmd_models_fetch(args: argparse.Namespace) -> int:
 
 def cmd_models_import(args: argparse.Namespace) -> int:
     from engine.config import default_data_dir, load_settings
-    from engine.encode.weights import ModelError, import_weights
+    from engine.encode import ModelError, import_weights
 
     settings = load_settings(args.data_dir or default_data_dir())
     model = args.model or f"{settings.clip_model}/{settings.clip_pretrained}"

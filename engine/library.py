@@ -18,8 +18,8 @@ from PIL import Image
 from engine.alignment import AlignmentState
 from engine.config import FolderConfig, Settings, default_data_dir, load_settings
 from engine.encode.device import describe_device
-from engine.encode.weights import ModelState, model_status
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
+from engine.encode.status import ModelState, model_status
 from engine.imaging import encoder_view
 from engine.search import Query, Searcher, SearchOutcome, Signal
 from engine.signals.ocr import OcrEngine

@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image
 
 from engine.alignment import AlignmentState
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.fusion import Fused, Hit, fuse, logistic
 from engine.imaging import query_view
 from engine.lexical import LexicalSearch

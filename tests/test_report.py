@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.config import FolderConfig
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.evaluate import EvalConfig, EvalResult, QueryRecord, run_configs
 from engine.library import Library
 from engine.report import latest_report, recall_plot, render_html

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from engine.config import FolderConfig
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.library import Library
 from engine.search import Query, SearchOutcome
 from engine.signals.ocr import OcrEngine, OcrLine, OcrResult
