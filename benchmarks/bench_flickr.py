@@ -111,7 +111,7 @@ def load_clip(args: argparse.Namespace):
     """The configured CLIP, else a clearly labelled random-weights ViT-B-32."""
     from engine.config import Settings
     from engine.encode.clip import ClipEncoder, load_clip_encoder
-    from engine.encode.weights import ModelError
+    from engine.encode.errors import ModelError
 
     settings = Settings(device="cpu")
     if args.model:

@@ -56,7 +56,7 @@ def main() -> int:
     from desktop.drop_zone import Dropped
     from desktop.main_window import MainWindow
     from engine.config import FolderConfig, Settings
-    from engine.encoders import Encoders
+    from engine.encode.encoders import Encoders
     from engine.library import Library
     from tests.tiny_models import make_tiny_clip
 

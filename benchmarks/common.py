@@ -115,7 +115,7 @@ def tiny_clip_dir() -> Path:
 
 def load_encoders(settings):
     """``Encoders`` for ``settings`` with both models loaded now (not on the first query)."""
-    from engine.encoders import Encoders
+    from engine.encode.encoders import Encoders
 
     quiet()
     enc = Encoders(settings)

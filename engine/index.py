@@ -22,7 +22,7 @@ import numpy as np
 
 from engine.config import FolderConfig, Settings
 from engine.crawl import content_hash, crawl, folder_root
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.extract import EXTRACTOR_VERSION, ExtractError, iter_file_items
 from engine.extract.images import make_thumbnail
 from engine.imaging import encoder_view

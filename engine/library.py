@@ -25,7 +25,7 @@ from engine.align.state import AlignmentState
 from engine.changes import Changes, diff_settings
 from engine.config import FolderConfig, Settings, default_data_dir, load_settings, save_settings
 from engine.encode.device import describe_device
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.errors import SagasuError
 from engine.imaging import encoder_view
 from engine.messages import NoteCode, Phase, note
@@ -44,7 +44,7 @@ from engine.types import (
 from engine.visual_search import VisualSearch
 
 if TYPE_CHECKING:  # the indexing stack (PyMuPDF, OpenCV) loads when an index run starts
-    from engine.encode.weights import ModelState
+    from engine.encode.status import ModelState
     from engine.summary import IndexSummary
 
 BytesProgress = Callable[[int, int], None]
@@ -322,7 +322,7 @@ class Library:
 
     def models(self, settings: Settings | None = None) -> list[ModelState]:
         """Known models and whether each is installed (for ``settings``: default, these)."""
-        from engine.encode.weights import model_status
+        from engine.encode.status import model_status
 
         return model_status(settings or self._settings)
 
@@ -330,7 +330,8 @@ class Library:
         self, name: str, progress: BytesProgress | None = None, cancel: CancelCheck | None = None
     ) -> Path:
         """Download weights (``MODEL/PRETRAINED``); then :meth:`encode_pending`."""
-        from engine.encode.weights import fetch_weights, find_spec
+        from engine.encode.fetch import fetch_weights
+        from engine.encode.specs import find_spec
 
         model, _, tag = name.partition("/")
         spec = find_spec(model, tag or None)
@@ -341,7 +342,7 @@ class Library:
     def import_model(self, path: Path, model: str | None = None) -> Path:
         """Install a weights file the user has (default: for the configured CLIP model);
         then :meth:`encode_pending` adds image search to what is already indexed."""
-        from engine.encode.weights import import_weights
+        from engine.encode.importing import import_weights
 
         model = model or f"{self._settings.clip_model}/{self._settings.clip_pretrained}"
         installed = import_weights(path, model, self._settings.resolved_models_dir)

@@ -26,7 +26,7 @@ from PIL import Image
 
 from engine.align.state import AlignmentState
 from engine.crawl import folder_root
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.fusion import Fused, Hit, fuse, logistic
 from engine.imaging import query_view
 from engine.lexical import LexicalSearch

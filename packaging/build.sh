@@ -48,8 +48,9 @@ if [ -n "$WITH_MODEL" ]; then
 import sys
 from pathlib import Path
 from engine.config import DEFAULT_CLIP_MODEL, DEFAULT_CLIP_PRETRAINED
-from engine.encode.clip import check_weights_match
-from engine.encode.weights import ModelError, find_spec, read_state_dict
+from engine.encode.clip_build import check_weights_match
+from engine.encode import ModelError, find_spec
+from engine.encode.weight_files import read_state_dict
 path = Path(sys.argv[1])
 spec = find_spec(DEFAULT_CLIP_MODEL, DEFAULT_CLIP_PRETRAINED)
 try:
@@ -73,7 +74,7 @@ if [ -n "$WITH_MODEL" ]; then
   # shim points HF_HUB_CACHE here when the user has no cache of their own.
   read -r REPO FILE < <("$PY" -c "
 from engine.config import DEFAULT_CLIP_MODEL as m, DEFAULT_CLIP_PRETRAINED as p
-from engine.encode.weights import BIN_NAME, find_spec
+from engine.encode.specs import BIN_NAME, find_spec
 s = find_spec(m, p); print(s.hf_repo, s.filename if '$WITH_MODEL'.endswith('.safetensors') else BIN_NAME)")
   SNAP="$INTERNAL/models/hf/models--${REPO/\//--}"
   mkdir -p "$SNAP/snapshots/bundled" "$SNAP/refs"

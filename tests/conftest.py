@@ -18,8 +18,8 @@ import pytest
 
 from engine.config import Settings
 from engine.encode.clip import ClipEncoder, load_clip_encoder
+from engine.encode.encoders import Encoders
 from engine.encode.text import TextEncoder, load_text_encoder
-from engine.encoders import Encoders
 from tests.tiny_models import make_tiny_clip
 
 

@@ -9,7 +9,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 from engine.config import Settings
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.library import Library
 from tests.fixtures import build_docs
 

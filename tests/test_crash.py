@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from engine.config import FolderConfig, save_settings
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.library import Library
 from tests.fixtures import PageSpec, make_pdf, make_photo, pattern_image
 

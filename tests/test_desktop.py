@@ -15,7 +15,7 @@ from desktop.i18n import install_language
 from desktop.main_window import MainWindow
 from desktop.results_model import ResultRole, ResultsModel
 from engine.config import FolderConfig
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.library import Library
 from engine.messages import ReasonCode, reason
 from engine.signals.ocr import OcrLine, OcrResult

@@ -17,16 +17,12 @@ from safetensors.torch import load_file, save_file
 from engine.config import Settings
 from engine.encode import clip_text
 from engine.encode.clip import ClipEncoder, load_clip_encoder
-from engine.encode.text import TextEncoder, load_text_encoder, resolve_text_model
-from engine.encode.weights import (
-    CONFIG_NAME,
-    SAFE_NAME,
-    ClipModelSpec,
-    ModelLoadError,
-    WeightsMissing,
-    import_weights,
-    model_status,
-)
+from engine.encode.errors import ModelLoadError, WeightsMissing
+from engine.encode.importing import import_weights
+from engine.encode.resolve import resolve_text_model
+from engine.encode.specs import CONFIG_NAME, SAFE_NAME, ClipModelSpec
+from engine.encode.status import model_status
+from engine.encode.text import TextEncoder, load_text_encoder
 from tests.tiny_models import TINY_CONFIG, TINY_EMBED_DIM, make_tiny_clip
 
 
@@ -319,15 +315,17 @@ def test_minilm_in_bf16_keeps_the_fp32_vectors() -> None:
     assert np.min(np.sum(fp32 * bf16, axis=1)) > 0.999
 
 
-def test_reset_text_takes_a_changed_precision() -> None:
+def test_reset_text_takes_a_changed_precision(monkeypatch: pytest.MonkeyPatch) -> None:
     """The desktop resets the text encoder when device or precision change in Settings."""
-    from engine.encoders import Encoders
+    from engine.encode.encoders import Encoders
 
+    monkeypatch.setattr(TextEncoder, "load", lambda self: None)  # built, no model read
     settings = Settings(device="cpu", cpu_precision="bf16")
     encoders = Encoders(settings)
-    first = encoders.text()  # built, not loaded: no model is read here
-    assert first.bf16
+    first = encoders.text()
+    assert first is not None and first.bf16
     settings.cpu_precision = "fp32"
     assert encoders.text() is first  # kept until reset
     encoders.reset_text()
-    assert not encoders.text().bf16
+    again = encoders.text()
+    assert again is not None and not again.bf16

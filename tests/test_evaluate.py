@@ -11,7 +11,7 @@ import pytest
 
 from engine.cli import main
 from engine.config import save_settings
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.evaluation.ranking import (
     average_precision,
     coverage_at_k,

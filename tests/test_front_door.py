@@ -12,7 +12,7 @@ import pytest
 from engine.changes import Changes, diff_settings
 from engine.cli import main
 from engine.config import FolderConfig, Settings, load_settings
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.library import Library
 from engine.messages import (
     NOTE_ENGLISH,

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from engine.config import FolderConfig
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.extract import EXTRACTOR_VERSION
 from engine.library import Library
 from engine.messages import NoteCode

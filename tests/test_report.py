@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.config import FolderConfig
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.evaluation.records import EvalConfig, EvalResult, QueryRecord
 from engine.evaluation.report import latest_report, recall_plot, render_html
 from engine.evaluation.run import run_configs

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
 from engine.config import FolderConfig
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.library import Library
 from engine.messages import NoteCode, ReasonCode, reason
 from engine.search import Query, SearchOutcome

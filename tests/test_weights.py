@@ -16,24 +16,13 @@ from safetensors.torch import save_file
 
 from engine.config import Settings
 from engine.encode.device import describe_device, pick_device
-from engine.encode.weights import (
-    BIN_NAME,
-    CONFIG_NAME,
-    SAFE_NAME,
-    SIDECAR_NAME,
-    ClipModelSpec,
-    DownloadError,
-    ModelError,
-    ModelLoadError,
-    WeightsMissing,
-    fetch_weights,
-    find_spec,
-    import_weights,
-    model_status,
-    read_sidecar,
-    read_state_dict,
-    resolve_clip_weights,
-)
+from engine.encode.errors import DownloadError, ModelError, ModelLoadError, WeightsMissing
+from engine.encode.fetch import fetch_weights
+from engine.encode.importing import import_weights
+from engine.encode.resolve import resolve_clip_weights
+from engine.encode.specs import BIN_NAME, CONFIG_NAME, SAFE_NAME, ClipModelSpec, find_spec
+from engine.encode.status import model_status
+from engine.encode.weight_files import SIDECAR_NAME, read_state_dict
 from engine.types import Cancelled
 from tests.tiny_models import make_tiny_clip
 
@@ -215,7 +204,7 @@ def test_import_folder_installs_config_weights_and_sidecar(tiny: Path, tmp_path:
     dest = import_weights(tiny, TINY, models)
     assert dest == models / TINY.dirname / SAFE_NAME
     assert (dest.parent / CONFIG_NAME).is_file()
-    sidecar = read_sidecar(dest.parent)
+    sidecar = json.loads((dest.parent / SIDECAR_NAME).read_text())
     assert sidecar["sha256"] == hashlib.sha256(dest.read_bytes()).hexdigest()
     assert not list(dest.parent.glob("*.part"))
     settings = Settings(models_dir=str(models), clip_model="sagasu-tiny", clip_pretrained="seed0")

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.align.calibration import ModalityCalibration
-from engine.encoders import Encoders
+from engine.encode.encoders import Encoders
 from engine.store.atomic import write_atomic
 from engine.store.catalog import Catalog
 from engine.store.vectors import VectorStore, slug

@@ -1,19 +1,16 @@
 """CLIP image/text encoder over open_clip.
 
-One code path loads every model: the architecture comes either from open_clip's built-in
-configs (a bare weights file) or from an ``open_clip_config.json`` next to the weights (the
-Hugging Face layout, also used for custom and test models). Weights are always read by
-``weights.read_state_dict`` and loaded strictly, so a model is never left randomly initialised.
+One code path loads every model (``clip_build``): weights are read by
+``weight_files.read_state_dict`` and loaded strictly, so a model is never left randomly
+initialised. A file that cannot be read becomes a ModelLoadError that names it and says what to
+do, never a library's own exception.
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -22,188 +19,17 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+import engine.encode.clip_text as clip_text
 from engine.config import Settings
-from engine.encode import clip_text
+from engine.encode.clip_build import arch_for, create_network, eval_transform, load_weights
 from engine.encode.device import pick_device, use_cpu_bf16, use_fp16
+from engine.encode.errors import ModelLoadError, describe_exception
+from engine.encode.hf_cache import hf_offline
 from engine.encode.lazy import LazyModel
-from engine.encode.weights import (
-    CONFIG_NAME,
-    ModelLoadError,
-    find_checkpoint,
-    hf_offline,
-    quick_fingerprint,
-    read_state_dict,
-    resolve_clip_weights,
-)
+from engine.encode.resolve import resolve_clip_weights
+from engine.encode.weight_files import quick_fingerprint, read_state_dict
 
 log = logging.getLogger(__name__)
-
-# Keys that differ between open_clip versions without changing the model.
-_BENIGN_KEYS = ("text.transformer.embeddings.position_ids",)
-
-
-@dataclass(frozen=True)
-class _Arch:
-    """What open_clip needs to build the network: a built-in name or a local config folder."""
-
-    open_clip_name: str  # "ViT-B-32" or "local-dir:/path"
-    checkpoint: Path
-    preprocess: dict[str, Any]
-    quick_gelu: bool
-
-
-def _arch_for(model_name: str, weights: Path, model_config: Path | None, pretrained: str) -> _Arch:
-    weights = Path(weights)
-    if weights.is_dir():
-        checkpoint = find_checkpoint(weights)
-        if checkpoint is None:
-            raise ModelLoadError(f"{weights} holds no weights file; import or fetch the model.")
-        model_config = model_config or weights / CONFIG_NAME
-    elif weights.is_file():
-        checkpoint = weights
-    else:
-        raise ModelLoadError(f"Weights not found at {weights}.")
-    if model_config is not None:
-        if not Path(model_config).is_file():
-            raise ModelLoadError(f"Model folder {weights} has no {CONFIG_NAME}.")
-        return _Arch(f"local-dir:{_config_dir(Path(model_config))}", checkpoint, {}, False)
-    import open_clip
-    from open_clip.pretrained import get_pretrained_cfg
-
-    if model_name not in open_clip.list_models():
-        raise ModelLoadError(
-            f"Unknown CLIP architecture {model_name!r}: put an {CONFIG_NAME} next to the weights."
-        )
-    tag_cfg = get_pretrained_cfg(model_name, pretrained) if pretrained else {}
-    # The tag decides normalisation (MobileCLIP uses mean 0 / std 1) and the activation.
-    keys = ("mean", "std", "interpolation", "resize_mode")
-    preprocess = {k: tag_cfg[k] for k in keys if k in tag_cfg}
-    return _Arch(model_name, checkpoint, preprocess, bool(tag_cfg.get("quick_gelu", False)))
-
-
-def _config_dir(config: Path) -> Path:
-    """open_clip's local-dir schema wants a folder with a file of exactly this name."""
-    if config.name == CONFIG_NAME:
-        return config.parent
-    tmp = Path(tempfile.mkdtemp(prefix="sagasu-clipcfg-"))
-    shutil.copyfile(config, tmp / CONFIG_NAME)
-    return tmp
-
-
-class _DropRandomInitWarning(logging.Filter):
-    """open_clip warns "initialized randomly" before we load the weights ourselves."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "initialized randomly" not in record.getMessage()
-
-
-@contextmanager
-def _quiet_open_clip() -> Iterator[None]:
-    root = logging.getLogger()
-    flt = _DropRandomInitWarning()
-    root.addFilter(flt)
-    try:
-        yield
-    finally:
-        root.removeFilter(flt)
-
-
-def _create(arch: _Arch, device: str) -> torch.nn.Module:
-    """The bare network; weights are loaded separately by ``_load_weights``."""
-    import open_clip
-
-    try:
-        with hf_offline(), _quiet_open_clip():
-            return open_clip.create_model(
-                arch.open_clip_name,
-                pretrained=None,
-                load_weights=False,
-                device=device,
-                force_quick_gelu=arch.quick_gelu,
-                force_preprocess_cfg=arch.preprocess or None,
-                pretrained_text=False,  # HF text towers must not pull base weights
-                pretrained_image=False,
-            )
-    except (OSError, ValueError, RuntimeError, KeyError) as exc:
-        raise ModelLoadError(
-            f"Could not build CLIP model {arch.open_clip_name}: {exc}. If it uses a Hugging Face "
-            "text tower, its tokenizer/config must be in the Hugging Face cache."
-        ) from exc
-
-
-def _eval_transform(model: torch.nn.Module) -> Any:
-    from open_clip.transform import PreprocessCfg, image_transform_v2
-
-    return image_transform_v2(PreprocessCfg(**model.visual.preprocess_cfg), is_train=False)
-
-
-def _prepare_state_dict(
-    model: torch.nn.Module, state: dict[str, torch.Tensor]
-) -> dict[str, torch.Tensor]:
-    """The same compatibility fixes open_clip's own loader applies."""
-    from open_clip.convert import convert_state_dict
-    from open_clip.model import resize_pos_embed, resize_text_pos_embed
-
-    state = convert_state_dict(model, dict(state))
-    for key in _BENIGN_KEYS:
-        state.pop(key, None)
-    for key in ("logit_scale", "logit_bias"):
-        own = getattr(model, key, None)
-        if key in state and own is not None and state[key].ndim != own.ndim:
-            state[key] = state[key].reshape(own.shape)
-    if "logit_bias" not in state and getattr(model, "logit_bias", None) is not None:
-        state["logit_bias"] = torch.zeros_like(model.logit_bias)
-    try:
-        resize_pos_embed(state, model)
-        resize_text_pos_embed(state, model)
-    except (AssertionError, RuntimeError, ValueError, AttributeError):
-        # Weights for another architecture: leave them as they are so the shape check below
-        # reports the mismatch in words instead of open_clip's bare assertion.
-        pass
-    return state
-
-
-def _mismatch(model: torch.nn.Module, state: dict[str, torch.Tensor]) -> list[str]:
-    """Human-readable differences between a model's parameters and a state dict."""
-    own = model.state_dict()
-    missing = sorted(set(own) - set(state))
-    extra = sorted(set(state) - set(own))
-    shapes = [k for k in own if k in state and tuple(own[k].shape) != tuple(state[k].shape)]
-    problems = []
-    if missing:
-        problems.append(f"{len(missing)} missing (e.g. {', '.join(missing[:3])})")
-    if extra:
-        problems.append(f"{len(extra)} unexpected (e.g. {', '.join(extra[:3])})")
-    if shapes:
-        problems.append(f"{len(shapes)} with wrong shape (e.g. {', '.join(shapes[:3])})")
-    return problems
-
-
-def _load_weights(model: torch.nn.Module, checkpoint: Path, label: str) -> None:
-    state = _prepare_state_dict(model, read_state_dict(checkpoint))
-    problems = _mismatch(model, state)
-    if problems:
-        raise ModelLoadError(
-            f"{checkpoint} does not hold weights for {label}: {'; '.join(problems)} tensors. "
-            "Fetch or import the weights made for this model."
-        )
-    model.load_state_dict(state, strict=True)
-
-
-def check_weights_match(
-    model_name: str, state: dict[str, torch.Tensor], source: Path, config: Path | None = None
-) -> None:
-    """Raise ModelLoadError unless ``state`` fits the architecture (built on the meta device,
-    so this costs no memory or init time)."""
-    arch = _arch_for(model_name, config.parent if config else source, config, "")
-
-    with torch.device("meta"):
-        model = _create(arch, "meta")
-    problems = _mismatch(model, _prepare_state_dict(model, state))
-    if problems:
-        raise ModelLoadError(
-            f"{source} is not a weights file for {model_name}: {'; '.join(problems)} tensors."
-        )
 
 
 class ClipEncoder(LazyModel):
@@ -227,7 +53,7 @@ class ClipEncoder(LazyModel):
         self.pretrained = pretrained
         self.device = device
         self.bf16 = bf16 and device == "cpu"  # weights held in bfloat16 (device.use_cpu_bf16)
-        self._arch = _arch_for(model_name, Path(weights), model_config, pretrained)
+        self._arch = arch_for(model_name, Path(weights), model_config, pretrained)
         # What distinguishes this embedding space: the tag for known weights, else a
         # fingerprint of the file, so swapping weights never mixes incompatible vectors.
         self._identity = identity or pretrained or f"custom-{quick_fingerprint(Path(weights))}"
@@ -243,9 +69,15 @@ class ClipEncoder(LazyModel):
     def _load_locked(self) -> None:
         import open_clip
 
-        model = _create(self._arch, "cpu")
-        transform = _eval_transform(model)
-        _load_weights(model, self._arch.checkpoint, self.model_name)
+        checkpoint = self._arch.checkpoint
+        try:  # first: a damaged file fails before seconds are spent building the network
+            state = read_state_dict(checkpoint)
+        except ModelLoadError as exc:
+            raise ModelLoadError(f"{exc} {self._repair_advice()}") from exc
+        model = create_network(self._arch, "cpu")
+        transform = eval_transform(model)
+        load_weights(model, state, checkpoint, self.model_name)
+        del state
         try:
             with hf_offline():
                 tokenizer = open_clip.get_tokenizer(self._arch.open_clip_name)
@@ -263,13 +95,29 @@ class ClipEncoder(LazyModel):
         self._dim = int(self.encode_texts(["dim"]).shape[1])
         log.info("loaded CLIP %s on %s", self.space_id, self.device)
 
+    def _repair_advice(self) -> str:
+        checkpoint = self._arch.checkpoint
+        name = f"{self.model_name}/{self.pretrained}" if self.pretrained else ""
+        fetch = f"fetch the model again (`sagasu models fetch {name}`), or " if name else ""
+        return (
+            f"Delete {checkpoint} and {fetch}import a good copy (`sagasu models import PATH`); "
+            "image search stays off until then."
+        )
+
+    def _failure_message(self, exc: Exception) -> str:
+        return (
+            f"CLIP model {self.model_name} could not be loaded from {self._arch.checkpoint} "
+            f"({describe_exception(exc)}). {self._repair_advice()}"
+        )
+
     def preprocess(self, img: Image.Image) -> torch.Tensor:
         """PIL image -> (3, H, W) tensor ready for ``encode_image_tensors``."""
         if self._transform is None:
             self._ensure_loaded()
         if img.mode != "RGB":
             img = img.convert("RGB")
-        return self._transform(img)
+        tensor: torch.Tensor = self._transform(img)
+        return tensor
 
     def _autocast(self) -> Any:
         if use_fp16(self.device):
@@ -336,16 +184,21 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 def load_clip_encoder(settings: Settings) -> ClipEncoder:
     """The encoder for the model chosen in settings (raises WeightsMissing with instructions)."""
     found = resolve_clip_weights(settings)
-    identity = None
-    if found.source == "settings":
-        # A user-chosen file may hold anything: tie the space to the file's content.
-        identity = f"{settings.clip_pretrained or 'custom'}-{quick_fingerprint(found.path)}"
-    device = pick_device(settings.device)
-    return ClipEncoder(
-        settings.clip_model,
-        found.path,
-        device=device,
-        pretrained=settings.clip_pretrained,
-        identity=identity,
-        bf16=use_cpu_bf16(device, settings.cpu_precision),
-    )
+    try:
+        identity = None
+        if found.source == "settings":
+            # A user-chosen file may hold anything: tie the space to the file's content.
+            identity = f"{settings.clip_pretrained or 'custom'}-{quick_fingerprint(found.path)}"
+        device = pick_device(settings.device)
+        return ClipEncoder(
+            settings.clip_model,
+            found.path,
+            device=device,
+            pretrained=settings.clip_pretrained,
+            identity=identity,
+            bf16=use_cpu_bf16(device, settings.cpu_precision),
+        )
+    except OSError as exc:  # an unreadable file or folder
+        raise ModelLoadError(
+            f"CLIP weights at {found.path} cannot be read ({describe_exception(exc)})."
+        ) from exc

@@ -69,6 +69,11 @@ def trimming_kind(model: Any) -> str | None:
 
 def encode_text(model: Any, tokens: torch.Tensor, kind: str | None) -> torch.Tensor:
     """Unnormalised text features, equal to ``model.encode_text(tokens)``."""
+    features: torch.Tensor = _text_features(model, tokens, kind)
+    return features
+
+
+def _text_features(model: Any, tokens: torch.Tensor, kind: str | None) -> Any:
     if kind is None:
         return model.encode_text(tokens)
     owner = model if kind == "clip" else model.text
@@ -83,7 +88,7 @@ def encode_text(model: Any, tokens: torch.Tensor, kind: str | None) -> torch.Ten
     return _clip_text_forward(model, tokens[:, :length], pool_at)
 
 
-def _clip_text_forward(model: Any, tokens: torch.Tensor, pool_at: torch.Tensor) -> torch.Tensor:
+def _clip_text_forward(model: Any, tokens: torch.Tensor, pool_at: torch.Tensor) -> Any:
     """``CLIP.encode_text`` with the positional embedding and causal mask cut to the input."""
     length = tokens.shape[1]
     cast_dtype = model.transformer.get_cast_dtype()

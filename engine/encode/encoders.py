@@ -1,0 +1,123 @@
+"""The encoders a library needs, each loaded on first request, or the reason it is unavailable.
+
+Each model fails alone: a missing or broken CLIP turns image search off, a missing or broken
+text model turns semantic text search off, and neither stops the other, lexical search or an
+index run. ``clip()`` and ``text()`` return an encoder only once its weights have really been
+loaded, so an encoder they hand out never fails to load later; otherwise they return None and
+``clip_problem()`` / ``text_problem()`` say why and what to do.
+
+Models load on the first request (start-up and ``--help`` stay instant); the first call can
+take seconds, so the desktop makes it on a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from engine.config import Settings
+from engine.encode.errors import ModelError, describe_exception
+from engine.encode.lazy import LazyModel
+
+if TYPE_CHECKING:  # the modules import torch: loaded with the models, not with the engine
+    from engine.encode.clip import ClipEncoder
+    from engine.encode.text import TextEncoder
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=LazyModel)
+
+
+class _Slot(Generic[M]):
+    """One model: built and loaded once, or the message saying why it cannot be."""
+
+    def __init__(self, kind: str, build: Callable[[], M], given: M | None) -> None:
+        self._kind = kind
+        self._build = build
+        self._given = given
+        self._model: M | None = None
+        self._problem = ""
+        self._tried = False
+        self._lock = threading.Lock()  # one per model: CLIP and text load in parallel
+
+    def get(self) -> M | None:
+        with self._lock:
+            if not self._tried:
+                self._tried = True
+                self._model, self._problem = self._load()
+            return self._model
+
+    def problem(self) -> str:
+        self.get()
+        return self._problem
+
+    def reset(self) -> None:
+        with self._lock:
+            self._given = None
+            self._model = None
+            self._problem = ""
+            self._tried = False
+
+    def _load(self) -> tuple[M | None, str]:
+        try:
+            model = self._given if self._given is not None else self._build()
+            model.load()
+        except ModelError as exc:
+            log.warning("%s model unavailable: %s", self._kind, exc)
+            return None, str(exc)
+        except Exception as exc:  # the boundary: nothing a model does may escape to callers
+            log.exception("%s model failed unexpectedly", self._kind)
+            return None, f"The {self._kind} model could not be loaded ({describe_exception(exc)})."
+        return model, ""
+
+
+def _build_clip(settings: Settings) -> ClipEncoder:
+    from engine.encode.clip import load_clip_encoder
+
+    return load_clip_encoder(settings)
+
+
+def _build_text(settings: Settings) -> TextEncoder:
+    from engine.encode.text import load_text_encoder
+
+    return load_text_encoder(settings)
+
+
+class Encoders:
+    """Holds the CLIP and text encoders for one library; thread-safe, each loaded once."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        clip: ClipEncoder | None = None,
+        text: TextEncoder | None = None,
+    ) -> None:
+        self.settings = settings
+        self._clip = _Slot("CLIP", lambda: _build_clip(self.settings), clip)
+        self._text = _Slot("text", lambda: _build_text(self.settings), text)
+
+    def clip(self) -> ClipEncoder | None:
+        """The loaded CLIP encoder, or None when its weights are missing or broken."""
+        return self._clip.get()
+
+    def clip_problem(self) -> str:
+        """Why clip() is None (what to do about it); "" when CLIP is usable."""
+        return self._clip.problem()
+
+    def text(self) -> TextEncoder | None:
+        """The loaded text encoder, or None when its model is missing or broken."""
+        return self._text.get()
+
+    def text_problem(self) -> str:
+        """Why text() is None (what to do about it); "" when the text model is usable."""
+        return self._text.problem()
+
+    def reset_clip(self) -> None:
+        """Forget the CLIP model (after fetch/import or a model switch) so it loads again."""
+        self._clip.reset()
+
+    def reset_text(self) -> None:
+        """Forget the text model (device, precision or model changed) so it loads again."""
+        self._text.reset()
