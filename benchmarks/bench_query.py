@@ -328,7 +328,7 @@ def main() -> None:
     )
     encoders = common.load_encoders(settings)
     clip, text = encoders.clip(), encoders.text()
-    assert clip is not None
+    assert clip is not None and text is not None
     print(
         f"torch threads {torch.get_num_threads()}; cpu_precision {args.cpu_precision} "
         f"(bf16 weights: CLIP {clip.bf16}, MiniLM {text.bf16}); "

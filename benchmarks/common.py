@@ -122,8 +122,8 @@ def load_encoders(settings):
     clip = enc.clip()
     if clip is None:
         raise SystemExit("CLIP did not load: " + enc.clip_problem())
-    clip.load()
-    enc.text().load()
+    if enc.text() is None:
+        raise SystemExit("the text model did not load: " + enc.text_problem())
     return enc
 
 

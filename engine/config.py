@@ -19,6 +19,10 @@ import platformdirs
 
 APP_NAME = "Sagasu"
 SETTINGS_FILE = "settings.json"
+# Evaluation reports in the data folder (engine.evaluation.report writes them; the library
+# finds the latest for a window's "Evaluation report" without loading the evaluation code).
+REPORTS_DIR = "reports"
+LATEST_REPORT = "latest.html"
 
 # The production CLIP model. Chosen on the numbers in docs/BENCHMARKS.md: ViT-B-32 laion2b is
 # the best speed/quality trade-off on a CPU-only workstation among the open_clip models measured.

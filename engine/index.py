@@ -212,6 +212,8 @@ class Indexer:
             return
         clip = self.encoders.clip()
         self.summary.image_search = "on" if clip else "off: " + self.encoders.clip_problem()
+        text = self.encoders.text()
+        self.summary.text_search = "on" if text else "off: " + self.encoders.text_problem()
         units: queue.Queue[tuple[str, int, object]] = queue.Queue(maxsize=QUEUE_DEPTH)
         stop = threading.Event()
         states = {n: _FileState(job, n) for n, job in enumerate(jobs)}
@@ -276,6 +278,8 @@ class Indexer:
         if not chunks:
             return
         text = self.encoders.text()
+        if text is None:  # stored without text vectors; Library.encode_pending adds them later
+            return
         vecs = text.encode([c.text for c in chunks])
         for item, vec in zip(chunks, vecs, strict=True):
             item.vectors = {**(item.vectors or {}), text.space_id: vec}

@@ -18,12 +18,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from filelock import FileLock, Timeout
 from PIL import Image
 
 from engine.align.state import AlignmentState
 from engine.changes import Changes, diff_settings
-from engine.config import FolderConfig, Settings, default_data_dir, load_settings, save_settings
+from engine.config import (
+    LATEST_REPORT,
+    REPORTS_DIR,
+    FolderConfig,
+    Settings,
+    default_data_dir,
+    load_settings,
+    save_settings,
+)
 from engine.encode.device import describe_device
 from engine.encode.encoders import Encoders
 from engine.errors import SagasuError
@@ -217,28 +226,41 @@ class Library:
         return encoded
 
     def _encode_missing(self, progress: ProgressCallback, cancel: CancelCheck) -> int:
-        """Encode visual items without a CLIP vector from their stored thumbnails: nothing
-        is extracted again."""
-        clip = self.encoders.clip()
-        if clip is None:
-            return 0
-        kinds = [k for k in ItemKind if k.is_visual]
-        missing = self.catalog.items_missing_space(clip.space_id, kinds)
+        """Encode stored items that lack a vector of a model now usable: pictures from their
+        stored thumbnails (CLIP), text chunks from their stored text (the sentence model).
+        Nothing is extracted again."""
+        clip, text = self.encoders.clip(), self.encoders.text()
+        visual = [k for k in ItemKind if k.is_visual]
+        missing = self.catalog.items_missing_space(clip.space_id, visual) if clip else []
+        chunks = self.catalog.items_missing_space(text.space_id, [ItemKind.CHUNK]) if text else []
+        total, done = len(missing) + len(chunks), 0
         batch = max(1, self._settings.batch_size)
-        done = 0
         for start in range(0, len(missing), batch):
             if cancel():
-                break
+                return done
+            assert clip is not None
             views = {i: self.catalog.thumbnail(i) for i in missing[start : start + batch]}
             images = {i: encoder_view(v) for i, v in views.items() if v}
             if images:
-                vecs = clip.encode_images(list(images.values()))
-                self.catalog.add_vectors(clip.space_id, dict(zip(images, vecs, strict=True)))
-                self.vectors.ensure(clip.space_id, vecs.shape[1]).add(list(images), vecs)
+                self._store(clip.space_id, list(images), clip.encode_images(list(images.values())))
             done += len(views)
-            progress(Progress(Phase.ENCODE, done, len(missing)))
+            progress(Progress(Phase.ENCODE, done, total))
+        for start in range(0, len(chunks), batch):
+            if cancel():
+                return done
+            assert text is not None
+            rows = self.catalog.items(chunks[start : start + batch])
+            ids = [i for i, row in rows.items() if row.text.strip()]
+            if ids:
+                self._store(text.space_id, ids, text.encode([rows[i].text for i in ids]))
+            done += len(rows)
+            progress(Progress(Phase.ENCODE, done, total))
         self.vectors.save()
         return done
+
+    def _store(self, space: str, ids: list[int], vecs: np.ndarray) -> None:
+        self.catalog.add_vectors(space, dict(zip(ids, vecs, strict=True)))
+        self.vectors.ensure(space, vecs.shape[1]).add(ids, vecs)
 
     def _read_text(self, progress: ProgressCallback, cancel: CancelCheck):  # type: ignore[no-untyped-def]
         engine = self.ocr_engine()
@@ -314,9 +336,9 @@ class Library:
         return load_query_image(source, self._settings.max_image_pixels)
 
     def latest_report(self) -> Path | None:
-        from engine.evaluation.report import latest_report
-
-        return latest_report(self.data_dir)
+        """The newest ``sagasu eval`` report of this library, if any."""
+        path = self.data_dir / REPORTS_DIR / LATEST_REPORT
+        return path if path.is_file() else None
 
     # --- models --------------------------------------------------------------------------
 
@@ -370,22 +392,36 @@ class Library:
         return {"counts": self.catalog.counts(), "last_run": self.catalog.last_run()}
 
     def status(self) -> dict[str, object]:
-        clip = self.encoders.clip()
+        clip, text = self.encoders.clip(), self.encoders.text()
         return {
             "data_dir": str(self.data_dir),
             "counts": self.catalog.counts(),
             "vectors": self.catalog.vector_counts(),
             "image_search": "on" if clip else "off",
             "image_search_problem": "" if clip else self.encoders.clip_problem(),
+            "text_search": "on" if text else "off",
+            "text_search_problem": "" if text else self.encoders.text_problem(),
             "clip_model": f"{self._settings.clip_model}/{self._settings.clip_pretrained}",
             "text_model": self._settings.text_model,
             "device": describe_device(clip.device, clip.bf16) if clip else "",
-            "models": [m.to_json() for m in self.models()],
+            "models": [model_json(m) for m in self.models()],
             "last_run": self.catalog.last_run(),
             "skipped": [{"path": p, "reason": r} for p, r in self.catalog.skipped()],
             "folders": [f.path for f in self._settings.folders],
             "checked_at": time.time(),
         }
+
+
+def model_json(state: ModelState) -> dict[str, object]:
+    """A model's row of ``status`` and ``models list --json``."""
+    return {
+        "name": state.name,
+        "kind": state.kind,
+        "installed": state.installed,
+        "path": str(state.path) if state.path else None,
+        "message": state.message,
+        "selected": state.selected,
+    }
 
 
 class ModelReadiness:

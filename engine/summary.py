@@ -33,6 +33,7 @@ class IndexSummary:
     seconds: float = 0.0
     cancelled: bool = False
     image_search: str = "on"
+    text_search: str = "on"  # semantic text search (MiniLM); word search works without it
     ocr: OcrSummary | None = None
 
     def to_json(self) -> dict[str, object]:
@@ -52,6 +53,7 @@ class IndexSummary:
             "seconds": round(self.seconds, 3),
             "cancelled": self.cancelled,
             "image_search": self.image_search,
+            "text_search": self.text_search,
             "ocr": None
             if self.ocr is None
             else {
@@ -80,6 +82,7 @@ def summary_from_json(data: dict[str, object]) -> IndexSummary:
         "seconds",
         "cancelled",
         "image_search",
+        "text_search",
     ):
         if name in data:
             setattr(summary, name, data[name])

@@ -140,6 +140,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"  image search: {status['image_search']} ({status['clip_model']})")
     if status["image_search_problem"]:
         print(f"    {status['image_search_problem']}")
+    print(f"  semantic text search: {status['text_search']} ({status['text_model']})")
+    if status["text_search_problem"]:
+        print(f"    {status['text_search_problem']}")
     run: dict[str, object] | None = status["last_run"]  # type: ignore[assignment]
     if run:
         started = float(run["started_at"])  # type: ignore[arg-type]
@@ -155,13 +158,13 @@ def cmd_encode(args: argparse.Namespace) -> int:
     lib = open_library(args)
     bar = TerminalProgress()
     try:
-        if lib.encoders.clip() is None:
+        if lib.encoders.clip() is None and lib.encoders.text() is None:
             raise CliError(lib.encoders.clip_problem())
         n = lib.encode_pending(progress=bar)
     finally:
         bar.close()
         lib.close()
-    print(f"Encoded {n} images.")
+    print(f"Encoded {n} items.")
     return EXIT_OK
 
 
@@ -172,7 +175,9 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     finally:
         lib.close()
     if args.json:
-        print(json.dumps([s.to_json() for s in states], ensure_ascii=False, indent=2))
+        from engine.library import model_json
+
+        print(json.dumps([model_json(s) for s in states], ensure_ascii=False, indent=2))
         return EXIT_OK
     for s in states:
         mark = "installed" if s.installed else "missing  "

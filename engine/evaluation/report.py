@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 
 from engine.align.geometry import modality_gap_report, project_2d
+from engine.config import LATEST_REPORT, REPORTS_DIR
 from engine.evaluation.ranking import KS, NDCG_K
 from engine.evaluation.records import EvalResult
 
@@ -35,8 +36,7 @@ if TYPE_CHECKING:
     from engine.library import Library
     from engine.store.catalog import Catalog
 
-REPORTS_DIR = "reports"
-LATEST = "latest.html"
+LATEST = LATEST_REPORT
 MAX_PER_KIND = 2000  # vectors per item kind in the geometry plots
 GAP_SAMPLES = 1000  # per cloud for the gap measures (the separability fit is the slow part)
 GAP_KEYS = (
