@@ -33,10 +33,10 @@ from engine.signals.lexicon import repair_lines
 from engine.signals.ocr import OcrEngine, OcrResult
 from engine.signals.partnumbers import salient_terms
 from engine.signals.tokenize import query_terms
+from engine.signals.visual import VisualSearch
 from engine.store.catalog import Catalog, ItemRow
 from engine.store.vectors import VectorStore
 from engine.types import ItemKind, SearchResult
-from engine.visual_search import VisualSearch
 
 SNIPPET_CHARS = 220
 OCR_QUERY_TERMS = 12
