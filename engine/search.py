@@ -28,10 +28,10 @@ from engine.encoders import Encoders
 from engine.fusion import Fused, Hit, fuse, logistic
 from engine.imaging import query_view
 from engine.lexical import LexicalSearch
-from engine.passage_search import PassageSearch
 from engine.signals.lexicon import repair_lines
 from engine.signals.ocr import OcrEngine, OcrResult
 from engine.signals.partnumbers import salient_terms
+from engine.signals.passage import PassageSearch
 from engine.signals.tokenize import query_terms
 from engine.signals.visual import VisualSearch
 from engine.store.catalog import Catalog, ItemRow
