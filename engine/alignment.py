@@ -21,7 +21,7 @@ import numpy as np
 
 from engine.align.calibration import ModalityCalibration
 from engine.encoders import Encoders
-from engine.store.atomic import write_atomic
+from engine.store.atomic import atomic_path, write_atomic
 from engine.store.catalog import Catalog
 from engine.store.vectors import VectorStore, slug
 from engine.types import ItemKind
@@ -162,7 +162,8 @@ class AlignmentState:
         log.info("text bridge fitted: %s", report)
         bridge = f"bridge:{text_space}>{clip_space}"
         self.directory.mkdir(parents=True, exist_ok=True)
-        aligner.save(self.directory / f"{slug(bridge)}.aligner")
+        with atomic_path(self.directory / f"{slug(bridge)}.aligner") as tmp:
+            aligner.save(tmp)
         all_ids = [int(r[0]) for r in rows]
         all_src = np.stack([np.frombuffer(r[2], dtype=np.float32) for r in rows])
         mapped = aligner.transform(all_src).astype(np.float32)

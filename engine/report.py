@@ -17,7 +17,6 @@ import base64
 import html
 import io
 import itertools
-import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +25,7 @@ import numpy as np
 
 from engine.align.geometry import modality_gap_report, project_2d
 from engine.evaluate import KS, NDCG_K, EvalResult
+from engine.store.atomic import write_atomic
 
 REPORTS_DIR = "reports"
 LATEST = "latest.html"
@@ -63,11 +63,11 @@ def write_report(library, results: Sequence[EvalResult], out: Path | None = None
     out.parent.mkdir(parents=True, exist_ok=True)
     texts = [q.query for q in results[0].queries if q.modality == "text" and not q.error]
     page = render_html(results, geometry_sections(library, texts))
-    out.write_text(page, encoding="utf-8")
+    write_atomic(out, page)
     latest = reports_dir(library.data_dir) / LATEST
     latest.parent.mkdir(parents=True, exist_ok=True)
     if out.resolve() != latest.resolve():
-        shutil.copyfile(out, latest)
+        write_atomic(latest, page)
     return out
 
 
