@@ -75,9 +75,9 @@ def main() -> None:
     from engine.config import FolderConfig
     from engine.index import Indexer
     from engine.library import Library
+    from engine.signals.visual import VisualSearch
     from engine.store.catalog import Catalog
     from engine.store.vectors import VectorStore
-    from engine.visual_search import VisualSearch
 
     common.quiet()
     print(f"machine: {common.machine_line()}")

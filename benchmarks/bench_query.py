@@ -122,7 +122,7 @@ def chunk_words(rng: np.random.Generator, text_model: str) -> list[str]:
 
 def match_shares(catalog, queries: list[str], chunks: int) -> list[float]:
     """Share of the chunks each query's lexical MATCH selects (what BM25 has to score)."""
-    from engine.signals.japanese import expand_query
+    from engine.signals.expansion import expand_query
     from engine.signals.tokenize import fts_query_terms
 
     shares = []

@@ -34,11 +34,10 @@ from engine.signals.visual import (
     MIN_INLIERS,
     Features,
     VisualIndex,
-    _distinct,
-    _plausible,
     extract_features,
     verify,
 )
+from engine.signals.visual.verification import _distinct, _plausible
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

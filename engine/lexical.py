@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from engine.fusion import Hit
 from engine.messages import ReasonCode, reason
-from engine.signals.japanese import expand_query
+from engine.signals.expansion import expand_query
 from engine.signals.partnumbers import extract_part_numbers, match_key, match_part_number
 from engine.signals.tokenize import fts_query_terms, quote_term, token_list
 from engine.store.catalog import Catalog

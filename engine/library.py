@@ -40,6 +40,7 @@ from engine.imaging import encoder_view
 from engine.messages import NoteCode, Phase, note
 from engine.search import Query, Searcher, SearchOutcome, Signal
 from engine.signals.ocr import OcrEngine
+from engine.signals.visual import VisualSearch
 from engine.store.catalog import Catalog
 from engine.store.vectors import VectorStore
 from engine.types import (
@@ -50,7 +51,6 @@ from engine.types import (
     never_cancel,
     no_progress,
 )
-from engine.visual_search import VisualSearch
 
 if TYPE_CHECKING:  # the indexing stack (PyMuPDF, OpenCV) loads when an index run starts
     from engine.encode.status import ModelState

@@ -31,15 +31,15 @@ from engine.fusion import Fused, Hit, fuse, logistic
 from engine.imaging import query_view
 from engine.lexical import LexicalSearch
 from engine.messages import Note, NoteCode, ReasonCode, note, reason
-from engine.passage_search import PassageSearch
 from engine.signals.lexicon import repair_lines
 from engine.signals.ocr import OcrEngine, OcrResult
 from engine.signals.partnumbers import salient_terms
+from engine.signals.passage import PassageSearch
 from engine.signals.tokenize import query_terms
+from engine.signals.visual import VisualSearch
 from engine.store.catalog import Catalog, ItemRow
 from engine.store.vectors import VectorStore
 from engine.types import ItemKind, SearchResult
-from engine.visual_search import VisualSearch
 
 if TYPE_CHECKING:  # the encoder modules import torch: loaded with the models
     from engine.encode.clip import ClipEncoder

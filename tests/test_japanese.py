@@ -4,7 +4,8 @@ import sqlite3
 
 import pytest
 
-from engine.signals.japanese import expand_query, katakana_to_romaji, split_katakana
+from engine.signals.expansion import expand_query
+from engine.signals.japanese import katakana_to_romaji, split_katakana
 from engine.signals.tokenize import fts_query, fts_tokens, query_terms
 
 

@@ -9,23 +9,22 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from engine.signals import visual
 from engine.signals.visual import (
     CERTAIN_INLIERS,
-    FLAT_MAX_WORDS,
     MIN_INLIERS,
     PAGE_N_FEATURES,
-    TILE_STEPS,
     Features,
     VisualIndex,
-    VocabularyTree,
-    _spread_out,
-    _tile_masks,
     extract_features,
     features_of,
     inlier_confidence,
+    load_index,
+    save_index,
     verify,
 )
+from engine.signals.visual.features import _spread_out
+from engine.signals.visual.index import TILE_STEPS, _tile_masks
+from engine.signals.visual.vocabulary import FLAT_MAX_WORDS, VocabularyTree
 from engine.types import ExtractedItem, ItemKind
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -229,8 +228,8 @@ def test_mixing_feature_kinds_is_refused() -> None:
 def test_save_load_round_trip(tmp_path: Path, corpus: dict) -> None:
     index = _index({i: corpus[i] for i in range(12)})
     path = tmp_path / "visual.npz"
-    index.save(path)
-    loaded = VisualIndex.load(path)
+    save_index(index, path)
+    loaded = load_index(path)
     assert len(loaded) == 12 and loaded.kind == "sift"
     for i in (0, 7, 11):
         assert loaded.shortlist(corpus[i], 3) == index.shortlist(corpus[i], 3)
@@ -242,9 +241,9 @@ def test_load_rejects_garbage(tmp_path: Path) -> None:
     (tmp_path / "v.npz").write_bytes(b"not a zip")
     (tmp_path / "v.json").write_text('{"format": "sagasu-visual-index", "version": 1}')
     with pytest.raises(ValueError, match="unreadable"):
-        VisualIndex.load(tmp_path / "v.npz")
+        load_index(tmp_path / "v.npz")
     with pytest.raises(ValueError, match="unreadable"):
-        VisualIndex.load(tmp_path / "missing.npz")
+        load_index(tmp_path / "missing.npz")
 
 
 def test_confidence_is_monotonic_and_bounded() -> None:
@@ -373,15 +372,15 @@ def test_tree_vocabulary_survives_save_and_load(tmp_path: Path) -> None:
     index.train()
     assert index.vocab is not None and len(index.vocab.coarse) > 1
     path = tmp_path / "visual.npz"
-    index.save(path)
-    loaded = VisualIndex.load(path)
+    save_index(index, path)
+    loaded = load_index(path)
     for i in (0, 99, 399, 1000):
         assert loaded.shortlist(items[i], 5) == index.shortlist(items[i], 5)
     assert len(loaded._bags[1000]) == 1 + TILE_STEPS**2 and len(loaded._bags[0]) == 1
     meta = json.loads(path.with_suffix(".json").read_text())
     path.with_suffix(".json").write_text(json.dumps({**meta, "version": 1}))  # flat, older
     with pytest.raises(ValueError, match="version"):
-        VisualIndex.load(path)  # refused: VisualSearch then rebuilds it from the catalog
+        load_index(path)  # refused: the indexing side rebuilds it from the catalog
 
 
 # --- page tiles ------------------------------------------------------------------------------
@@ -404,23 +403,26 @@ def test_tile_windows_overlap_and_cover_the_page() -> None:
 
 
 @pytest.mark.slow
-def test_a_photographed_quarter_of_a_page_ranks_its_page_near_the_top(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_photographed_quarter_of_a_page_ranks_its_page_near_the_top() -> None:
+    """A photo of one figure of a four-figure page ranks the page near the top, and the page is
+    scored window by window as well as whole: the window over the photographed quarter shares
+    more with the photo than the window over the opposite one. (Whether a window or the whole
+    page scores best depends on how generic the figures' words are; on these synthetic pages
+    the whole page often does, so that is not asserted.)"""
     pages = {n: extract_features(_page_of_figures(n), 1600, 2000, spread=True) for n in range(30)}
     query = extract_features(photographed(textured_image(100 * 7 + 3)), n_features=800)
-
-    def rank_of_page_7() -> int:
-        index = VisualIndex()
-        for n, f in pages.items():
-            index.add(n, f)
-        index.train()
-        ranked = [i for i, _ in index.shortlist(query, 30)]
-        return ranked.index(7) if 7 in ranked else 30
-
-    with_tiles = rank_of_page_7()
-    monkeypatch.setattr(visual, "TILE_MIN_FEATURES", 10**9)  # whole pages only
-    assert with_tiles <= 1 and with_tiles < rank_of_page_7()
+    index = VisualIndex()
+    for n, f in pages.items():
+        index.add(n, f)
+    index.train()
+    ranked = dict(index.shortlist(query, 30))
+    assert list(ranked).index(7) <= 1
+    ids, scores = index.bag_scores(query)
+    page = scores[ids == 7]  # the whole page, then its windows
+    assert len(page) == 1 + TILE_STEPS**2 and (page > 0).all()
+    assert ranked[7] == pytest.approx(float(page.max()))  # a page ranks by its best bag
+    top_left, bottom_right = page[1], page[-1]
+    assert bottom_right > 1.2 * top_left  # the photographed figure is the bottom-right quarter
 
 
 def test_vocabulary_does_not_depend_on_item_ids() -> None:

@@ -17,7 +17,6 @@ import base64
 import html
 import io
 import itertools
-import shutil
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,6 +28,7 @@ from engine.align.geometry import modality_gap_report, project_2d
 from engine.config import LATEST_REPORT, REPORTS_DIR
 from engine.evaluation.ranking import KS, NDCG_K
 from engine.evaluation.records import EvalResult
+from engine.store.atomic import write_atomic
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -71,11 +71,11 @@ def write_report(library: Library, results: Sequence[EvalResult], out: Path | No
     out.parent.mkdir(parents=True, exist_ok=True)
     texts = [q.query for q in results[0].queries if q.modality == "text" and not q.error]
     page = render_html(results, geometry_sections(library, texts))
-    out.write_text(page, encoding="utf-8")
+    write_atomic(out, page)
     latest = reports_dir(library.data_dir) / LATEST
     latest.parent.mkdir(parents=True, exist_ok=True)
     if out.resolve() != latest.resolve():
-        shutil.copyfile(out, latest)
+        write_atomic(latest, page)
     return out
 
 

@@ -1,11 +1,11 @@
-"""Japanese text handling: morphological segmentation and cross-language query expansion.
+"""Japanese text handling: morphological segmentation and translation of terms.
 
 Japanese is written without spaces, so a lexical index needs a morphological analyser
 (Janome: pure Python, dictionary in the wheel) to find word boundaries. Engineers also search
-English datasheets with Japanese words and vice versa, so queries are expanded through the
+English datasheets with Japanese words and vice versa, so terms are translated through the
 offline JMdict dictionary (``jamdict-data``) plus a curated electronics glossary, which wins
 where JMdict's general-language senses are wrong for the domain (ドライバ is a *driver IC*,
-not a car driver).
+not a car driver). engine.signals.expansion expands whole queries with these translations.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -42,19 +42,6 @@ class JaToken:
     surface: str
     base_form: str
     is_content: bool
-
-
-@dataclass
-class QueryExpansion:
-    """A query's own terms plus their translations, for lexical search in both languages."""
-
-    original_terms: list[str] = field(default_factory=list)
-    english_terms: list[str] = field(default_factory=list)
-    japanese_terms: list[str] = field(default_factory=list)
-
-    @property
-    def all_terms(self) -> list[str]:
-        return list(dict.fromkeys(self.original_terms + self.english_terms + self.japanese_terms))
 
 
 # --- Curated electronics glossary --------------------------------------------------------------
@@ -196,6 +183,8 @@ def segment(text: str) -> list[JaToken]:
         raw = list(tokenizer.tokenize(text))
     tokens = []
     for tok in raw:
+        if isinstance(tok, str):  # only in Janome's wakati mode, which is not used
+            continue
         pos = tok.part_of_speech.split(",")
         content = pos[0] in _CONTENT_POS and pos[1] not in _NON_CONTENT_SUB
         base = tok.base_form if tok.base_form != "*" else tok.surface
@@ -215,10 +204,15 @@ def _canon(word: str) -> str:
     return word.replace("ー", "")
 
 
+def in_glossary(term: str) -> bool:
+    """Whether the curated glossary knows ``term`` as one unit (with or without ー)."""
+    return _canon(term) in _JA_CANON
+
+
 @lru_cache(maxsize=8192)
 def is_known_katakana(word: str) -> bool:
     """A katakana word in the glossary or JMdict (with or without the final ー)."""
-    if _canon(word) in _JA_CANON:
+    if in_glossary(word):
         return True
     conn = _jmdict()
     if conn is None or len(word) < 2:
@@ -266,7 +260,7 @@ def japanese_compounds(text: str) -> list[str]:
         found.update(dict.fromkeys(re.findall(r"[\u30a1-\u30fa\u30fc]{4,}", run)))
         words = [t.surface for t in segment(run) if t.is_content]
         for a, b in pairwise(words):
-            if _canon(a + b) in _JA_CANON:
+            if in_glossary(a + b):
                 found.setdefault(a + b, None)
     return list(found)
 
@@ -400,7 +394,7 @@ def translate_term(term: str, allow_romaji: bool = True) -> list[str]:
     """English equivalents of one Japanese term: glossary, then JMdict, then romaji.
 
     Single kanji are too ambiguous for JMdict (温 → "idiot"), so they need the glossary."""
-    if _canon(term) in _JA_CANON:
+    if in_glossary(term):
         return list(_JA_CANON[_canon(term)])
     if len(term) > 1 or _KATAKANA_WORD.match(term):
         found = list(jmdict_english(term))
@@ -411,13 +405,13 @@ def translate_term(term: str, allow_romaji: bool = True) -> list[str]:
     return []
 
 
-def _english_words(text: str) -> list[str]:
+def english_words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9][a-z0-9\-]*", unicodedata.normalize("NFKC", text).lower())
 
 
 def japanese_for_english(text: str) -> list[str]:
     """Japanese equivalents of an English query: glossary phrases longest first, then JMdict."""
-    words = _english_words(text)
+    words = english_words(text)
     out: dict[str, None] = {}
     used = [False] * len(words)
     for n in (3, 2, 1):
@@ -437,26 +431,3 @@ _EN_STOP_WORDS = (
     "not but can all any one its use using used"
 )
 _EN_STOP = frozenset(_EN_STOP_WORDS.split())
-
-
-def expand_query(query: str) -> QueryExpansion:
-    """Terms of ``query`` plus English translations (for Japanese queries) or Japanese
-    equivalents (for English ones), so either language finds documents in the other."""
-    from engine.signals.tokenize import query_terms  # tokenize imports this module
-
-    expansion = QueryExpansion(original_terms=query_terms(query))
-    if has_japanese(query):
-        english: dict[str, None] = {}
-        rest = query
-        for compound in japanese_compounds(query):
-            english.update(dict.fromkeys(translate_term(compound, allow_romaji=False)))
-            if _canon(compound) in _JA_CANON:
-                # The glossary's domain sense beats word-by-word JMdict (データ+シート → "seat").
-                rest = rest.replace(compound, " ")
-        for term in japanese_content_terms(rest):
-            english.update(dict.fromkeys(translate_term(term)))
-        for word in _english_words(JAPANESE_RUN.sub(" ", query)):
-            english.setdefault(word, None)
-        expansion.english_terms = list(english)
-    expansion.japanese_terms = japanese_for_english(JAPANESE_RUN.sub(" ", query))
-    return expansion

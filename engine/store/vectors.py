@@ -15,7 +15,6 @@ is rebuilt from the catalog's raw vectors, so the catalog and the vectors always
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import logging
 import os
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from engine.align.geometry import l2_normalise
-from engine.store.atomic import write_atomic
+from engine.store.atomic import atomic_path, write_atomic
 from engine.store.catalog import Catalog
 
 if TYPE_CHECKING:
@@ -319,13 +318,12 @@ class VectorStore:
             # Stamp last, after both files are in place: a crash in between leaves a stamp
             # that no longer matches, and the space is rebuilt from the catalog.
             stamp_path.unlink(missing_ok=True)
-            buffer = io.BytesIO()
-            np.savez(buffer, keys=keys, vectors=vectors)
-            write_atomic(matrix_path, buffer.getvalue())
+            # np.savez appends ".npz" to a file name without it: hand it the open file.
+            with atomic_path(matrix_path) as tmp, tmp.open("wb") as out:
+                np.savez(out, keys=keys, vectors=vectors)
             if vs.graph is not None:
-                tmp = graph_path.with_name(f".{graph_path.name}.{os.getpid()}.tmp")
-                vs.graph.save(str(tmp))
-                os.replace(tmp, graph_path)
+                with atomic_path(graph_path) as tmp:
+                    vs.graph.save(str(tmp))
             else:
                 graph_path.unlink(missing_ok=True)
             stamp = {
