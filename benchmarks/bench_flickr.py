@@ -115,7 +115,7 @@ def load_clip(args: argparse.Namespace):
 
     settings = Settings(device="cpu")
     if args.model:
-        settings.clip_model = args.model
+        settings = settings.replace(clip_model=args.model)
     try:
         clip = load_clip_encoder(settings)
         return clip, f"{settings.clip_model}/{settings.clip_pretrained} (real weights)"

@@ -80,7 +80,7 @@ def prepare(data_dir: Path, model: str) -> None:
         make_pdf(folder / f"doc{i}.pdf", [PageSpec(text=f"Relay module {i} datasheet")])
         make_photo(folder / f"photo{i}.jpg", seed=i)
     settings = common.bench_settings(common.random_clip_dir(model), model=model)
-    settings.folders = [FolderConfig(str(folder))]
+    settings = settings.replace(folders=[FolderConfig(str(folder))])
     save_settings(data_dir, settings)
     with Library(data_dir) as lib:
         lib.index()

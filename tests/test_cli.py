@@ -95,7 +95,7 @@ def test_usage_errors_exit_non_zero(data_dir: Path, capsys: pytest.CaptureFixtur
 def test_index_and_search_never_touch_the_network(
     data_dir: Path, docs: Path, tiny_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tiny_settings.ocr_enabled = True  # OCR models too must come from disk
+    tiny_settings = tiny_settings.replace(ocr_enabled=True)  # OCR models must come from disk
     save_settings(data_dir, tiny_settings)
     attempts: list[object] = []
 

@@ -215,9 +215,11 @@ def test_loads_from_models_dir_after_import(tiny: Path, tmp_path: Path) -> None:
     spec = ClipModelSpec("sagasu-tiny", "seed0", hf_repo="")
     import_weights(tiny, spec, tmp_path / "models")
     settings = Settings(
-        models_dir=str(tmp_path / "models"), clip_model="sagasu-tiny", cpu_precision="fp32"
+        models_dir=str(tmp_path / "models"),
+        clip_model="sagasu-tiny",
+        clip_pretrained="seed0",
+        cpu_precision="fp32",
     )
-    settings.clip_pretrained = "seed0"
     enc = load_clip_encoder(settings)
     assert enc.space_id == "clip:sagasu-tiny/seed0"
     direct = ClipEncoder("sagasu-tiny", tiny)  # fp32, like the settings above
@@ -324,7 +326,7 @@ def test_reset_text_takes_a_changed_precision(monkeypatch: pytest.MonkeyPatch) -
     encoders = Encoders(settings)
     first = encoders.text()
     assert first is not None and first.bf16
-    settings.cpu_precision = "fp32"
+    encoders.settings = settings.replace(cpu_precision="fp32")  # as Library.apply_settings does
     assert encoders.text() is first  # kept until reset
     encoders.reset_text()
     again = encoders.text()

@@ -90,8 +90,7 @@ def library(tmp_path: Path, encoders_without_clip: Encoders) -> Library:
     make_pdf(root / "ja_manual.pdf", [PageSpec(t, fontname="japan") for t in JA_MANUAL_PAGES])
     for n in range(6):
         make_pdf(root / f"other{n}.pdf", [f"General document number {n} about power supplies."])
-    settings = encoders.settings
-    settings.visual_match_enabled = True
+    settings = encoders.settings.replace(visual_match_enabled=True)
     lib = Library(tmp_path / "data", settings, encoders)
     lib.index([FolderConfig(str(root))])
     yield lib

@@ -119,7 +119,7 @@ def test_resolution_order_settings_then_models_dir_then_hf_cache(
     assert (found.source, found.path) == ("models_dir", local)
 
     mine = _weights_file(tmp_path / "mine.safetensors")
-    settings.clip_weights_path = str(mine)
+    settings = settings.replace(clip_weights_path=str(mine))
     found = resolve_clip_weights(settings)
     assert (found.source, found.path) == ("settings", mine)
 
