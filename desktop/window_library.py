@@ -4,6 +4,8 @@ live in the engine (``Library.apply_settings`` returns ``engine.changes.Changes`
 module only reacts to them.
 
 A mixin of MainWindow (desktop/main_window.py), which owns the widgets and runners used here.
+Its strings are translated in the MainWindow context, the one Qt uses at run time for
+``self.tr`` on the window (lupdate would file a mixin's ``self.tr`` under the mixin's name).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 
 from desktop import opening
 from desktop.i18n import install_language
@@ -33,7 +35,7 @@ class LibraryMixin:
     def _toggle_pause(self, paused: bool) -> None:
         if paused:
             self.indexing.pause()
-            self.progress_label.setText(self.tr("Paused"))
+            self.progress_label.setText(QCoreApplication.translate("MainWindow", "Paused"))
         else:
             self.indexing.resume()
 
@@ -48,7 +50,7 @@ class LibraryMixin:
                 self.status_timer.stop()
         elif hasattr(self, "status_timer"):
             self.progress_bar.setRange(0, 0)
-            self.progress_label.setText(self.tr("Indexing…"))
+            self.progress_label.setText(QCoreApplication.translate("MainWindow", "Indexing…"))
             self.status_timer.start()
 
     def _index_progress(self, p: Progress) -> None:
@@ -74,19 +76,26 @@ class LibraryMixin:
     def _show_summary(self, summary: IndexSummary) -> None:
         if summary.cancelled:
             self.show_error(
-                self.tr("Indexing cancelled; what was indexed is kept. Index now to finish."),
+                QCoreApplication.translate(
+                    "MainWindow",
+                    "Indexing cancelled; what was indexed is kept. Index now to finish.",
+                ),
                 level="info",
             )
             return
-        text = self.tr("Indexed {0} new or changed files ({1} pages, {2} photos)").format(
-            summary.files_indexed, summary.pages, summary.photos
-        )
+        text = QCoreApplication.translate(
+            "MainWindow", "Indexed {0} new or changed files ({1} pages, {2} photos)"
+        ).format(summary.files_indexed, summary.pages, summary.photos)
         if summary.skipped:
-            text += " · " + self.tr("{0} skipped").format(len(summary.skipped))
+            text += " · " + QCoreApplication.translate("MainWindow", "{0} skipped").format(
+                len(summary.skipped)
+            )
         self.show_error(text, level="info")
 
     def _index_failed(self, message: str) -> None:
-        self.show_error(self.tr("Indexing stopped: {0}").format(message))
+        self.show_error(
+            QCoreApplication.translate("MainWindow", "Indexing stopped: {0}").format(message)
+        )
         self.refresh_status()
 
     def open_latest_report(self) -> None:
@@ -94,9 +103,10 @@ class LibraryMixin:
         report = self.library.latest_report()
         if report is None:
             self.show_error(
-                self.tr(
+                QCoreApplication.translate(
+                    "MainWindow",
                     "No evaluation report yet. Run `sagasu eval --report queries.csv` to measure "
-                    "this index with your own labelled queries."
+                    "this index with your own labelled queries.",
                 ),
                 level="info",
             )
@@ -115,7 +125,9 @@ class LibraryMixin:
 
     def _show_status(self, status: dict[str, Any]) -> None:
         counts = status["counts"]
-        text = self.tr("{0} files indexed: {1} pages, {2} photos, {3} figures").format(
+        text = QCoreApplication.translate(
+            "MainWindow", "{0} files indexed: {1} pages, {2} photos, {3} figures"
+        ).format(
             counts.get("files", 0),
             counts.get("page", 0),
             counts.get("photo", 0),
@@ -124,7 +136,7 @@ class LibraryMixin:
         run = status.get("last_run")
         if run and run.get("finished_at"):
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(run["finished_at"])))
-            text += " · " + self.tr("last update {0}").format(when)
+            text += " · " + QCoreApplication.translate("MainWindow", "last update {0}").format(when)
         self.counts_label.setText(text)
 
     def _show_models(self, readiness: ModelReadiness) -> None:
@@ -138,15 +150,24 @@ class LibraryMixin:
             return
         self.model_banner.show_message(
             "<b>"
-            + self.tr("Image search is off: the image model (CLIP) is not installed.")
+            + QCoreApplication.translate(
+                "MainWindow", "Image search is off: the image model (CLIP) is not installed."
+            )
             + "</b> "
-            + self.tr(
+            + QCoreApplication.translate(
+                "MainWindow",
                 "Text search works. Download the model or import a weights file "
-                "you already have, then the images already indexed are encoded."
+                "you already have, then the images already indexed are encoded.",
             ),
             [
-                (self.tr("Download…"), lambda: self.open_settings(tab=1)),
-                (self.tr("Import…"), lambda: self.open_settings(tab=1)),
+                (
+                    QCoreApplication.translate("MainWindow", "Download…"),
+                    lambda: self.open_settings(tab=1),
+                ),
+                (
+                    QCoreApplication.translate("MainWindow", "Import…"),
+                    lambda: self.open_settings(tab=1),
+                ),
             ],
             level="warning",
             tooltip=self._clip_problem,
@@ -156,16 +177,28 @@ class LibraryMixin:
         if self.library.settings.folders:
             self.banner.hide()
             return
-        actions = [(self.tr("Add a folder…"), lambda: self.open_settings(tab=0, add=True))]
+        actions = [
+            (
+                QCoreApplication.translate("MainWindow", "Add a folder…"),
+                lambda: self.open_settings(tab=0, add=True),
+            )
+        ]
         if self.samples_dir is not None and self.samples_dir.is_dir():
-            actions.insert(0, (self.tr("Index the sample files"), self.index_samples))
+            actions.insert(
+                0,
+                (
+                    QCoreApplication.translate("MainWindow", "Index the sample files"),
+                    self.index_samples,
+                ),
+            )
         self.banner.show_message(
             "<b>"
-            + self.tr("Welcome to Sagasu.")
+            + QCoreApplication.translate("MainWindow", "Welcome to Sagasu.")
             + "</b> "
-            + self.tr(
+            + QCoreApplication.translate(
+                "MainWindow",
                 "Add a folder of PDFs and photos to index; searching works while it "
-                "indexes. Or try the bundled samples first."
+                "indexes. Or try the bundled samples first.",
             ),
             actions,
         )
@@ -211,7 +244,12 @@ class LibraryMixin:
             self.indexing.watch()
         if data_dir is not None and data_dir.resolve() != Path(lib.data_dir).resolve():
             QSettings("Sagasu", "Sagasu").setValue("data_dir", str(data_dir))
-            self.show_error(self.tr("The new index location is used from the next start."), "info")
+            self.show_error(
+                QCoreApplication.translate(
+                    "MainWindow", "The new index location is used from the next start."
+                ),
+                "info",
+            )
         self.update_first_run()
         return changes
 

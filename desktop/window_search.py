@@ -3,6 +3,8 @@ similar", and showing an outcome. Searches are "latest wins": while one runs onl
 waiting query is kept, and results of superseded queries are dropped.
 
 A mixin of MainWindow (desktop/main_window.py), which owns the widgets and runners used here.
+Its strings are translated in the MainWindow context, the one Qt uses at run time for
+``self.tr`` on the window (lupdate would file a mixin's ``self.tr`` under the mixin's name).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
@@ -56,7 +59,7 @@ class SearchMixin:
 
     def _start_search(self, generation: int, call: SearchCall) -> None:
         self._searching = True
-        self.message.setText(self.tr("Searching…"))
+        self.message.setText(QCoreApplication.translate("MainWindow", "Searching…"))
         self.search_runner.run(
             call,
             on_done=lambda outcome: self._search_done(generation, outcome),
@@ -79,7 +82,9 @@ class SearchMixin:
     def _search_failed(self, generation: int, exc: BaseException) -> None:
         self._searching = False
         if generation == self._generation:
-            self.show_error(self.tr("Search failed: {0}").format(exc))
+            self.show_error(
+                QCoreApplication.translate("MainWindow", "Search failed: {0}").format(exc)
+            )
         self._next_search()
 
     def _next_search(self) -> None:
@@ -97,12 +102,12 @@ class SearchMixin:
         if outcome.results:
             self.view.setCurrentIndex(self.model.index(rows[0] if rows else 0, 0))
         self._auto_picked = outcome.results[0].path if outcome.results else None
-        count = self.tr("{0} results in {1} ms").format(
+        count = QCoreApplication.translate("MainWindow", "{0} results in {1} ms").format(
             len(outcome.results), f"{outcome.seconds * 1000:.0f}"
         )
         notes = [note_text(n) for n in outcome.notes if n.code not in NOTES_SHOWN_ELSEWHERE]
         if outcome.partial:
-            notes.append(self.tr("Reading the text on the photo…"))
+            notes.append(QCoreApplication.translate("MainWindow", "Reading the text on the photo…"))
         shown = [count, *notes] + ([self._query_note] if self._query_note else [])
         self.message.setText(" · ".join(shown))
 
@@ -131,7 +136,7 @@ class SearchMixin:
     def search_dropped(self, dropped: Dropped) -> None:
         self._dropped = dropped
         library = self.library
-        self.message.setText(self.tr("Reading the dropped image…"))
+        self.message.setText(QCoreApplication.translate("MainWindow", "Reading the dropped image…"))
         self.io_runner.run(
             lambda _r: load_query(library, dropped),
             on_done=lambda q: self._image_ready(dropped, q),
@@ -146,10 +151,12 @@ class SearchMixin:
         self.search_field.clear()
         self._query_note = ""
         if dropped.count > 1:
-            self._query_note = self.tr(
-                "{0} files were dropped; searching with the first one."
+            self._query_note = QCoreApplication.translate(
+                "MainWindow", "{0} files were dropped; searching with the first one."
             ).format(dropped.count)
-        self.drop_zone.label.setText(self.tr("Searching by image: {0}").format(query.label))
+        self.drop_zone.label.setText(
+            QCoreApplication.translate("MainWindow", "Searching by image: {0}").format(query.label)
+        )
         # A figure matched is shown at once; the ranking with the photo's text read follows.
         image_query = Query(image=query.image, top_k=TOP_K)
         self._submit(lambda partial: self.library.search(image_query, on_partial=partial))
@@ -158,7 +165,9 @@ class SearchMixin:
         if isinstance(exc, DropError):
             self.show_error(str(exc))
         else:  # unexpected: still a message in the window, never a traceback dialog
-            self.show_error(self.tr("That cannot be used: {0}").format(exc))
+            self.show_error(
+                QCoreApplication.translate("MainWindow", "That cannot be used: {0}").format(exc)
+            )
 
     def _pdf_page_chosen(self, page: int) -> None:
         if self._dropped is not None and self._dropped.path is not None:
@@ -167,9 +176,11 @@ class SearchMixin:
     def choose_image(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
             self,
-            self.tr("Search with an image"),
+            QCoreApplication.translate("MainWindow", "Search with an image"),
             "",
-            self.tr("Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)"),
+            QCoreApplication.translate(
+                "MainWindow", "Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)"
+            ),
         )
         if path:
             self.search_dropped(Dropped(path=Path(path)))
@@ -181,13 +192,17 @@ class SearchMixin:
         elif self.search_field.hasFocus():
             self.search_field.paste()  # plain text paste into the field keeps working
         else:
-            self.show_error(self.tr("The clipboard holds no image."))
+            self.show_error(
+                QCoreApplication.translate("MainWindow", "The clipboard holds no image.")
+            )
 
     def find_similar(self, r: SearchResult) -> None:
         self._last_query = ("similar", r.item_id)
         self._query_note = ""
         self.drop_zone.show_pages(0)
-        self.drop_zone.label.setText(self.tr("Similar to: {0}").format(r.path.name))
+        self.drop_zone.label.setText(
+            QCoreApplication.translate("MainWindow", "Similar to: {0}").format(r.path.name)
+        )
         self._submit(lambda _partial: self.library.similar_to(r.item_id, top_k=TOP_K))
 
     def _rerun_last_query(self) -> None:

@@ -243,7 +243,11 @@ class AlignmentState:
         items = {ItemKind.CHUNK.value: _subsample(mapped, MAX_PER_KIND)}
         image_items = _sample_vectors_by_kind(catalog, clip.space_id)
         probes = (
-            {"image": _subsample(np.concatenate([v for v in image_items.values()]), MAX_PROBES)}
+            {
+                QUERY_MODALITY["image"]: _subsample(
+                    np.concatenate(list(image_items.values())), MAX_PROBES
+                )
+            }
             if image_items
             else None
         )

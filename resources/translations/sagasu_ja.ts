@@ -3,65 +3,57 @@
   <context>
     <name>DropZone</name>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="54" />
+      <location filename="../../desktop/drop_zone.py" line="58" />
       <source>Only files on this computer can be dropped (not web links).</source>
       <translation>ドロップできるのはこのコンピュータ上のファイルだけです（Webリンクは不可）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="59" />
+      <location filename="../../desktop/drop_zone.py" line="63" />
       <source>Nothing usable was dropped: drop an image file or a PDF.</source>
       <translation>使えるものがドロップされませんでした。画像ファイルかPDFをドロップしてください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="74" />
+      <location filename="../../desktop/drop_zone.py" line="77" />
       <source>pasted image</source>
       <translation>貼り付けた画像</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="78" />
+      <location filename="../../desktop/drop_zone.py" line="81" />
       <source>The pasted image cannot be used: {0}</source>
       <translation>貼り付けた画像は使えません：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="86" />
+      <location filename="../../desktop/drop_zone.py" line="89" />
       <source>{0} is a folder. Add folders to index in Settings; drop a single image to search.</source>
       <translation>{0} はフォルダです。フォルダは設定でインデックス対象に追加してください。検索には画像を1枚ドロップします。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="93" />
+      <location filename="../../desktop/drop_zone.py" line="96" />
       <source>{0} does not exist.</source>
       <translation>{0} は存在しません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="102" />
+      <location filename="../../desktop/drop_zone.py" line="105" />
       <source>{0} cannot be used as a query image: {1}</source>
       <translation>{0} は検索画像として使えません：{1}</translation>
     </message>
     <message>
-      <source>{0} is password-protected.</source>
-      <translation>{0} はパスワードで保護されています。</translation>
-    </message>
-    <message>
-      <source>{0} has no pages.</source>
-      <translation>{0} にはページがありません。</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/drop_zone.py" line="121" />
+      <location filename="../../desktop/drop_zone.py" line="123" />
       <source>{0} cannot be read as a PDF: {1}</source>
       <translation>{0} をPDFとして読めません：{1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="125" />
+      <location filename="../../desktop/drop_zone.py" line="127" />
       <source>{0} p. {1}</source>
       <translation>{0} {1}ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="171" />
+      <location filename="../../desktop/drop_zone.py" line="173" />
       <source>Drop an image or a PDF here, paste one (Ctrl+V), or use Open image…</source>
       <translation>画像やPDFをここにドロップ、貼り付け（Ctrl+V）、または「画像を開く…」</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="173" />
+      <location filename="../../desktop/drop_zone.py" line="175" />
       <source>PDF page:</source>
       <translation>PDFのページ：</translation>
     </message>
@@ -69,279 +61,432 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../desktop/main_window.py" line="208" />
+      <location filename="../../desktop/main_window.py" line="194" />
       <source>Sagasu — search PDFs and photos</source>
       <translation>探す — PDFと写真を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="210" />
+      <location filename="../../desktop/main_window.py" line="196" />
       <source>Search text, part numbers, descriptions… (English or Japanese)</source>
       <translation>文章・型番・説明で検索…（日本語・英語）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="212" />
+      <location filename="../../desktop/main_window.py" line="198" />
       <source>Open image…</source>
       <translation>画像を開く…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="213" />
+      <location filename="../../desktop/main_window.py" line="199" />
       <source>Paste image</source>
       <translation>画像を貼り付け</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="214" />
+      <location filename="../../desktop/main_window.py" line="200" />
       <source>Index now</source>
       <translation>今すぐインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="215" />
+      <location filename="../../desktop/main_window.py" line="201" />
       <source>Pause</source>
       <translation>一時停止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="216" />
+      <location filename="../../desktop/main_window.py" line="202" />
       <source>Cancel</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="217" />
+      <location filename="../../desktop/main_window.py" line="203" />
       <source>Settings…</source>
       <translation>設定…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="218" />
+      <location filename="../../desktop/main_window.py" line="204" />
       <source>Evaluation report</source>
       <translation>評価レポート</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="220" />
+      <location filename="../../desktop/main_window.py" line="206" />
       <source>Open the latest report of `sagasu eval` for this index</source>
       <translation>このインデックスの最新の `sagasu eval` レポートを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="257" />
-      <source>Searching…</source>
-      <translation>検索中…</translation>
+      <location filename="../../desktop/main_window.py" line="232" />
+      <source>Something went wrong: {0}</source>
+      <translation>問題が発生しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="280" />
-      <source>Search failed: {0}</source>
-      <translation>検索に失敗しました：{0}</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="298" />
-      <source>{0} results in {1} ms</source>
-      <translation>{0} 件（{1} ミリ秒）</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="308" />
-      <source>Reading the text on the photo…</source>
-      <translation>写真の文字を読み取っています…</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="337" />
-      <source>Reading the dropped image…</source>
-      <translation>ドロップされた画像を読み込み中…</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="353" />
-      <source>{0} files were dropped; searching with the first one.</source>
-      <translation>{0} 個のファイルがドロップされました。最初のファイルで検索します。</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="355" />
-      <source>Searching by image: {0}</source>
-      <translation>画像で検索：{0}</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="364" />
-      <source>That cannot be used: {0}</source>
-      <translation>使用できません：{0}</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="373" />
-      <source>Search with an image</source>
-      <translation>画像で検索</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="375" />
-      <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</source>
-      <translation>画像とPDF (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="387" />
-      <source>The clipboard holds no image.</source>
-      <translation>クリップボードに画像がありません。</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="427" />
+      <location filename="../../desktop/main_window.py" line="261" />
       <source>{0} is missing (moved or deleted).</source>
       <translation>{0} が見つかりません（移動または削除されました）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="430" />
+      <location filename="../../desktop/main_window.py" line="264" />
       <source>No application could open {0}.</source>
       <translation>{0} を開けるアプリケーションがありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="438" />
+      <location filename="../../desktop/main_window.py" line="272" />
       <source>Open</source>
       <translation>開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="439" />
+      <location filename="../../desktop/main_window.py" line="273" />
       <source>Open containing folder</source>
       <translation>フォルダを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="440" />
+      <location filename="../../desktop/main_window.py" line="274" />
       <source>Copy path</source>
       <translation>パスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="442" />
+      <location filename="../../desktop/main_window.py" line="276" />
       <source>Find similar</source>
       <translation>類似を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="449" />
-      <source>Similar to: {0}</source>
-      <translation>類似：{0}</translation>
+      <location filename="../../desktop/main_window.py" line="283" />
+      <source>Stopping indexing…</source>
+      <translation>インデックス作成を停止中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="457" />
+      <location filename="../../desktop/window_library.py" line="38" />
       <source>Paused</source>
       <translation>一時停止中</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="472" />
+      <location filename="../../desktop/window_library.py" line="53" />
       <source>Indexing…</source>
       <translation>インデックス作成中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="487" />
-      <source>Looking for files</source>
-      <translation>ファイルを探索中</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="488" />
-      <source>Reading files</source>
-      <translation>ファイルを読み込み中</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="489" />
-      <source>Encoding images</source>
-      <translation>画像を符号化中</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="490" />
-      <source>Saving</source>
-      <translation>保存中</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="491" />
-      <source>Calibrating scores</source>
-      <translation>スコアを調整中</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="495" />
-      <source>{0} of {1} files</source>
-      <translation>{0} / {1} ファイル</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="497" />
-      <source>{0} pages</source>
-      <translation>{0} ページ</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="499" />
-      <source>about {0} left</source>
-      <translation>残り約 {0}</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="506" />
+      <location filename="../../desktop/window_library.py" line="79" />
       <source>Indexing cancelled; what was indexed is kept. Index now to finish.</source>
       <translation>インデックス作成を中止しました。作成済みの分は保持されます。「今すぐインデックス」で続きを実行できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="510" />
+      <location filename="../../desktop/window_library.py" line="86" />
       <source>Indexed {0} new or changed files ({1} pages, {2} photos)</source>
       <translation>新規・変更ファイル {0} 件をインデックスしました（{1} ページ、写真 {2} 枚）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="514" />
+      <location filename="../../desktop/window_library.py" line="90" />
       <source>{0} skipped</source>
       <translation>{0} 件スキップ</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="520" />
+      <location filename="../../desktop/window_library.py" line="97" />
       <source>Indexing stopped: {0}</source>
       <translation>インデックス作成が停止しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="531" />
+      <location filename="../../desktop/window_library.py" line="106" />
       <source>No evaluation report yet. Run `sagasu eval --report queries.csv` to measure this index with your own labelled queries.</source>
       <translation>評価レポートはまだありません。`sagasu eval --report queries.csv` を実行すると、ラベル付きのクエリでこのインデックスを評価できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="572" />
+      <location filename="../../desktop/window_library.py" line="128" />
       <source>{0} files indexed: {1} pages, {2} photos, {3} figures</source>
       <translation>インデックス済み {0} ファイル：{1} ページ、写真 {2} 枚、図 {3} 点</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="581" />
+      <location filename="../../desktop/window_library.py" line="139" />
       <source>last update {0}</source>
       <translation>最終更新 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="594" />
+      <location filename="../../desktop/window_library.py" line="153" />
       <source>Image search is off: the image model (CLIP) is not installed.</source>
       <translation>画像検索は無効です：画像モデル（CLIP）がインストールされていません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="597" />
+      <location filename="../../desktop/window_library.py" line="157" />
       <source>Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.</source>
       <translation>テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="601" />
+      <location filename="../../desktop/window_library.py" line="164" />
       <source>Download…</source>
       <translation>ダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="602" />
+      <location filename="../../desktop/window_library.py" line="168" />
       <source>Import…</source>
       <translation>取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="612" />
+      <location filename="../../desktop/window_library.py" line="182" />
       <source>Add a folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="614" />
+      <location filename="../../desktop/window_library.py" line="190" />
       <source>Index the sample files</source>
       <translation>サンプルをインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="617" />
+      <location filename="../../desktop/window_library.py" line="196" />
       <source>Welcome to Sagasu.</source>
       <translation>「探す」へようこそ。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="620" />
+      <location filename="../../desktop/window_library.py" line="198" />
       <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
       <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="676" />
+      <location filename="../../desktop/window_library.py" line="248" />
       <source>The new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="690" />
-      <source>Stopping indexing…</source>
-      <translation>インデックス作成を停止中…</translation>
+      <location filename="../../desktop/window_search.py" line="62" />
+      <source>Searching…</source>
+      <translation>検索中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_search.py" line="86" />
+      <source>Search failed: {0}</source>
+      <translation>検索に失敗しました：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_search.py" line="105" />
+      <source>{0} results in {1} ms</source>
+      <translation>{0} 件（{1} ミリ秒）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_search.py" line="110" />
+      <source>Reading the text on the photo…</source>
+      <translation>写真の文字を読み取っています…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_search.py" line="139" />
+      <source>Reading the dropped image…</source>
+      <translation>ドロップされた画像を読み込み中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_search.py" line="154" />
+      <source>{0} files were dropped; searching with the first one.</source>
+      <translation>{0} 個のファイルがドロップされました。最初のファイルで検索します。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_search.py" line="158" />
+      <source>Searching by image: {0}</source>
+      <translation>画像で検索：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_search.py" line="169" />
+      <source>That cannot be used: {0}</source>
+      <translation>使用できません：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_search.py" line="179" />
+      <source>Search with an image</source>
+      <translation>画像で検索</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_search.py" line="181" />
+      <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</source>
+      <translation>画像とPDF (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_search.py" line="196" />
+      <source>The clipboard holds no image.</source>
+      <translation>クリップボードに画像がありません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_search.py" line="204" />
+      <source>Similar to: {0}</source>
+      <translation>類似：{0}</translation>
+    </message>
+  </context>
+  <context>
+    <name>Messages</name>
+    <message>
+      <location filename="../../desktop/messages.py" line="23" />
+      <source>Looking for files</source>
+      <translation>ファイルを探しています</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="24" />
+      <source>Reading files</source>
+      <translation>ファイルを読み込み中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="25" />
+      <source>Encoding images</source>
+      <translation>画像をエンコード中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="26" />
+      <source>Calibrating scores</source>
+      <translation>スコアを調整中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="27" />
+      <source>Updating the figure index</source>
+      <translation>図の索引を更新中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="28" />
+      <source>Reading text in scans and photos</source>
+      <translation>スキャンや写真の文字を読み取り中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="29" />
+      <source>Forgetting a removed folder</source>
+      <translation>削除したフォルダの情報を消去中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="30" />
+      <source>Evaluating</source>
+      <translation>評価中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="36" />
+      <source>Type a query or drop an image to search.</source>
+      <translation>検索語を入力するか、画像をドロップしてください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="39" />
+      <source>Nothing to search for in “{text}”: only common words or symbols.</source>
+      <translation>「{text}」には検索できる語がありません（一般的な語や記号だけです）。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="42" />
+      <source>No matches.</source>
+      <translation>見つかりませんでした。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="43" />
+      <source>Reading the text on the photo…</source>
+      <translation>写真の文字を読み取っています…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="46" />
+      <source>Read from the photo: {terms}</source>
+      <translation>写真から読み取った文字：{terms}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="49" />
+      <source>Image search is off: {problem}</source>
+      <translation>画像検索はオフです：{problem}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="52" />
+      <source>Semantic text search is off (word search still works): {problem}</source>
+      <translation>意味によるテキスト検索はオフです（語による検索は使えます）：{problem}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="55" />
+      <source>Text on photos is not read: {problem}</source>
+      <translation>写真の文字は読み取られません：{problem}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="58" />
+      <source>That result is no longer in the index.</source>
+      <translation>その結果はもうインデックスにありません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="66" />
+      <source>text similarity ({similarity:.2f})</source>
+      <translation>文章の類似度（{similarity:.2f}）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="69" />
+      <source>looks like the description ({similarity:.2f})</source>
+      <translation>説明に合う見た目（{similarity:.2f}）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="72" />
+      <source>visually similar ({similarity:.2f})</source>
+      <translation>見た目が似ている（{similarity:.2f}）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="75" />
+      <source>text about it ({similarity:.2f})</source>
+      <translation>これについての文章（{similarity:.2f}）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="78" />
+      <source>terms: {terms}</source>
+      <translation>一致した語：{terms}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="79" />
+      <source>text read from the photo: {terms}</source>
+      <translation>写真から読み取った語：{terms}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="82" />
+      <source>part number {part}</source>
+      <translation>型番 {part}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="83" />
+      <source>similar part number {part}</source>
+      <translation>類似の型番 {part}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="86" />
+      <source>part number {part} (read from the photo)</source>
+      <translation>型番 {part}（写真から読み取り）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="89" />
+      <source>similar part number {part} (read from the photo)</source>
+      <translation>類似の型番 {part}（写真から読み取り）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="92" />
+      <source>figure matched ({inliers} inliers)</source>
+      <translation>図が一致（対応点 {inliers} 個）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="95" />
+      <source>shows the text read from the photo ({share:.0%}): “{excerpt}”</source>
+      <translation>写真から読み取った文章が載っている（{share:.0%}）：「{excerpt}」</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="118" />
+      <source>{0} of {1} files</source>
+      <translation>{0} / {1} ファイル</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="120" />
+      <source>{0} of {1}</source>
+      <translation>{0} / {1}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="124" />
+      <source>{0} files found</source>
+      <translation>{0} 個のファイルを発見</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="126" />
+      <source>{0} pages</source>
+      <translation>{0} ページ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="129" />
+      <source>about {0} left</source>
+      <translation>残り約 {0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="139" />
+      <source>{0} s</source>
+      <translation>{0} 秒</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="141" />
+      <source>{0} min</source>
+      <translation>{0} 分</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="142" />
+      <source>{0} h {1} min</source>
+      <translation>{0} 時間 {1} 分</translation>
     </message>
   </context>
   <context>
@@ -370,62 +515,62 @@
   <context>
     <name>ResultsModel</name>
     <message>
-      <location filename="../../desktop/results_model.py" line="80" />
+      <location filename="../../desktop/results_model.py" line="81" />
       <source>p. {0}</source>
       <translation>{0}ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="82" />
+      <location filename="../../desktop/results_model.py" line="83" />
       <source>missing</source>
       <translation>なし</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="88" />
+      <location filename="../../desktop/results_model.py" line="89" />
       <source>Page {0}</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="89" />
+      <location filename="../../desktop/results_model.py" line="90" />
       <source>Kind: {0}</source>
       <translation>種類：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="90" />
+      <location filename="../../desktop/results_model.py" line="91" />
       <source>Score: {0}</source>
       <translation>スコア：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="93" />
+      <location filename="../../desktop/results_model.py" line="94" />
       <source>Why it matched: {0}</source>
       <translation>一致した理由：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="96" />
+      <location filename="../../desktop/results_model.py" line="97" />
       <source>Also on pages: {0}</source>
       <translation>他の該当ページ：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="98" />
+      <location filename="../../desktop/results_model.py" line="99" />
       <source>File is missing</source>
       <translation>ファイルが見つかりません</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="105" />
+      <location filename="../../desktop/results_model.py" line="106" />
       <source>page</source>
       <translation>ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="106" />
+      <location filename="../../desktop/results_model.py" line="107" />
       <source>figure</source>
       <translation>図</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="107" />
+      <location filename="../../desktop/results_model.py" line="108" />
       <source>photo</source>
       <translation>写真</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="108" />
+      <location filename="../../desktop/results_model.py" line="109" />
       <source>text</source>
       <translation>本文</translation>
     </message>
@@ -433,122 +578,122 @@
   <context>
     <name>SettingsDialog</name>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="51" />
+      <location filename="../../desktop/settings_dialog.py" line="54" />
       <source>Sagasu settings</source>
       <translation>「探す」の設定</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="58" />
+      <location filename="../../desktop/settings_dialog.py" line="62" />
       <source>Folders</source>
       <translation>フォルダ</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="59" />
+      <location filename="../../desktop/settings_dialog.py" line="63" />
       <source>Models</source>
       <translation>モデル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="60" />
+      <location filename="../../desktop/settings_dialog.py" line="64" />
       <source>General</source>
       <translation>全般</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="81" />
+      <location filename="../../desktop/settings_dialog.py" line="85" />
       <source>Add folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="83" />
+      <location filename="../../desktop/settings_dialog.py" line="87" />
       <source>Remove</source>
       <translation>削除</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="86" />
+      <location filename="../../desktop/settings_dialog.py" line="90" />
       <source>e.g. *.pdf, drawings/**</source>
       <translation>例：*.pdf, drawings/**</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="88" />
+      <location filename="../../desktop/settings_dialog.py" line="92" />
       <source>e.g. old/**, *_draft.pdf</source>
       <translation>例：old/**, *_draft.pdf</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="96" />
+      <location filename="../../desktop/settings_dialog.py" line="100" />
       <source>Include only:</source>
       <translation>対象のみ：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="97" />
+      <location filename="../../desktop/settings_dialog.py" line="101" />
       <source>Exclude:</source>
       <translation>除外：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="99" />
+      <location filename="../../desktop/settings_dialog.py" line="103" />
       <source>Folders to index (PDFs and photos inside are searched):</source>
       <translation>インデックスするフォルダ（中のPDFと写真が検索対象になります）：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="107" />
+      <location filename="../../desktop/settings_dialog.py" line="111" />
       <source>Folder to index</source>
       <translation>インデックスするフォルダ</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="149" />
+      <location filename="../../desktop/settings_dialog.py" line="159" />
       <source>Model</source>
       <translation>モデル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="149" />
+      <location filename="../../desktop/settings_dialog.py" line="159" />
       <source>State</source>
       <translation>状態</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="149" />
+      <location filename="../../desktop/settings_dialog.py" line="159" />
       <source>Details</source>
       <translation>詳細</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="154" />
+      <location filename="../../desktop/settings_dialog.py" line="164" />
       <source>Use selected model</source>
       <translation>選択したモデルを使う</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="156" />
+      <location filename="../../desktop/settings_dialog.py" line="166" />
       <source>Download selected…</source>
       <translation>選択したモデルをダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="158" />
+      <location filename="../../desktop/settings_dialog.py" line="168" />
       <source>Import weights file…</source>
       <translation>重みファイルを取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="180" />
+      <location filename="../../desktop/settings_dialog.py" line="188" />
       <source>Checking installed models…</source>
       <translation>インストール済みのモデルを確認中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="190" />
+      <location filename="../../desktop/settings_dialog.py" line="196" />
       <source>installed</source>
       <translation>インストール済み</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="190" />
+      <location filename="../../desktop/settings_dialog.py" line="196" />
       <source>missing</source>
       <translation>未インストール</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="216" />
+      <location filename="../../desktop/settings_dialog.py" line="221" />
       <source>Select an image (CLIP) model first.</source>
       <translation>先に画像（CLIP）モデルを選択してください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="219" />
+      <location filename="../../desktop/settings_dialog.py" line="224" />
       <source>Downloading {0}…</source>
       <translation>{0} をダウンロード中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="231" />
+      <location filename="../../desktop/settings_dialog.py" line="233" />
       <source>CLIP weights file</source>
       <translation>CLIPの重みファイル</translation>
     </message>
@@ -558,102 +703,102 @@
       <translation>{0} を取り込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="265" />
+      <location filename="../../desktop/settings_dialog.py" line="261" />
       <source>Installed: {0}</source>
       <translation>インストールしました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="284" />
+      <location filename="../../desktop/settings_dialog.py" line="280" />
       <source>Automatic (GPU when available)</source>
       <translation>自動（使えればGPU）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="285" />
+      <location filename="../../desktop/settings_dialog.py" line="281" />
       <source>CPU</source>
       <translation>CPU</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="286" />
+      <location filename="../../desktop/settings_dialog.py" line="282" />
       <source>GPU (CUDA)</source>
       <translation>GPU（CUDA）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="287" />
+      <location filename="../../desktop/settings_dialog.py" line="283" />
       <source>GPU (Apple)</source>
       <translation>GPU（Apple）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="293" />
+      <location filename="../../desktop/settings_dialog.py" line="289" />
       <source>Automatic (bfloat16 where the CPU supports it)</source>
       <translation>自動（CPUが対応していればbfloat16）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="294" />
+      <location filename="../../desktop/settings_dialog.py" line="290" />
       <source>Full precision (float32)</source>
       <translation>完全精度（float32）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="295" />
+      <location filename="../../desktop/settings_dialog.py" line="291" />
       <source>bfloat16 (faster on recent CPUs)</source>
       <translation>bfloat16（最近のCPUで高速）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="300" />
+      <location filename="../../desktop/settings_dialog.py" line="296" />
       <source>Follow the system</source>
       <translation>システムに従う</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="303" />
+      <location filename="../../desktop/settings_dialog.py" line="299" />
       <source>Read text in scans and photos (OCR)</source>
       <translation>スキャンや写真の文字を読み取る（OCR）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="305" />
+      <location filename="../../desktop/settings_dialog.py" line="301" />
       <source>Watch folders for changes</source>
       <translation>フォルダの変更を監視する</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="309" />
+      <location filename="../../desktop/settings_dialog.py" line="305" />
       <source> min</source>
       <translation> 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="312" />
+      <location filename="../../desktop/settings_dialog.py" line="308" />
       <source>Browse…</source>
       <translation>参照…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="318" />
+      <location filename="../../desktop/settings_dialog.py" line="314" />
       <source>Device:</source>
       <translation>デバイス：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="319" />
+      <location filename="../../desktop/settings_dialog.py" line="315" />
       <source>Precision on the CPU:</source>
       <translation>CPUでの計算精度：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="320" />
+      <location filename="../../desktop/settings_dialog.py" line="316" />
       <source>Language:</source>
       <translation>言語：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="323" />
+      <location filename="../../desktop/settings_dialog.py" line="319" />
       <source>Full rescan every:</source>
       <translation>全体の再スキャン間隔：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="324" />
+      <location filename="../../desktop/settings_dialog.py" line="320" />
       <source>Index location:</source>
       <translation>インデックスの場所：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="325" />
+      <location filename="../../desktop/settings_dialog.py" line="321" />
       <source>A new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="331" />
+      <location filename="../../desktop/settings_dialog.py" line="327" />
       <source>Index location</source>
       <translation>インデックスの場所</translation>
     </message>
