@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_DATA := .sagasu-demo
 
-.PHONY: setup demo test test-fast lint bench desktop lock
+.PHONY: setup demo test test-fast lint desktop lock
 
 setup: $(VENV)/.installed
 
@@ -17,9 +17,11 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
-# Refresh the lock after changing dependencies in pyproject.toml (needs pip-tools).
+# Refresh the lock after changing dependencies in pyproject.toml (pip-tools, in its own venv).
 lock:
-	$(PYTHON) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check pip-tools
+	.lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 		--no-emit-index-url --no-emit-find-links --extra dev --output-file requirements.lock \
 		pyproject.toml
 
@@ -33,6 +35,7 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check engine desktop tests benchmarks packaging
 	$(VENV)/bin/ruff format --check engine desktop tests benchmarks packaging
+	$(VENV)/bin/mypy
 
 # Fast tests first so a broken basic fails in seconds; then the slow ones (real models).
 test: lint

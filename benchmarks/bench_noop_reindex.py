@@ -8,7 +8,7 @@ no-op run), then times ``Library.index()`` again on the unchanged tree:
 - fresh: a new ``Library`` on the same data directory, as after an app restart (construction
   plus ``index()``; models are not loaded because nothing needs encoding).
 
-The fresh run is also split into phases (crawl+plan, image/complete_encoding check, alignment
+The fresh run is also split into phases (crawl+plan, the encode-missing check, alignment
 refresh, vector save) and, with ``--profile``, the top functions of one run by cumulative time.
 
     .venv/bin/python benchmarks/bench_noop_reindex.py [--files 10000] [--pdf-share 0.02]
@@ -122,7 +122,7 @@ def main() -> None:
     with (
         common.patched(Indexer, "_plan", sw.wrap("crawl+plan", Indexer._plan)),
         common.patched(
-            Library, "complete_encoding", sw.wrap("complete_encoding", Library.complete_encoding)
+            Library, "_encode_missing", sw.wrap("encode missing", Library._encode_missing)
         ),
         common.patched(
             AlignmentState, "refresh", sw.wrap("alignment.refresh", AlignmentState.refresh)

@@ -19,7 +19,7 @@ import fnmatch
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -220,7 +220,7 @@ class _Patterns:
     so ``*.pdf``, ``**/*.pdf``, ``drafts/*`` and ``~$*`` all do what a person expects.
     """
 
-    def __init__(self, include: list[str], exclude: list[str]) -> None:
+    def __init__(self, include: Sequence[str], exclude: Sequence[str]) -> None:
         self._include = [_norm_pattern(p) for p in include if p.strip()]
         self._exclude = [_norm_pattern(p) for p in exclude if p.strip()]
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -45,10 +46,19 @@ from engine.types import (
     no_progress,
 )
 
+if TYPE_CHECKING:  # both import torch: loaded with the models, not with the engine
+    import torch
+
+    from engine.encode.clip import ClipEncoder
+
 log = logging.getLogger(__name__)
 
 SAVE_EVERY_SECONDS = 60.0
 QUEUE_DEPTH = 64
+
+# What extract workers hand the consumer: (kind, file number, payload), kind being "items"
+# (a list of _Prepared), "end" (the file's warnings) or "fail" (the reason).
+_Unit = tuple[str, int, object]
 
 
 @dataclass
@@ -65,7 +75,7 @@ class _Prepared:
     """An extracted item plus what the encoder needs, made on a worker thread."""
 
     item: NewItem
-    pixels: object | None = None  # preprocessed tensor for the image encoder
+    pixels: torch.Tensor | None = None  # preprocessed tensor for the image encoder
 
 
 @dataclass
@@ -214,7 +224,7 @@ class Indexer:
         self.summary.image_search = "on" if clip else "off: " + self.encoders.clip_problem()
         text = self.encoders.text()
         self.summary.text_search = "on" if text else "off: " + self.encoders.text_problem()
-        units: queue.Queue[tuple[str, int, object]] = queue.Queue(maxsize=QUEUE_DEPTH)
+        units: queue.Queue[_Unit] = queue.Queue(maxsize=QUEUE_DEPTH)
         stop = threading.Event()
         states = {n: _FileState(job, n) for n, job in enumerate(jobs)}
         pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sagasu-extract")
@@ -228,7 +238,9 @@ class Indexer:
             pool.shutdown(wait=True, cancel_futures=True)
             _drain(units)
 
-    def _extract_worker(self, n: int, job: _Job, units: queue.Queue, stop: threading.Event) -> None:
+    def _extract_worker(
+        self, n: int, job: _Job, units: queue.Queue[_Unit], stop: threading.Event
+    ) -> None:
         clip = self.encoders.clip()
         first = True
         warnings: list[str] = []
@@ -305,7 +317,7 @@ class _Consumer:
         self,
         indexer: Indexer,
         states: dict[int, _FileState],
-        units: queue.Queue,
+        units: queue.Queue[_Unit],
         progress: ProgressCallback,
         cancel: CancelCheck,
     ) -> None:
@@ -371,7 +383,11 @@ class _Consumer:
             return
         import torch
 
-        vecs = self.clip.encode_image_tensors(torch.stack([p.pixels for _, p in batch]))
+        pixels: list[torch.Tensor] = []
+        for _, p in batch:
+            assert p.pixels is not None  # only items with pixels are pending
+            pixels.append(p.pixels)
+        vecs = self.clip.encode_image_tensors(torch.stack(pixels))
         for (state, prepared), vec in zip(batch, vecs, strict=True):
             prepared.item.vectors = {self.clip.space_id: vec}
             prepared.pixels = None
@@ -427,7 +443,7 @@ def _iter_items(
 
 
 def _prepare(
-    item: ExtractedItem, clip: object | None, ordinal: int, with_features: bool
+    item: ExtractedItem, clip: ClipEncoder | None, ordinal: int, with_features: bool
 ) -> _Prepared:
     """Worker-thread half of encoding: thumbnail, JPEG, and the encoder's preprocessing."""
     thumbnail = item.thumbnail
@@ -452,7 +468,7 @@ def _prepare(
     item.detail = None  # the sharp page render is only needed for the features
     pixels = None
     if clip is not None and thumbnail is not None and item.kind.is_visual:
-        pixels = clip.preprocess(encoder_view(thumbnail))  # type: ignore[attr-defined]
+        pixels = clip.preprocess(encoder_view(thumbnail))
     return _Prepared(new, pixels)
 
 
@@ -464,7 +480,7 @@ def _name_first_visual(prepared: list[_Prepared], path: Path) -> None:
             return
 
 
-def _put(units: queue.Queue, unit: tuple[str, int, object], stop: threading.Event) -> None:
+def _put(units: queue.Queue[_Unit], unit: _Unit, stop: threading.Event) -> None:
     """Blocking put that gives up when the run is stopping (so workers never hang)."""
     while not stop.is_set():
         try:
@@ -474,7 +490,7 @@ def _put(units: queue.Queue, unit: tuple[str, int, object], stop: threading.Even
             continue
 
 
-def _drain(units: queue.Queue) -> None:
+def _drain(units: queue.Queue[_Unit]) -> None:
     while True:
         try:
             units.get_nowait()

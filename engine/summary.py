@@ -5,6 +5,7 @@ the window imports it without the extraction stack)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 
 @dataclass
@@ -86,6 +87,15 @@ def summary_from_json(data: dict[str, object]) -> IndexSummary:
     ):
         if name in data:
             setattr(summary, name, data[name])
-    skipped = data.get("skipped") or []
-    summary.skipped = [(str(s["path"]), str(s["reason"])) for s in skipped]  # type: ignore[union-attr, index]
+    # As IndexSummary.to_json writes it: a list of {"path": ..., "reason": ...}.
+    skipped = cast("list[dict[str, object]]", data.get("skipped") or [])
+    summary.skipped = [(str(s["path"]), str(s["reason"])) for s in skipped]
+    ocr = data.get("ocr")
+    if isinstance(ocr, dict):
+        summary.ocr = OcrSummary(
+            int(ocr.get("items", 0)),
+            int(ocr.get("with_text", 0)),
+            int(ocr.get("failed", 0)),
+            float(ocr.get("seconds", 0.0)),
+        )
     return summary

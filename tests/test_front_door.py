@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ from engine.messages import (
     reason,
 )
 from engine.protocol import Control, ControlReader, ProgressWriter, RunFailed, control_line, decode
-from engine.summary import IndexSummary
+from engine.summary import IndexSummary, OcrSummary
 from engine.types import Progress
 
 
@@ -156,6 +157,7 @@ def test_progress_of_every_phase_round_trips(phase: Phase) -> None:
 
 def test_summary_and_failure_round_trip_and_strangers_are_ignored() -> None:
     summary = IndexSummary(files_indexed=2, pages=9, skipped=[("/x.pdf", "encrypted")])
+    summary.ocr = OcrSummary(items=3, with_text=2, failed=1, seconds=1.5)
     back = decode(json_line(summary))
     assert isinstance(back, IndexSummary) and back.to_json() == summary.to_json()
     assert decode(json_line(RunFailed("the disk is full"))) == RunFailed("the disk is full")
@@ -172,11 +174,21 @@ def json_line(message: IndexSummary | RunFailed) -> str:
 def test_control_lines_pause_resume_and_cancel() -> None:
     import os
     import threading
+    import time
+
+    def eventually(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
+        deadline = time.monotonic() + seconds
+        while not condition():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
 
     read_end, write_end = os.pipe()
     with os.fdopen(read_end, "r") as stream, os.fdopen(write_end, "wb", buffering=0) as pipe:
         reader = ControlReader(stream)
         pipe.write(control_line(Control.PAUSE))
+        assert eventually(lambda: reader._paused.is_set())
         waited = threading.Event()
 
         def check() -> None:
@@ -184,16 +196,12 @@ def test_control_lines_pause_resume_and_cancel() -> None:
             waited.set()
 
         threading.Thread(target=check, daemon=True).start()
-        assert not waited.wait(0.3)
+        assert not waited.wait(0.3)  # still paused
         pipe.write(control_line(Control.RESUME))
-        assert waited.wait(5)
+        assert waited.wait(20)
         assert not reader()
         pipe.write(control_line(Control.CANCEL))
-        for _ in range(100):
-            if reader():
-                break
-            threading.Event().wait(0.02)
-        assert reader()
+        assert eventually(reader)
 
 
 # --- the command line: one line, no traceback ----------------------------------------------

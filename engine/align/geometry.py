@@ -132,7 +132,8 @@ def _fit_logistic(x: np.ndarray, t: np.ndarray, l2: float) -> np.ndarray:
         grad[:-1] += l2 * w[:-1]
         return float(loss), grad
 
-    from scipy.optimize import minimize  # slow to import; only the metric needs it
+    # Slow to import; only the metric needs it.
+    from scipy.optimize import minimize
 
     res = minimize(loss_grad, np.zeros(xb.shape[1]), jac=True, method="L-BFGS-B")
     weights: np.ndarray = res.x

@@ -12,12 +12,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from engine.evaluation.records import EvalResult
+    from engine.library import Library
 
 REPORT_DEFAULT = "default"
 
 
-def add_eval_parser(sub, common: argparse.ArgumentParser) -> None:
+def add_eval_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser(
         "eval", parents=[common], help="evaluate retrieval on labelled query sets (CSV)"
     )
@@ -47,9 +55,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from engine.evaluation.run import compare_configs, per_signal_configs, run_configs
 
     csvs, report = _split_report_arg(args.csv, args.report)
-    for path in csvs:
-        if not path.is_file():
-            raise CliError(f"query set not found: {path}", 2)
+    for csv_path in csvs:
+        if not csv_path.is_file():
+            raise CliError(f"query set not found: {csv_path}", 2)
     if args.top_k < 1:
         raise CliError("--top-k must be at least 1", 2)
     signals = None
@@ -103,14 +111,14 @@ def _label(signals: frozenset[str] | None, no_calibration: bool) -> str:
     return f"{label}, no calibration" if no_calibration else label
 
 
-def _write_report(lib, results, report: str | None) -> Path:
+def _write_report(lib: Library, results: Sequence[EvalResult], report: str | None) -> Path:
     from engine.evaluation.report import write_report
 
     out = None if report in (None, REPORT_DEFAULT) else Path(report)
     return write_report(lib, results, out)
 
 
-def to_json(results, report: Path | None) -> dict[str, object]:
+def to_json(results: Sequence[EvalResult], report: Path | None) -> dict[str, object]:
     """The first configuration's figures at the top level; the others under ``configs``."""
     data = results[0].to_json()
     if len(results) > 1:
@@ -122,7 +130,7 @@ def to_json(results, report: Path | None) -> dict[str, object]:
     return data
 
 
-def print_table(results) -> None:
+def print_table(results: Sequence[EvalResult]) -> None:
     head = f"{'configuration':28s} {'set':16s} {'n':>3s} {'err':>3s}  R@1   R@5   R@10  MRR   "
     head += "mAP   nDCG  p50ms  p95ms  first95"
     print(head)
@@ -138,7 +146,8 @@ def print_table(results) -> None:
     if info:
         secs = info.get("indexing_seconds")
         took = f", last indexing run {secs:.0f} s" if secs else ""
-        print(f"\nIndex: {info['bytes'] / 1e6:.1f} MB, {info['counts']}{took}")
+        megabytes = cast(int, info["bytes"]) / 1e6  # index_info: bytes on disk
+        print(f"\nIndex: {megabytes:.1f} MB, {info['counts']}{took}")
         cfg = results[0].config
         print(f"Models: CLIP {cfg['clip_model']}, text {cfg['text_model']}")
     for r in results[:1]:
@@ -147,7 +156,7 @@ def print_table(results) -> None:
                 print(f"error: {q.set_name} row {q.row}: {q.error}", file=sys.stderr)
 
 
-def _row(label: str, name: str, s: dict) -> str:
+def _row(label: str, name: str, s: dict[str, float | int | None]) -> str:
     def f(key: str, width: int = 5, digits: int = 3) -> str:
         v = s.get(key)
         return f"{v:{width}.{digits}f}" if v is not None else " " * (width - 1) + "-"

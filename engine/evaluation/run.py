@@ -24,6 +24,7 @@ from engine.evaluation.records import (
     QueryRecord,
     read_query_csv,
 )
+from engine.messages import Phase
 from engine.search import Query, SearchOutcome
 from engine.types import CancelCheck, Progress, ProgressCallback, never_cancel, no_progress
 
@@ -75,11 +76,11 @@ def run_config(
             if cancel():
                 cancelled = True
                 break
-            progress(Progress("eval", n, len(queries), f"{cfg.label}: {q.label}"[:80]))
+            progress(Progress(Phase.EVALUATE, n, len(queries), f"{cfg.label}: {q.label}"[:80]))
             rec = _run_query(library, q, cfg, top_k)
             rec.not_indexed = [d for d in rec.relevant if d not in indexed]
             records.append(rec)
-        progress(Progress("eval", len(records), len(queries), cfg.label))
+        progress(Progress(Phase.EVALUATE, len(records), len(queries), cfg.label))
     finally:
         alignment.enabled = was_enabled
     config = describe_config(library, cfg, csv_paths, top_k)
@@ -149,7 +150,7 @@ def _fill_ranking(rec: QueryRecord, outcome: SearchOutcome) -> None:
         }
         for r in outcome.results[:TOP_RESULTS_KEPT]
     ]
-    rec.notes = list(outcome.notes)
+    rec.notes = [note.english() for note in outcome.notes]
 
 
 def indexed_paths(library: Library) -> set[str]:

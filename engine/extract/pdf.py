@@ -4,6 +4,11 @@ Memory stays bounded for long documents when the caller streams with :func:`iter
 (one page's items at a time); :func:`extract_pdf` collects everything and suits small files.
 """
 
+# PyMuPDF ships a py.typed marker (recent releases) but leaves most of its API unannotated:
+# strict mode would flag every call into it as untyped. Its results are Any either way, so
+# the functions here annotate what they return.
+# mypy: disallow-untyped-calls=False
+
 from __future__ import annotations
 
 import contextlib
@@ -12,6 +17,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pymupdf
 from PIL import Image
@@ -53,7 +59,7 @@ def pdf_page_count(path: Path | str) -> int:
     """Number of pages; raises :class:`ExtractError` for unreadable or encrypted PDFs."""
     doc = _open_pdf(Path(path))
     with MUPDF_LOCK:
-        count = doc.page_count
+        count: int = doc.page_count
         doc.close()
     return count
 
@@ -244,7 +250,7 @@ def _split_detail(item: ExtractedItem, display_size: tuple[int, int]) -> None:
 
 def _zoom(page: pymupdf.Page, dpi: int, max_side: int) -> float:
     rect = page.rect
-    long_side = max(rect.width, rect.height, 1.0)
+    long_side: float = max(rect.width, rect.height, 1.0)
     return min(max(dpi, 1) / 72.0, max_side / long_side)
 
 
@@ -269,10 +275,11 @@ def _render_page(
 
 def _page_text(page: pymupdf.Page, number: int, warnings: list[str]) -> str:
     try:
-        return page.get_text("text", sort=True, flags=_TEXT_FLAGS)
+        text: str = page.get_text("text", sort=True, flags=_TEXT_FLAGS)
     except Exception as exc:
         warnings.append(f"page {number}: text could not be read ({_short(exc)})")
         return ""
+    return text
 
 
 _TEXT_FLAGS = (
@@ -308,7 +315,9 @@ def _embedded_images(
     return items
 
 
-def _worth_extracting(info: tuple, settings: Settings, number: int, warnings: list[str]) -> bool:
+def _worth_extracting(
+    info: tuple[Any, ...], settings: Settings, number: int, warnings: list[str]
+) -> bool:
     width, height = info[2], info[3]
     min_px = settings.min_embedded_image_px
     if width < min_px or height < min_px:
@@ -379,11 +388,11 @@ _TURNS = {
 }
 
 
-def is_stencil_mask(info: tuple) -> bool:
+def is_stencil_mask(info: tuple[Any, ...]) -> bool:
     # get_images(full=True): (xref, smask, width, height, bpc, colorspace, alt, name, filter, ..)
     # An /ImageMask has 1 bit per component and no colour space. Real pictures never are;
     # converted drawings hold hundreds of them (rotated labels, fax-coded figure fragments).
-    return info[4] == 1 and not info[5]
+    return bool(info[4] == 1 and not info[5])
 
 
 def _embedded_image(
@@ -438,7 +447,7 @@ def _placement(page: pymupdf.Page, xref: int) -> tuple[Bbox, Transform] | None:
 
 
 def _covers_page(bbox: tuple[float, float, float, float], page_rect: pymupdf.Rect) -> bool:
-    page_area = max(page_rect.width * page_rect.height, 1.0)
+    page_area: float = max(page_rect.width * page_rect.height, 1.0)
     x0, y0, x1, y1 = bbox
     x0, y0 = max(x0, page_rect.x0), max(y0, page_rect.y0)
     x1, y1 = min(x1, page_rect.x1), min(y1, page_rect.y1)

@@ -171,7 +171,7 @@ class OcrEngine:
 
 def _detect(
     engine: Any, bgr: np.ndarray, det_max_side: int = 0, precheck_side: int = 0
-) -> tuple[list[np.ndarray], np.ndarray, dict]:
+) -> tuple[list[np.ndarray], np.ndarray, dict[str, Any]]:
     """Detector pass mirroring RapidOCR.__call__: resize limits, letterbox, DB detection."""
     img, ratio_h, ratio_w = engine.preprocess(bgr)
     record: dict[str, Any] = {"preprocess": {"ratio_h": ratio_h, "ratio_w": ratio_w}}
@@ -314,7 +314,8 @@ def _rotate(bgr: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
 
 def _transform(box: np.ndarray, affine: np.ndarray) -> np.ndarray:
     pts = np.asarray(box, np.float64).reshape(-1, 2)
-    return (pts @ affine[:, :2].T + affine[:, 2]).astype(np.float32)
+    out: np.ndarray = (pts @ affine[:, :2].T + affine[:, 2]).astype(np.float32)
+    return out
 
 
 def merge_passes(first: Raw, second: Raw) -> Raw:

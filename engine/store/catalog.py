@@ -12,11 +12,12 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -121,7 +122,7 @@ class Catalog:
                 raise
             self._conn.execute("COMMIT")
 
-    def query(self, sql: str, args: Iterable[object] = ()) -> list[tuple]:
+    def query(self, sql: str, args: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._conn.execute(sql, tuple(args)).fetchall()
 
@@ -173,11 +174,12 @@ class Catalog:
         items: list[NewItem],
         *,
         extractor: int,
-    ) -> tuple[int, list[int], dict[str, list[int]]]:
+    ) -> tuple[int, list[tuple[int, str]], dict[str, list[int]]]:
         """Write one file and all its items and vectors atomically, replacing any old version.
         ``extractor``: the version of the extraction that produced ``items``.
 
-        Returns (file id, ids of the old items that were removed, new item ids per space).
+        Returns (file id, (item id, space) pairs of the old vectors that were removed, new item
+        ids per space).
         """
         key = path_key(entry.path)
         added: dict[str, list[int]] = {}
@@ -273,13 +275,13 @@ class Catalog:
         )
         return int(rows[0][0]) if rows else None
 
-    def query_ids(self, sql: str, ids: Iterable[int] | Iterable[str]) -> list[tuple]:
+    def query_ids(self, sql: str, ids: Iterable[int] | Iterable[str]) -> list[tuple[Any, ...]]:
         """Rows of ``sql`` (whose ``{}`` takes the placeholders) for all ``ids`` (or terms),
         in slices under SQLite's host-parameter limit."""
-        ids = list(ids)
-        rows: list[tuple] = []
-        for start in range(0, len(ids), MAX_SQL_PARAMS):
-            part = ids[start : start + MAX_SQL_PARAMS]
+        values: Sequence[int | str] = list(ids)
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(values), MAX_SQL_PARAMS):
+            part = values[start : start + MAX_SQL_PARAMS]
             rows += self.query(sql.format(",".join("?" * len(part))), part)
         return rows
 
@@ -318,12 +320,12 @@ class Catalog:
         return {s: d for s, d in self.query("SELECT space, dim FROM spaces")}
 
     def items_missing_space(self, space: str, kinds: Iterable[ItemKind]) -> list[int]:
-        kinds = [k.value for k in kinds]
-        marks = ",".join("?" * len(kinds))
+        values = [k.value for k in kinds]
+        marks = ",".join("?" * len(values))
         rows = self.query(
             f"SELECT id FROM items WHERE kind IN ({marks}) AND id NOT IN"
             " (SELECT item_id FROM embeddings WHERE space = ?) ORDER BY id",
-            [*kinds, space],
+            [*values, space],
         )
         return [r[0] for r in rows]
 
@@ -409,7 +411,7 @@ class Catalog:
 _FILE_COLS = "id, path, display_path, root, file_type, size, mtime_ns, content_hash, page_count"
 
 
-def _file_row(r: tuple) -> FileRow:
+def _file_row(r: tuple[Any, ...]) -> FileRow:
     return FileRow(r[0], stored_path(r[1]), *r[2:])
 
 

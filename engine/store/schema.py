@@ -106,7 +106,7 @@ class SchemaTooNew(SagasuError):
 
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the catalog to ``SCHEMA_VERSION``; returns the version found before migrating."""
-    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    found: int = conn.execute("PRAGMA user_version").fetchone()[0]
     if found > SCHEMA_VERSION:
         raise SchemaTooNew(
             f"This index was written by a newer Sagasu (schema {found}, this version reads "

@@ -22,7 +22,7 @@ import re
 import threading
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -106,6 +106,8 @@ class VectorSpace:
         self._keys = keys.copy()
         self._matrix = np.zeros((self._n, self.dim), np.float32)
         if self._n:
+            if vectors is None:
+                raise ValueError(f"{self._n} keys but no vectors for {self.space}")
             self._matrix[:] = l2_normalise(np.reshape(vectors, (self._n, self.dim)), np.float32)
         self._row = {int(k): n for n, k in enumerate(self._keys)}
 
@@ -285,7 +287,7 @@ class VectorStore:
         return self._rebuild(space, dim)
 
     def _load(
-        self, space: str, dim: int, stamp: dict, matrix_path: Path, graph_path: Path
+        self, space: str, dim: int, stamp: dict[str, Any], matrix_path: Path, graph_path: Path
     ) -> VectorSpace:
         with np.load(matrix_path, allow_pickle=False) as stored:
             keys, vectors = stored["keys"], stored["vectors"]
