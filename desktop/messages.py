@@ -17,7 +17,6 @@ from engine.messages import Note, NoteCode, Phase, Reason, ReasonCode
 from engine.types import Progress
 
 
-
 def phase_templates() -> dict[Phase, str]:
     return {
         Phase.CRAWL: QCoreApplication.translate("Messages", "Looking for files"),
