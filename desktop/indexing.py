@@ -11,7 +11,6 @@ run picks up where this one stopped (the engine indexes incrementally).
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,7 @@ from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from desktop.index_process import ChildIndexRun
 from desktop.workers import Runner
 from engine.library import Library
+from engine.run_control import RunControl
 from engine.types import Progress
 
 WATCH_DEBOUNCE_MS = 5000  # a copy of many files triggers one re-index, not hundreds
@@ -42,8 +42,7 @@ class IndexController(QObject):
         self.library = library
         self.runner = runner or Runner(max_threads=1)
         self._lister = Runner(max_threads=1, synchronous=self.runner.synchronous)
-        self._paused = threading.Event()
-        self._cancelled = threading.Event()
+        self._control = RunControl()  # the cancel callback of in-process jobs
         self.running = False
         self._child: ChildIndexRun | None = None
         self._queue: list[tuple[str, IndexJob | None]] = []  # jobs asked for while one was running
@@ -76,14 +75,13 @@ class IndexController(QObject):
                 self._queue.append((key, job))
             return
         self.running = True
-        self._cancelled.clear()
-        self._paused.clear()
+        self._control.reset()
         self.runningChanged.emit(True)
         if job is None:
             self._start_child()
             return
         self.runner.run(
-            lambda report: job(_throttled(report), self._should_stop),
+            lambda report: job(_throttled(report), self._control),
             on_done=self._done,
             on_error=self._error,
             on_progress=self.progressed.emit,
@@ -110,12 +108,6 @@ class IndexController(QObject):
         self._finish()
         self.failed.emit(message)
 
-    def _should_stop(self) -> bool:
-        """The engine's cancel callback (worker thread): blocks while paused."""
-        while self._paused.is_set() and not self._cancelled.is_set():
-            time.sleep(0.05)
-        return self._cancelled.is_set()
-
     def _done(self, result: Any) -> None:
         self._finish()
         self.finished.emit(result)
@@ -127,7 +119,7 @@ class IndexController(QObject):
     def _finish(self) -> None:
         self.running = False
         self.runningChanged.emit(False)
-        if self._queue and not self._cancelled.is_set():
+        if self._queue and not self._control.cancelled:
             key, job = self._queue.pop(0)
             self.run_job(job, key)
 
@@ -135,22 +127,21 @@ class IndexController(QObject):
 
     @property
     def paused(self) -> bool:
-        return self._paused.is_set()
+        return self._control.paused
 
     def pause(self) -> None:
-        self._paused.set()
+        self._control.pause()
         if self._child is not None:
             self._child.pause()
 
     def resume(self) -> None:
-        self._paused.clear()
+        self._control.resume()
         if self._child is not None:
             self._child.resume()
 
     def cancel(self) -> None:
         self._queue.clear()
-        self._cancelled.set()
-        self._paused.clear()
+        self._control.cancel()
         if self._child is not None:
             self._child.cancel()
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import IO
 
+from engine.run_control import RunControl
 from engine.summary import IndexSummary, summary_from_json
 from engine.types import Progress
 
@@ -93,8 +93,7 @@ class ControlReader:
 
     def __init__(self, stream: IO[str] | None = None) -> None:
         self._stream = stream or sys.stdin
-        self._paused = threading.Event()
-        self._cancelled = threading.Event()
+        self.control = RunControl()
         threading.Thread(target=self._read, name="sagasu-control", daemon=True).start()
 
     def _read(self) -> None:
@@ -102,17 +101,14 @@ class ControlReader:
             for line in self._stream:
                 command = line.strip().lower()
                 if command == Control.PAUSE:
-                    self._paused.set()
+                    self.control.pause()
                 elif command == Control.RESUME:
-                    self._paused.clear()
+                    self.control.resume()
                 elif command == Control.CANCEL:
                     break
         except (OSError, ValueError):  # stdin closed or unreadable: the controller is gone
             pass
-        self._cancelled.set()
-        self._paused.clear()
+        self.control.cancel()
 
     def __call__(self) -> bool:
-        while self._paused.is_set() and not self._cancelled.is_set():
-            time.sleep(0.05)
-        return self._cancelled.is_set()
+        return self.control()

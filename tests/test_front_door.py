@@ -188,7 +188,7 @@ def test_control_lines_pause_resume_and_cancel() -> None:
     with os.fdopen(read_end, "r") as stream, os.fdopen(write_end, "wb", buffering=0) as pipe:
         reader = ControlReader(stream)
         pipe.write(control_line(Control.PAUSE))
-        assert eventually(lambda: reader._paused.is_set())
+        assert eventually(lambda: reader.control.paused)
         waited = threading.Event()
 
         def check() -> None:
@@ -233,3 +233,23 @@ def test_a_failed_child_run_reports_as_a_protocol_line(
     assert code == 1
     failure = decode(out[-1])
     assert isinstance(failure, RunFailed) and "damaged" in failure.message
+
+
+def test_run_control_blocks_while_paused_and_cancel_releases_it() -> None:
+    import threading
+
+    from engine.run_control import RunControl
+
+    control = RunControl()
+    assert control() is False
+    control.pause()
+    answers: list[bool] = []
+    waiter = threading.Thread(target=lambda: answers.append(control()))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive() and answers == []  # held while paused
+    control.cancel()
+    waiter.join(10)
+    assert answers == [True] and not control.paused
+    control.reset()
+    assert control() is False

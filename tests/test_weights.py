@@ -206,7 +206,7 @@ def test_import_folder_installs_config_weights_and_sidecar(tiny: Path, tmp_path:
     assert (dest.parent / CONFIG_NAME).is_file()
     sidecar = json.loads((dest.parent / SIDECAR_NAME).read_text())
     assert sidecar["sha256"] == hashlib.sha256(dest.read_bytes()).hexdigest()
-    assert not list(dest.parent.glob("*.part"))
+    assert not [p for p in dest.parent.iterdir() if p.suffix in (".part", ".tmp")]
     settings = Settings(models_dir=str(models), clip_model="sagasu-tiny", clip_pretrained="seed0")
     assert resolve_clip_weights(settings).path == dest.parent  # a complete model folder
 
@@ -291,7 +291,7 @@ def test_fetch_streams_reports_progress_and_records_sha(
     assert [d for d, _ in calls] == sorted(d for d, _ in calls)
     info = json.loads((dest.parent / SIDECAR_NAME).read_text())
     assert info["sha256"] == hashlib.sha256(body).hexdigest() and info["size"] == len(body)
-    assert not list(dest.parent.glob("*.part"))
+    assert not [p for p in dest.parent.iterdir() if p.suffix in (".part", ".tmp")]
 
 
 def test_fetch_verifies_known_checksum(server: _Server, tiny: Path, tmp_path: Path) -> None:
@@ -346,4 +346,4 @@ def test_fetch_falls_back_to_bin_and_honours_env_endpoint(
 def test_fetch_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DownloadError, match="failed"):
         fetch_weights(TINY, tmp_path, base_url="http://127.0.0.1:9")
-    assert [p for p in _leftovers(tmp_path) if p.suffix == ".part"] == []
+    assert [p for p in _leftovers(tmp_path) if p.suffix in (".part", ".tmp")] == []

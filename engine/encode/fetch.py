@@ -19,6 +19,7 @@ from pathlib import Path
 from engine.encode.errors import DownloadError, ModelError, ModelLoadError, describe_exception
 from engine.encode.specs import ClipModelSpec
 from engine.encode.weight_files import read_state_dict, write_sidecar
+from engine.store.atomic import atomic_path
 from engine.types import Cancelled
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,9 @@ def _download(
     progress: Callable[[int, int], None] | None,
     cancel: Callable[[], bool] | None,
 ) -> Path:
-    part = dest.with_name(dest.name + ".part")
-    try:
+    # A unique temporary name (engine.store.atomic): deleted on any failure, renamed over
+    # ``dest`` only once checked.
+    with atomic_path(dest) as part:
         digest, size = _stream(url, part, progress, cancel)
         if spec.sha256 and digest != spec.sha256.lower():
             raise DownloadError(
@@ -83,10 +85,6 @@ def _download(
             read_state_dict(part, suffix=dest.suffix)
         except ModelLoadError as exc:
             raise DownloadError(f"The download from {url} is not a valid weights file.") from exc
-        os.replace(part, dest)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
     info: dict[str, object]
     info = {"model": spec.model, "pretrained": spec.pretrained, "file": dest.name}
     info |= {"sha256": digest, "size": size, "source": url, "fetched_at": time.time()}

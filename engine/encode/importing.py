@@ -6,7 +6,6 @@ of the model's architecture), then copied into the models dir atomically.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ from engine.encode.weight_files import (
     sha256_file,
     write_sidecar,
 )
+from engine.store.atomic import atomic_path
 
 
 def import_weights(path: Path, spec_or_name: ClipModelSpec | str, models_dir: Path) -> Path:
@@ -57,13 +57,8 @@ def import_weights(path: Path, spec_or_name: ClipModelSpec | str, models_dir: Pa
 
 
 def _copy_atomic(source: Path, dest: Path) -> str:
-    """Copy via a .part file so a crash never leaves a half-copied file under the real name."""
-    part = dest.with_name(dest.name + ".part")
-    try:
+    """Copy under a unique temporary name so a crash never leaves a half-copied file under
+    the real name (engine.store.atomic)."""
+    with atomic_path(dest) as part:
         shutil.copyfile(source, part)
-        digest = sha256_file(part)
-        os.replace(part, dest)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
-    return digest
+        return sha256_file(part)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.encode.errors import ModelLoadError, describe_exception
 from engine.encode.specs import BIN_NAME, SAFE_NAME
+from engine.store.atomic import write_atomic
 
 if TYPE_CHECKING:
     import torch
@@ -161,6 +161,4 @@ def sha256_file(path: Path) -> str:
 
 
 def write_sidecar(folder: Path, info: dict[str, object]) -> None:
-    tmp = folder / (SIDECAR_NAME + ".tmp")
-    tmp.write_text(json.dumps(info, indent=2), encoding="utf-8")
-    os.replace(tmp, folder / SIDECAR_NAME)
+    write_atomic(folder / SIDECAR_NAME, json.dumps(info, indent=2))
