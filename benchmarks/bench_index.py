@@ -76,12 +76,13 @@ def corpus_subset(workdir: Path, limit: int | None) -> list[Path]:
 def run_one(
     label: str, folders: list[Path], settings, encoders, workdir: Path, raw_batches: int
 ) -> dict[str, float]:
-    import engine.index as index_mod
+    import engine.indexing.indexer as index_mod
+    import engine.indexing.work as work_mod
     from engine.align.state import AlignmentState
     from engine.config import FolderConfig
     from engine.encode.clip import ClipEncoder
     from engine.encode.text import TextEncoder
-    from engine.index import Indexer
+    from engine.indexing.indexer import Indexer
     from engine.library import Library
     from engine.store.catalog import Catalog
     from engine.store.vectors import VectorSpace
@@ -104,8 +105,8 @@ def run_one(
     patches = [
         (Indexer, "run", timed_run),
         (Indexer, "_plan", sw.wrap("plan (crawl, hash)", Indexer._plan)),
-        (index_mod, "_iter_items", sw.wrap_iter("extract (workers)", index_mod._iter_items)),
-        (index_mod, "_prepare", sw.wrap("thumb+preprocess (workers)", index_mod._prepare)),
+        (index_mod, "iter_items", sw.wrap_iter("extract (workers)", work_mod.iter_items)),
+        (index_mod, "prepare", sw.wrap("thumb+preprocess (workers)", work_mod.prepare)),
         (
             ClipEncoder,
             "encode_image_tensors",

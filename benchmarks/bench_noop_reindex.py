@@ -73,7 +73,7 @@ def main() -> None:
 
     from engine.align.state import AlignmentState
     from engine.config import FolderConfig
-    from engine.index import Indexer
+    from engine.indexing.indexer import Indexer
     from engine.library import Library
     from engine.signals.visual import VisualSearch
     from engine.store.catalog import Catalog

@@ -271,8 +271,8 @@ def bench_index_cost(corpus: Path, n_pages: int, n_photos: int) -> None:
     """Seconds per item of each indexing stage: the base extraction (page render + text, or
     photo decode) against SIFT features and OCR, on the same items in the same run."""
     from engine.config import Settings
-    from engine.enrich import OCR_RENDER_DPI
     from engine.extract.pdf import iter_pdf_pages
+    from engine.indexing.ocr_pass import OCR_RENDER_DPI
     from engine.types import FileEntry, FileType, ItemKind
 
     settings = Settings()

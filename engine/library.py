@@ -150,7 +150,7 @@ class Library:
         bring what is derived from it up to date (encoding, calibration, visual index, OCR)."""
         folders = folders if folders is not None else list(self._settings.folders)
         with self._index_lock():
-            from engine.index import Indexer  # extraction stack: loaded when indexing
+            from engine.indexing.indexer import Indexer  # extraction stack: when indexing
 
             indexer = Indexer(self.catalog, self.vectors, self.encoders, self._settings)
             summary = indexer.run(folders, progress, cancel)
@@ -266,7 +266,7 @@ class Library:
         engine = self.ocr_engine()
         if engine is None:
             return None
-        from engine.enrich import run_ocr
+        from engine.indexing.ocr_pass import run_ocr
 
         return run_ocr(self.catalog, self._settings, engine, progress, cancel)
 

@@ -29,8 +29,8 @@ from engine.crawl import folder_root
 from engine.encode.encoders import Encoders
 from engine.fusion import Fused, Hit, fuse, logistic
 from engine.imaging import query_view
-from engine.lexical import LexicalSearch
 from engine.messages import Note, NoteCode, ReasonCode, note, reason
+from engine.signals.lexical import LexicalSearch
 from engine.signals.lexicon import repair_lines
 from engine.signals.ocr import OcrEngine, OcrResult
 from engine.signals.partnumbers import salient_terms

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pickle
 import re
 
+from engine.errors import SagasuError
 
-class ModelError(Exception):
+
+class ModelError(SagasuError):
     """Base class: every message is meant to be shown to the user as is."""
 
 

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from engine.fusion import Hit
-from engine.lexical import FtsVocabulary
 from engine.messages import ReasonCode, reason
+from engine.signals.lexical import FtsVocabulary
 from engine.signals.tokenize import quote_term, token_list
 from engine.store.catalog import Catalog
 
