@@ -70,6 +70,19 @@ def encoders(
 
 
 @pytest.fixture
+def no_models(tmp_path: Path) -> Encoders:
+    """A workstation where neither model can load: everything else still indexes."""
+    settings = Settings(
+        models_dir=str(tmp_path / "empty-models"),
+        text_model_path=str(tmp_path / "no-text-model"),
+        ocr_enabled=False,
+    )
+    encoders = Encoders(settings)
+    assert encoders.clip() is None and encoders.text() is None
+    return encoders
+
+
+@pytest.fixture
 def encoders_without_clip(text_encoder: TextEncoder, tmp_path: Path) -> Encoders:
     """A workstation where no CLIP weights were ever installed."""
     settings = Settings(models_dir=str(tmp_path / "empty-models"), ocr_enabled=False)

@@ -137,13 +137,29 @@ def test_progress_jsonl_protocol_reports_progress_then_summary(data_dir: Path, d
     assert messages[-1]["summary"]["files_indexed"] == 3
 
 
-def test_progress_jsonl_cancel_keeps_what_was_done(data_dir: Path, docs: Path) -> None:
-    child = index_child(data_dir, docs)
-    assert child.stdin is not None
-    child.stdin.write("cancel\n")
-    child.stdin.flush()
+def test_progress_jsonl_cancel_keeps_what_was_done(data_dir: Path, tmp_path: Path) -> None:
+    from engine.store.catalog import Catalog
+
+    many = tmp_path / "many"
+    for n in range(30):
+        make_pdf(many / f"sheet{n:02d}.pdf", [f"Relay module {n} datasheet, coil 5 V."])
+    child = index_child(data_dir, many)
+    assert child.stdin is not None and child.stdout is not None
+    for line in child.stdout:  # cancel once the first file is committed
+        message = json.loads(line) if line.startswith("{") else {}
+        if message.get("progress", {}).get("phase") == "extract":
+            child.stdin.write("cancel\n")
+            child.stdin.flush()
+            break
     out, err = child.communicate(timeout=300)
     assert child.returncode == 0, err
     summary = json.loads(out.strip().splitlines()[-1])["summary"]
     assert summary["cancelled"] is True
-    assert summary["files_indexed"] < 3
+    assert 1 <= summary["files_indexed"] < 30
+    catalog = Catalog(data_dir)
+    assert catalog.counts()["files"] == summary["files_indexed"]  # kept, committed
+    catalog.close()
+    assert main(["index", "--data-dir", str(data_dir), str(many)]) == 0
+    catalog = Catalog(data_dir)
+    assert catalog.counts()["files"] == 30
+    catalog.close()

@@ -184,16 +184,24 @@ def test_adding_a_folder_in_settings_indexes_it(qtbot, tmp_path: Path, encoders:
 def test_closing_during_indexing_stops_and_next_run_resumes(
     qtbot, tmp_path: Path, encoders: Encoders
 ) -> None:
+    from PySide6.QtCore import QProcess
+
     root = build_docs(tmp_path / "docs")
     library = Library(tmp_path / "data", encoders.settings, encoders)
     library.apply_settings(library.settings.with_folder(FolderConfig(str(root))))
     window = MainWindow(library, warm_models=False)
     qtbot.addWidget(window)
-    window.indexing.start()
-    window.close()  # cancels and waits for the worker
-    assert not window.indexing.runner.pool.activeThreadCount()
-    summary = library.index()
+    with qtbot.waitSignal(window.indexing.progressed, timeout=120000):
+        window.indexing.start()  # an index run in a child process
+    child = window.indexing._child
+    assert child is not None
+    window.close()  # cancels the child and waits for it
+    assert child.process.state() == QProcess.ProcessState.NotRunning
+    run = library.catalog.last_run()
+    assert run is not None and run["status"] in ("cancelled", "completed")
+    summary = library.index()  # the next run picks up where that one stopped
     assert summary.files_unchanged + summary.files_indexed == 4
+    assert library.catalog.counts()["files"] == 4
     library.close()
 
 
