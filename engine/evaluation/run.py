@@ -146,7 +146,7 @@ def _fill_ranking(rec: QueryRecord, outcome: SearchOutcome) -> None:
             "page": r.page,
             "score": round(float(r.score), 4),
             "relevant": _doc_id(r.path) in rel,
-            "reasons": list(r.reasons),
+            "reasons": [why.english() for why in r.reasons],
         }
         for r in outcome.results[:TOP_RESULTS_KEPT]
     ]
