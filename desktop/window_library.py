@@ -10,6 +10,7 @@ Its strings are translated in the MainWindow context, the one Qt uses at run tim
 
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,9 @@ class LibraryMixin:
         self._show_clip_banner()
 
     def _show_clip_banner(self) -> None:
+        if self._text_problem:  # rarer, and it takes more away: said first
+            self._show_text_model_banner()
+            return
         if not self._clip_problem:
             self.model_banner.hide()
             return
@@ -171,6 +175,25 @@ class LibraryMixin:
             ],
             level="warning",
             tooltip=self._clip_problem,
+        )
+
+    def _show_text_model_banner(self) -> None:
+        self.model_banner.show_message(
+            "<b>"
+            + QCoreApplication.translate("MainWindow", "Semantic text search is off.")
+            + "</b> "
+            + QCoreApplication.translate(
+                "MainWindow",
+                "Word, part-number and image search work. The text model could not be loaded: {0}",
+            ).format(html.escape(self._text_problem)),
+            [
+                (
+                    QCoreApplication.translate("MainWindow", "Models…"),
+                    lambda: self.open_settings(tab=1),
+                )
+            ],
+            level="warning",
+            tooltip=self._text_problem,
         )
 
     def update_first_run(self) -> None:

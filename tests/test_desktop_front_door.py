@@ -201,3 +201,22 @@ def test_a_failing_background_job_is_shown_in_the_window(qtbot, tmp_path: Path) 
     assert "the disk went away" in window.message.text()
     window.close()
     library.close()
+
+
+def test_a_broken_text_model_is_a_banner_not_a_failure(qtbot, tmp_path: Path) -> None:
+    settings = Settings(
+        models_dir=str(tmp_path / "no-models"),
+        text_model_path=str(tmp_path / "no-text-model"),
+        ocr_enabled=False,
+    )
+    library = Library(tmp_path / "data", settings, Encoders(settings))
+    window = MainWindow(library, synchronous=True, warm_models=True)  # loads the models now
+    qtbot.addWidget(window)
+    assert window.model_banner.isVisibleTo(window)
+    assert "no-text-model" in window._text_problem  # the banner's tooltip says which
+    window.search_text("relay")  # word search still answers
+    assert window.last_outcome is not None
+    codes = [n.code for n in window.last_outcome.notes]
+    assert NoteCode.TEXT_SEARCH_OFF in codes
+    window.close()
+    library.close()

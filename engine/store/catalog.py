@@ -231,10 +231,6 @@ class Catalog:
                 (path_key(path), display(path), reason, time.time()),
             )
 
-    def clear_skip(self, path: Path) -> None:
-        with self.transaction() as c:
-            c.execute("DELETE FROM skipped WHERE path = ?", (path_key(path),))
-
     def skipped(self) -> list[tuple[str, str]]:
         return [
             (p, r) for p, r in self.query("SELECT display_path, reason FROM skipped ORDER BY 1")

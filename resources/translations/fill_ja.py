@@ -149,6 +149,9 @@ JA = {
     "Index location:": "インデックスの場所：",
     "A new index location is used from the next start.": "新しいインデックスの場所は次回起動時から使われます。",
     "Index location": "インデックスの場所",
+    "Semantic text search is off.": "意味によるテキスト検索はオフです。",
+    "Word, part-number and image search work. The text model could not be loaded: {0}": "語・型番・画像による検索は使えます。テキストモデルを読み込めませんでした：{0}",
+    "Models…": "モデル…",
     # engine messages (desktop/messages.py)
     "Something went wrong: {0}": "問題が発生しました：{0}",
     "Looking for files": "ファイルを探しています",

@@ -3,57 +3,57 @@
   <context>
     <name>DropZone</name>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="58" />
+      <location filename="../../desktop/drop_zone.py" line="57" />
       <source>Only files on this computer can be dropped (not web links).</source>
       <translation>ドロップできるのはこのコンピュータ上のファイルだけです（Webリンクは不可）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="63" />
+      <location filename="../../desktop/drop_zone.py" line="62" />
       <source>Nothing usable was dropped: drop an image file or a PDF.</source>
       <translation>使えるものがドロップされませんでした。画像ファイルかPDFをドロップしてください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="77" />
+      <location filename="../../desktop/drop_zone.py" line="76" />
       <source>pasted image</source>
       <translation>貼り付けた画像</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="81" />
+      <location filename="../../desktop/drop_zone.py" line="80" />
       <source>The pasted image cannot be used: {0}</source>
       <translation>貼り付けた画像は使えません：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="89" />
+      <location filename="../../desktop/drop_zone.py" line="88" />
       <source>{0} is a folder. Add folders to index in Settings; drop a single image to search.</source>
       <translation>{0} はフォルダです。フォルダは設定でインデックス対象に追加してください。検索には画像を1枚ドロップします。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="96" />
+      <location filename="../../desktop/drop_zone.py" line="95" />
       <source>{0} does not exist.</source>
       <translation>{0} は存在しません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="105" />
+      <location filename="../../desktop/drop_zone.py" line="104" />
       <source>{0} cannot be used as a query image: {1}</source>
       <translation>{0} は検索画像として使えません：{1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="123" />
+      <location filename="../../desktop/drop_zone.py" line="122" />
       <source>{0} cannot be read as a PDF: {1}</source>
       <translation>{0} をPDFとして読めません：{1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="127" />
+      <location filename="../../desktop/drop_zone.py" line="126" />
       <source>{0} p. {1}</source>
       <translation>{0} {1}ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="173" />
+      <location filename="../../desktop/drop_zone.py" line="166" />
       <source>Drop an image or a PDF here, paste one (Ctrl+V), or use Open image…</source>
       <translation>画像やPDFをここにドロップ、貼り付け（Ctrl+V）、または「画像を開く…」</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="175" />
+      <location filename="../../desktop/drop_zone.py" line="168" />
       <source>PDF page:</source>
       <translation>PDFのページ：</translation>
     </message>
@@ -151,92 +151,107 @@
       <translation>インデックス作成を停止中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="38" />
+      <location filename="../../desktop/window_library.py" line="39" />
       <source>Paused</source>
       <translation>一時停止中</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="53" />
+      <location filename="../../desktop/window_library.py" line="54" />
       <source>Indexing…</source>
       <translation>インデックス作成中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="79" />
+      <location filename="../../desktop/window_library.py" line="80" />
       <source>Indexing cancelled; what was indexed is kept. Index now to finish.</source>
       <translation>インデックス作成を中止しました。作成済みの分は保持されます。「今すぐインデックス」で続きを実行できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="86" />
+      <location filename="../../desktop/window_library.py" line="87" />
       <source>Indexed {0} new or changed files ({1} pages, {2} photos)</source>
       <translation>新規・変更ファイル {0} 件をインデックスしました（{1} ページ、写真 {2} 枚）</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="90" />
+      <location filename="../../desktop/window_library.py" line="91" />
       <source>{0} skipped</source>
       <translation>{0} 件スキップ</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="97" />
+      <location filename="../../desktop/window_library.py" line="98" />
       <source>Indexing stopped: {0}</source>
       <translation>インデックス作成が停止しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="106" />
+      <location filename="../../desktop/window_library.py" line="107" />
       <source>No evaluation report yet. Run `sagasu eval --report queries.csv` to measure this index with your own labelled queries.</source>
       <translation>評価レポートはまだありません。`sagasu eval --report queries.csv` を実行すると、ラベル付きのクエリでこのインデックスを評価できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="128" />
+      <location filename="../../desktop/window_library.py" line="129" />
       <source>{0} files indexed: {1} pages, {2} photos, {3} figures</source>
       <translation>インデックス済み {0} ファイル：{1} ページ、写真 {2} 枚、図 {3} 点</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="139" />
+      <location filename="../../desktop/window_library.py" line="140" />
       <source>last update {0}</source>
       <translation>最終更新 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="153" />
+      <location filename="../../desktop/window_library.py" line="157" />
       <source>Image search is off: the image model (CLIP) is not installed.</source>
       <translation>画像検索は無効です：画像モデル（CLIP）がインストールされていません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="157" />
+      <location filename="../../desktop/window_library.py" line="161" />
       <source>Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.</source>
       <translation>テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="164" />
+      <location filename="../../desktop/window_library.py" line="168" />
       <source>Download…</source>
       <translation>ダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="168" />
+      <location filename="../../desktop/window_library.py" line="172" />
       <source>Import…</source>
       <translation>取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="182" />
+      <location filename="../../desktop/window_library.py" line="183" />
+      <source>Semantic text search is off.</source>
+      <translation>意味によるテキスト検索はオフです。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_library.py" line="185" />
+      <source>Word, part-number and image search work. The text model could not be loaded: {0}</source>
+      <translation>語・型番・画像による検索は使えます。テキストモデルを読み込めませんでした：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_library.py" line="191" />
+      <source>Models…</source>
+      <translation>モデル…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_library.py" line="205" />
       <source>Add a folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="190" />
+      <location filename="../../desktop/window_library.py" line="213" />
       <source>Index the sample files</source>
       <translation>サンプルをインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="196" />
+      <location filename="../../desktop/window_library.py" line="219" />
       <source>Welcome to Sagasu.</source>
       <translation>「探す」へようこそ。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="198" />
+      <location filename="../../desktop/window_library.py" line="221" />
       <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
       <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="248" />
+      <location filename="../../desktop/window_library.py" line="271" />
       <source>The new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
@@ -304,187 +319,187 @@
   <context>
     <name>Messages</name>
     <message>
-      <location filename="../../desktop/messages.py" line="23" />
+      <location filename="../../desktop/messages.py" line="22" />
       <source>Looking for files</source>
       <translation>ファイルを探しています</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="24" />
+      <location filename="../../desktop/messages.py" line="23" />
       <source>Reading files</source>
       <translation>ファイルを読み込み中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="25" />
+      <location filename="../../desktop/messages.py" line="24" />
       <source>Encoding images</source>
       <translation>画像をエンコード中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="26" />
+      <location filename="../../desktop/messages.py" line="25" />
       <source>Calibrating scores</source>
       <translation>スコアを調整中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="27" />
+      <location filename="../../desktop/messages.py" line="26" />
       <source>Updating the figure index</source>
       <translation>図の索引を更新中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="28" />
+      <location filename="../../desktop/messages.py" line="27" />
       <source>Reading text in scans and photos</source>
       <translation>スキャンや写真の文字を読み取り中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="29" />
+      <location filename="../../desktop/messages.py" line="28" />
       <source>Forgetting a removed folder</source>
       <translation>削除したフォルダの情報を消去中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="30" />
+      <location filename="../../desktop/messages.py" line="29" />
       <source>Evaluating</source>
       <translation>評価中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="36" />
+      <location filename="../../desktop/messages.py" line="35" />
       <source>Type a query or drop an image to search.</source>
       <translation>検索語を入力するか、画像をドロップしてください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="39" />
+      <location filename="../../desktop/messages.py" line="38" />
       <source>Nothing to search for in “{text}”: only common words or symbols.</source>
       <translation>「{text}」には検索できる語がありません（一般的な語や記号だけです）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="42" />
+      <location filename="../../desktop/messages.py" line="41" />
       <source>No matches.</source>
       <translation>見つかりませんでした。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="43" />
+      <location filename="../../desktop/messages.py" line="42" />
       <source>Reading the text on the photo…</source>
       <translation>写真の文字を読み取っています…</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="46" />
+      <location filename="../../desktop/messages.py" line="45" />
       <source>Read from the photo: {terms}</source>
       <translation>写真から読み取った文字：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="49" />
+      <location filename="../../desktop/messages.py" line="48" />
       <source>Image search is off: {problem}</source>
       <translation>画像検索はオフです：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="52" />
+      <location filename="../../desktop/messages.py" line="51" />
       <source>Semantic text search is off (word search still works): {problem}</source>
       <translation>意味によるテキスト検索はオフです（語による検索は使えます）：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="55" />
+      <location filename="../../desktop/messages.py" line="54" />
       <source>Text on photos is not read: {problem}</source>
       <translation>写真の文字は読み取られません：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="58" />
+      <location filename="../../desktop/messages.py" line="57" />
       <source>That result is no longer in the index.</source>
       <translation>その結果はもうインデックスにありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="66" />
+      <location filename="../../desktop/messages.py" line="65" />
       <source>text similarity ({similarity:.2f})</source>
       <translation>文章の類似度（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="69" />
+      <location filename="../../desktop/messages.py" line="68" />
       <source>looks like the description ({similarity:.2f})</source>
       <translation>説明に合う見た目（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="72" />
+      <location filename="../../desktop/messages.py" line="71" />
       <source>visually similar ({similarity:.2f})</source>
       <translation>見た目が似ている（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="75" />
+      <location filename="../../desktop/messages.py" line="74" />
       <source>text about it ({similarity:.2f})</source>
       <translation>これについての文章（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="78" />
+      <location filename="../../desktop/messages.py" line="77" />
       <source>terms: {terms}</source>
       <translation>一致した語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="79" />
+      <location filename="../../desktop/messages.py" line="78" />
       <source>text read from the photo: {terms}</source>
       <translation>写真から読み取った語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="82" />
+      <location filename="../../desktop/messages.py" line="81" />
       <source>part number {part}</source>
       <translation>型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="83" />
+      <location filename="../../desktop/messages.py" line="82" />
       <source>similar part number {part}</source>
       <translation>類似の型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="86" />
+      <location filename="../../desktop/messages.py" line="85" />
       <source>part number {part} (read from the photo)</source>
       <translation>型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="89" />
+      <location filename="../../desktop/messages.py" line="88" />
       <source>similar part number {part} (read from the photo)</source>
       <translation>類似の型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="92" />
+      <location filename="../../desktop/messages.py" line="91" />
       <source>figure matched ({inliers} inliers)</source>
       <translation>図が一致（対応点 {inliers} 個）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="95" />
+      <location filename="../../desktop/messages.py" line="94" />
       <source>shows the text read from the photo ({share:.0%}): “{excerpt}”</source>
       <translation>写真から読み取った文章が載っている（{share:.0%}）：「{excerpt}」</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="118" />
+      <location filename="../../desktop/messages.py" line="117" />
       <source>{0} of {1} files</source>
       <translation>{0} / {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="120" />
+      <location filename="../../desktop/messages.py" line="119" />
       <source>{0} of {1}</source>
       <translation>{0} / {1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="124" />
+      <location filename="../../desktop/messages.py" line="123" />
       <source>{0} files found</source>
       <translation>{0} 個のファイルを発見</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="126" />
+      <location filename="../../desktop/messages.py" line="125" />
       <source>{0} pages</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="129" />
+      <location filename="../../desktop/messages.py" line="128" />
       <source>about {0} left</source>
       <translation>残り約 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="139" />
+      <location filename="../../desktop/messages.py" line="138" />
       <source>{0} s</source>
       <translation>{0} 秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="141" />
+      <location filename="../../desktop/messages.py" line="140" />
       <source>{0} min</source>
       <translation>{0} 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="142" />
+      <location filename="../../desktop/messages.py" line="141" />
       <source>{0} h {1} min</source>
       <translation>{0} 時間 {1} 分</translation>
     </message>
