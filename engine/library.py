@@ -54,7 +54,7 @@ from engine.types import (
 
 if TYPE_CHECKING:  # the indexing stack (PyMuPDF, OpenCV) loads when an index run starts
     from engine.encode.status import ModelState
-    from engine.summary import IndexSummary
+    from engine.summary import IndexSummary, OcrSummary
 
 BytesProgress = Callable[[int, int], None]
 
@@ -262,7 +262,7 @@ class Library:
         self.catalog.add_vectors(space, dict(zip(ids, vecs, strict=True)))
         self.vectors.ensure(space, vecs.shape[1]).add(ids, vecs)
 
-    def _read_text(self, progress: ProgressCallback, cancel: CancelCheck):  # type: ignore[no-untyped-def]
+    def _read_text(self, progress: ProgressCallback, cancel: CancelCheck) -> OcrSummary | None:
         engine = self.ocr_engine()
         if engine is None:
             return None

@@ -361,8 +361,8 @@ class Searcher:
                 continue
             if row.file_id in by_file:
                 best = by_file[row.file_id]
-                if row.page not in (None, best.page, *best.other_pages):
-                    best.other_pages.append(row.page)  # type: ignore[arg-type]
+                if row.page is not None and row.page not in (best.page, *best.other_pages):
+                    best.other_pages.append(row.page)
                 continue
             by_file[row.file_id] = _result(row, f)
             order.append(row.file_id)
