@@ -213,3 +213,19 @@ def build_docs(root: Path) -> Path:
     make_photo(root / "photos" / "board.jpg", seed=3)
     make_photo(root / "photos" / "part.png", seed=4)
     return root
+
+
+def build_paragraphs_and_a_photo(root: Path) -> Path:
+    """Enough paragraphs for the text bridge (~100 words a page: two chunks each, 24 in all;
+    the bridge needs at least 16) and a photo to query with."""
+    words = ["relay", "coil", "contact", "voltage", "current"]
+    words += ["sensor", "board", "module", "driver", "motor"]
+    pages = [
+        "\n".join(
+            " ".join(words[(n + k) % 10] for k in range(12)) + f" line {n}.{j}" for j in range(8)
+        )
+        for n in range(12)
+    ]
+    make_pdf(root / "long.pdf", pages)
+    make_photo(root / "board.png", seed=9)
+    return root

@@ -20,34 +20,9 @@ from engine.messages import NoteCode, Phase, ReasonCode
 from engine.search import Query
 from engine.types import ItemKind
 from tests.desktop_helpers import build_docs, drop_files, lazy_library
-from tests.fixtures import make_pdf, make_photo
+from tests.fixtures import build_paragraphs_and_a_photo
 
 TINY = specs.ClipModelSpec("sagasu-tiny", "seed0", hf_repo="")
-
-
-def paragraphs_and_a_photo(root: Path) -> Path:
-    """Enough paragraphs (24 chunks) for the text bridge, and a photo to query with."""
-    words = [
-        "relay",
-        "coil",
-        "contact",
-        "voltage",
-        "current",
-        "sensor",
-        "board",
-        "module",
-        "driver",
-        "motor",
-    ]
-    pages = [
-        "\n".join(
-            " ".join(words[(n + k) % 10] for k in range(12)) + f" line {n}.{j}" for j in range(8)
-        )
-        for n in range(12)
-    ]
-    make_pdf(root / "long.pdf", pages)
-    make_photo(root / "board.png", seed=9)
-    return root
 
 
 # --- fast: messages ----------------------------------------------------------------------
@@ -112,7 +87,7 @@ def test_weights_imported_in_the_window_give_calibrated_search_and_the_text_brid
         ocr_enabled=False,
         batch_size=8,
     )
-    root = paragraphs_and_a_photo(tmp_path / "docs")
+    root = build_paragraphs_and_a_photo(tmp_path / "docs")
     library = Library(tmp_path / "data", settings, Encoders(settings, text=text_encoder))
     library.index([FolderConfig(str(root))])
     assert library.encoders.clip() is None  # indexed before any image model

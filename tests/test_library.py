@@ -18,8 +18,8 @@ from engine.types import ItemKind
 from tests.fixtures import (
     PageSpec,
     build_docs,
+    build_paragraphs_and_a_photo,
     make_pdf,
-    make_photo,
 )
 
 pytestmark = pytest.mark.slow  # loads the real MiniLM model once per session
@@ -101,27 +101,7 @@ def test_text_bridge_lets_an_image_query_reach_paragraphs(
 ) -> None:
     """With CLIP on and enough paragraphs, indexing fits the MiniLM → CLIP bridge (this once
     crashed on a fresh data folder) and image queries get paragraph hits through it."""
-    root = tmp_path / "docs"
-    words = [
-        "relay",
-        "coil",
-        "contact",
-        "voltage",
-        "current",
-        "sensor",
-        "board",
-        "module",
-        "driver",
-        "motor",
-    ]
-    pages = [
-        "\n".join(
-            " ".join(words[(n + k) % 10] for k in range(12)) + f" line {n}.{j}" for j in range(8)
-        )
-        for n in range(12)
-    ]  # ~100 words a page: two chunks each, 24 in all (the bridge needs at least 16)
-    make_pdf(root / "long.pdf", pages)
-    make_photo(root / "board.png", seed=9)
+    root = build_paragraphs_and_a_photo(tmp_path / "docs")
     with Library(tmp_path / "fresh-data", encoders.settings, encoders) as lib:
         lib.index(folders(root))
         clip_space = encoders.clip().space_id  # type: ignore[union-attr]
