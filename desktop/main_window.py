@@ -74,6 +74,7 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         self._dropped: Dropped | None = None
         self._clip_problem = ""
         self._text_problem = ""
+        self._indexed_files: int | None = None  # from the status counts; None: not read yet
         self._preview_generation = 0
         self._query_note = ""  # shown with the results, e.g. "3 files dropped; used the first"
         self.last_outcome: SearchOutcome | None = None
