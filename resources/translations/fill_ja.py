@@ -88,6 +88,7 @@ JA = {
     "Stopping indexing…": "インデックス作成を停止中…",
     # preview
     "Select a result to preview it.": "結果を選択するとプレビューを表示します。",
+    "Copy the full path of this file": "このファイルのフルパスをコピー",
     "This file is missing.": "このファイルは見つかりません。",
     "It was moved or deleted since it was indexed.": "インデックス作成後に移動または削除されました。",
     "No preview": "プレビューなし",
