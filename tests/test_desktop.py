@@ -113,9 +113,7 @@ def test_dropping_a_broken_image_or_folder_explains(
     qtbot.waitUntil(lambda: "is a folder" in lazy_window.message.text(), timeout=5000)
 
 
-def test_first_run_banner_offers_samples(
-    qtbot, lazy_window: MainWindow, tmp_path: Path
-) -> None:
+def test_first_run_banner_offers_samples(qtbot, lazy_window: MainWindow, tmp_path: Path) -> None:
     # Shown once the counts (read on a worker) say the library is empty.
     qtbot.waitUntil(lambda: lazy_window.banner.isVisible(), timeout=5000)
     assert "Add a folder…" in lazy_window.banner.button_texts()
