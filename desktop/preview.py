@@ -64,6 +64,7 @@ class PreviewPane(QWidget):
         self.image = QLabel()
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image.setMinimumSize(240, 240)
+        self.image.setWordWrap(True)  # "Select a result…" in a narrow pane
         self.path_label = ElidedLabel()
         self.copy_path_action = QAction(self)
         self.copy_path_action.triggered.connect(self.copy_path)

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 from desktop.results_model import ResultRole, ResultsModel
 
@@ -47,6 +53,11 @@ class ResultTileDelegate(QStyledItemDelegate):
         super().initStyleOption(option, index)
         if index.data(ResultRole) is not None:
             option.text = LINE_SEPARATOR.join(self.caption_lines(option, index))
+            view = option.widget
+            if isinstance(view, QAbstractItemView):
+                # The whole thumbnail box, whatever the picture's shape: a wide photo's
+                # caption then sits level with a page's, the picture centred above it.
+                option.decorationSize = view.iconSize()
 
     def style_size(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         """The size the style itself asks for this tile, laid out at the tile's width."""

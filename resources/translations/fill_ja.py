@@ -94,8 +94,8 @@ JA = {
     "No preview": "プレビューなし",
     # results model
     "p. {0}": "{0}ページ",
-    "missing": "なし",
-    "Page {0}": "{0} ページ",
+    "missing": "ファイルなし",
+    "Page {0}": "{0}ページ",
     "Kind: {0}": "種類：{0}",
     "Score: {0}": "スコア：{0}",
     "Why it matched: {0}": "一致した理由：{0}",

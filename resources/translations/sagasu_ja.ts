@@ -547,12 +547,12 @@
     <message>
       <location filename="../../desktop/results_model.py" line="88" />
       <source>missing</source>
-      <translation>なし</translation>
+      <translation>ファイルなし</translation>
     </message>
     <message>
       <location filename="../../desktop/results_model.py" line="97" />
       <source>Page {0}</source>
-      <translation>{0} ページ</translation>
+      <translation>{0}ページ</translation>
     </message>
     <message>
       <location filename="../../desktop/results_model.py" line="98" />
