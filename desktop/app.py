@@ -38,6 +38,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING)
+    if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
+        # A screenshot needs no display (CI, ssh, packaging smoke tests): render offscreen
+        # unless a platform was chosen. Read when the QApplication is created, below.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if sys.platform == "win32":
         # torch before PySide6 on Windows: Qt's DLLs loaded first break torch's c10.dll load
         # (WinError 1114). Elsewhere torch loads with the models, after the window is shown.

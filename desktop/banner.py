@@ -39,17 +39,29 @@ class Banner(QFrame):
         self.label.setText(text)
         self.label.setToolTip(tooltip)
         for button in self._buttons:
+            # Out of the layout and hidden now: deleteLater alone leaves the old buttons on
+            # screen until the event loop runs (twice the buttons after a retranslate, and
+            # for good in a screenshot, which never returns to the loop).
+            self._layout.removeWidget(button)
+            button.hide()
             button.deleteLater()
         self._buttons = []
         for title, callback in actions:
             button = QPushButton(title)
             button.clicked.connect(callback)
             self._layout.addWidget(button)
+            button.show()  # now, not on the next event loop turn as a visible parent would
             self._buttons.append(button)
         self.show()
 
     def button_texts(self) -> list[str]:
-        return [b.text() for b in self._buttons]
+        """The buttons on show, in order (what a user sees, not what was last asked for)."""
+        shown = []
+        for i in range(self._layout.count()):
+            widget = self._layout.itemAt(i).widget()
+            if isinstance(widget, QPushButton) and not widget.isHidden():
+                shown.append(widget.text())
+        return shown
 
     def click(self, index: int) -> None:
         self._buttons[index].click()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QProgressBar,
     QSplitter,
+    QStyleOptionViewItem,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -31,6 +32,7 @@ from desktop.banner import Banner
 from desktop.drop_zone import Dropped, DropZone
 from desktop.indexing import IndexController
 from desktop.preview import PreviewPane
+from desktop.result_tile import ResultTileDelegate
 from desktop.results_model import ResultRole, ResultsModel
 from desktop.thumbnails import ThumbnailCache, render_preview
 from desktop.window_library import LibraryMixin
@@ -74,6 +76,7 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         self._dropped: Dropped | None = None
         self._clip_problem = ""
         self._text_problem = ""
+        self._indexed_files: int | None = None  # from the status counts; None: not read yet
         self._preview_generation = 0
         self._query_note = ""  # shown with the results, e.g. "3 files dropped; used the first"
         self.last_outcome: SearchOutcome | None = None
@@ -136,8 +139,12 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         self.view.setLayoutMode(QListView.LayoutMode.Batched)  # lays out thousands in slices
         self.view.setBatchSize(200)
         self.view.setIconSize(QSize(150, 150))
-        self.view.setGridSize(QSize(184, 226))
         self.view.setWordWrap(True)
+        self.tiles = ResultTileDelegate(self.view)
+        self.view.setItemDelegate(self.tiles)
+        tile_option = QStyleOptionViewItem()
+        self.view.initViewItemOption(tile_option)
+        self.view.setGridSize(self.tiles.grid_size(tile_option))
         self.view.setSpacing(4)
         self.view.setModel(self.model)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -238,7 +245,9 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         if r is None:
             self.preview.clear()
             return
-        self.preview.show_result(r, self.model.tooltip(r), self.thumbnails.get(r.item_id))
+        self.preview.show_result(
+            r, self.model.tooltip(r, with_path=False), self.thumbnails.get(r.item_id)
+        )
         self._preview_generation += 1
         generation = self._preview_generation
         library = self.library

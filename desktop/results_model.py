@@ -75,16 +75,24 @@ class ResultsModel(QAbstractListModel):
     # --- presentation --------------------------------------------------------------------
 
     def caption(self, r: SearchResult) -> str:
-        name = _middle_elide(r.path.name, 24)
+        """Two lines (the grid's delegate elides them to the tile's width in pixels)."""
+        name, details = self.caption_lines(r)
+        return f"{_middle_elide(name, 24)}\n{details}"
+
+    def caption_lines(self, r: SearchResult) -> tuple[str, str]:
+        """The file name, whole, and "p. 7 · text · 0.45"."""
         line2 = f"{self.kind_label(r.kind)} · {r.score:.2f}"
         if r.page:
             line2 = self.tr("p. {0}").format(r.page) + " · " + line2
         if not r.file_exists:
             line2 = self.tr("missing") + " · " + line2
-        return f"{name}\n{line2}"
+        return r.path.name, line2
 
-    def tooltip(self, r: SearchResult) -> str:
-        rows = [f"<b>{html.escape(r.path.name)}</b>", html.escape(str(r.path))]
+    def tooltip(self, r: SearchResult, with_path: bool = True) -> str:
+        """What a result is and why it matched; the preview pane shows the path itself."""
+        rows = [f"<b>{html.escape(r.path.name)}</b>"]
+        if with_path:
+            rows.append(html.escape(str(r.path)))
         if r.page:
             rows.append(self.tr("Page {0}").format(r.page))
         rows.append(self.tr("Kind: {0}").format(self.kind_label(r.kind)))

@@ -139,6 +139,8 @@ class LibraryMixin:
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(run["finished_at"])))
             text += " · " + QCoreApplication.translate("MainWindow", "last update {0}").format(when)
         self.counts_label.setText(text)
+        self._indexed_files = int(counts.get("files", 0))
+        self.update_first_run()
 
     def _show_models(self, readiness: ModelReadiness) -> None:
         self._clip_problem = readiness.clip_problem
@@ -197,7 +199,11 @@ class LibraryMixin:
         )
 
     def update_first_run(self) -> None:
-        if self.library.settings.folders:
+        """The welcome, for an empty library only: no folders and no files indexed. The
+        file count comes with the status-bar counts (read on the io runner, never on the GUI
+        thread); until they arrive the welcome stays hidden rather than flash."""
+        files = self._indexed_files
+        if self.library.settings.folders or files is None or files > 0:
             self.banner.hide()
             return
         actions = [
@@ -274,6 +280,7 @@ class LibraryMixin:
                 "info",
             )
         self.update_first_run()
+        self.refresh_status()  # the file count decides the welcome: folders may have gone
         return changes
 
     def encode_for_new_model(self) -> None:

@@ -88,13 +88,14 @@ JA = {
     "Stopping indexing…": "インデックス作成を停止中…",
     # preview
     "Select a result to preview it.": "結果を選択するとプレビューを表示します。",
+    "Copy the full path of this file": "このファイルのフルパスをコピー",
     "This file is missing.": "このファイルは見つかりません。",
     "It was moved or deleted since it was indexed.": "インデックス作成後に移動または削除されました。",
     "No preview": "プレビューなし",
     # results model
     "p. {0}": "{0}ページ",
-    "missing": "なし",
-    "Page {0}": "{0} ページ",
+    "missing": "ファイルなし",
+    "Page {0}": "{0}ページ",
     "Kind: {0}": "種類：{0}",
     "Score: {0}": "スコア：{0}",
     "Why it matched: {0}": "一致した理由：{0}",

@@ -61,92 +61,92 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../desktop/main_window.py" line="194" />
+      <location filename="../../desktop/main_window.py" line="201" />
       <source>Sagasu — search PDFs and photos</source>
       <translation>探す — PDFと写真を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="196" />
+      <location filename="../../desktop/main_window.py" line="203" />
       <source>Search text, part numbers, descriptions… (English or Japanese)</source>
       <translation>文章・型番・説明で検索…（日本語・英語）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="198" />
+      <location filename="../../desktop/main_window.py" line="205" />
       <source>Open image…</source>
       <translation>画像を開く…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="199" />
+      <location filename="../../desktop/main_window.py" line="206" />
       <source>Paste image</source>
       <translation>画像を貼り付け</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="200" />
+      <location filename="../../desktop/main_window.py" line="207" />
       <source>Index now</source>
       <translation>今すぐインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="201" />
+      <location filename="../../desktop/main_window.py" line="208" />
       <source>Pause</source>
       <translation>一時停止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="202" />
+      <location filename="../../desktop/main_window.py" line="209" />
       <source>Cancel</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="203" />
+      <location filename="../../desktop/main_window.py" line="210" />
       <source>Settings…</source>
       <translation>設定…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="204" />
+      <location filename="../../desktop/main_window.py" line="211" />
       <source>Evaluation report</source>
       <translation>評価レポート</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="206" />
+      <location filename="../../desktop/main_window.py" line="213" />
       <source>Open the latest report of `sagasu eval` for this index</source>
       <translation>このインデックスの最新の `sagasu eval` レポートを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="232" />
+      <location filename="../../desktop/main_window.py" line="239" />
       <source>Something went wrong: {0}</source>
       <translation>問題が発生しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="261" />
+      <location filename="../../desktop/main_window.py" line="270" />
       <source>{0} is missing (moved or deleted).</source>
       <translation>{0} が見つかりません（移動または削除されました）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="264" />
+      <location filename="../../desktop/main_window.py" line="273" />
       <source>No application could open {0}.</source>
       <translation>{0} を開けるアプリケーションがありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="272" />
+      <location filename="../../desktop/main_window.py" line="281" />
       <source>Open</source>
       <translation>開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="273" />
+      <location filename="../../desktop/main_window.py" line="282" />
       <source>Open containing folder</source>
       <translation>フォルダを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="274" />
+      <location filename="../../desktop/main_window.py" line="283" />
       <source>Copy path</source>
       <translation>パスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="276" />
+      <location filename="../../desktop/main_window.py" line="285" />
       <source>Find similar</source>
       <translation>類似を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="283" />
+      <location filename="../../desktop/main_window.py" line="292" />
       <source>Stopping indexing…</source>
       <translation>インデックス作成を停止中…</translation>
     </message>
@@ -196,62 +196,62 @@
       <translation>最終更新 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="157" />
+      <location filename="../../desktop/window_library.py" line="159" />
       <source>Image search is off: the image model (CLIP) is not installed.</source>
       <translation>画像検索は無効です：画像モデル（CLIP）がインストールされていません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="161" />
+      <location filename="../../desktop/window_library.py" line="163" />
       <source>Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.</source>
       <translation>テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="168" />
+      <location filename="../../desktop/window_library.py" line="170" />
       <source>Download…</source>
       <translation>ダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="172" />
+      <location filename="../../desktop/window_library.py" line="174" />
       <source>Import…</source>
       <translation>取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="183" />
+      <location filename="../../desktop/window_library.py" line="185" />
       <source>Semantic text search is off.</source>
       <translation>意味によるテキスト検索はオフです。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="185" />
+      <location filename="../../desktop/window_library.py" line="187" />
       <source>Word, part-number and image search work. The text model could not be loaded: {0}</source>
       <translation>語・型番・画像による検索は使えます。テキストモデルを読み込めませんでした：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="191" />
+      <location filename="../../desktop/window_library.py" line="193" />
       <source>Models…</source>
       <translation>モデル…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="205" />
+      <location filename="../../desktop/window_library.py" line="211" />
       <source>Add a folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="213" />
+      <location filename="../../desktop/window_library.py" line="219" />
       <source>Index the sample files</source>
       <translation>サンプルをインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="219" />
+      <location filename="../../desktop/window_library.py" line="225" />
       <source>Welcome to Sagasu.</source>
       <translation>「探す」へようこそ。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="221" />
+      <location filename="../../desktop/window_library.py" line="227" />
       <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
       <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="271" />
+      <location filename="../../desktop/window_library.py" line="277" />
       <source>The new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
@@ -507,22 +507,32 @@
   <context>
     <name>PreviewPane</name>
     <message>
-      <location filename="../../desktop/preview.py" line="39" />
+      <location filename="../../desktop/preview.py" line="98" />
       <source>Select a result to preview it.</source>
       <translation>結果を選択するとプレビューを表示します。</translation>
     </message>
     <message>
-      <location filename="../../desktop/preview.py" line="46" />
+      <location filename="../../desktop/preview.py" line="101" />
+      <source>Copy path</source>
+      <translation>パスをコピー</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/preview.py" line="102" />
+      <source>Copy the full path of this file</source>
+      <translation>このファイルのフルパスをコピー</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/preview.py" line="113" />
       <source>This file is missing.</source>
       <translation>このファイルは見つかりません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/preview.py" line="49" />
+      <location filename="../../desktop/preview.py" line="116" />
       <source>It was moved or deleted since it was indexed.</source>
       <translation>インデックス作成後に移動または削除されました。</translation>
     </message>
     <message>
-      <location filename="../../desktop/preview.py" line="58" />
+      <location filename="../../desktop/preview.py" line="131" />
       <source>No preview</source>
       <translation>プレビューなし</translation>
     </message>
@@ -530,62 +540,62 @@
   <context>
     <name>ResultsModel</name>
     <message>
-      <location filename="../../desktop/results_model.py" line="81" />
+      <location filename="../../desktop/results_model.py" line="86" />
       <source>p. {0}</source>
       <translation>{0}ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="83" />
+      <location filename="../../desktop/results_model.py" line="88" />
       <source>missing</source>
-      <translation>なし</translation>
+      <translation>ファイルなし</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="89" />
+      <location filename="../../desktop/results_model.py" line="97" />
       <source>Page {0}</source>
-      <translation>{0} ページ</translation>
+      <translation>{0}ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="90" />
+      <location filename="../../desktop/results_model.py" line="98" />
       <source>Kind: {0}</source>
       <translation>種類：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="91" />
+      <location filename="../../desktop/results_model.py" line="99" />
       <source>Score: {0}</source>
       <translation>スコア：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="94" />
+      <location filename="../../desktop/results_model.py" line="102" />
       <source>Why it matched: {0}</source>
       <translation>一致した理由：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="97" />
+      <location filename="../../desktop/results_model.py" line="105" />
       <source>Also on pages: {0}</source>
       <translation>他の該当ページ：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="99" />
+      <location filename="../../desktop/results_model.py" line="107" />
       <source>File is missing</source>
       <translation>ファイルが見つかりません</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="106" />
+      <location filename="../../desktop/results_model.py" line="114" />
       <source>page</source>
       <translation>ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="107" />
+      <location filename="../../desktop/results_model.py" line="115" />
       <source>figure</source>
       <translation>図</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="108" />
+      <location filename="../../desktop/results_model.py" line="116" />
       <source>photo</source>
       <translation>写真</translation>
     </message>
     <message>
-      <location filename="../../desktop/results_model.py" line="109" />
+      <location filename="../../desktop/results_model.py" line="117" />
       <source>text</source>
       <translation>本文</translation>
     </message>
