@@ -11,9 +11,12 @@ setup: $(VENV)/.installed
 
 # Exact versions and hashes from requirements.lock (every machine, CI included, runs the same
 # libraries); the project itself is installed on top without resolving anything again.
+# --no-deps: the lock is complete, and it leaves out opencv-python on purpose (rapidocr asks
+# for it, but its GUI build would shadow opencv-python-headless: docs/DESKTOP.md).
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+		-r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
@@ -21,7 +24,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 lock:
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check pip-tools
-	.lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	.lock-venv/bin/pip-compile --quiet --generate-hashes --unsafe-package opencv-python \
+		--strip-extras \
 		--no-emit-index-url --no-emit-find-links --extra dev --output-file requirements.lock \
 		pyproject.toml
 
