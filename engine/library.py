@@ -91,6 +91,8 @@ class Library:
             extra_signals=extra_signals,
         )
         self._lock = FileLock(str(self.data_dir / "index.lock"))
+        # Seconds the last search() spent loading models (part of its outcome.seconds).
+        self.last_model_load_seconds = 0.0
 
     @property
     def settings(self) -> Settings:
@@ -284,8 +286,13 @@ class Library:
         self, query: Query, on_partial: Callable[[SearchOutcome], None] | None = None
     ) -> SearchOutcome:
         """Search the index; ``on_partial`` receives a first ranking while the query photo's
-        text is still being read (engine.search.Searcher.search)."""
-        return self.searcher.search(query, on_partial)
+        text is still being read (engine.search.Searcher.search). The part of the call spent
+        loading models is left in :attr:`last_model_load_seconds`."""
+        waited = self.encoders.model_wait_seconds()
+        try:
+            return self.searcher.search(query, on_partial)
+        finally:
+            self.last_model_load_seconds = self.encoders.model_wait_seconds() - waited
 
     def search_text(self, text: str, top_k: int = 20) -> SearchOutcome:
         return self.search(Query(text=text, top_k=top_k))
@@ -392,24 +399,56 @@ class Library:
         return {"counts": self.catalog.counts(), "last_run": self.catalog.last_run()}
 
     def status(self) -> dict[str, object]:
-        clip, text = self.encoders.clip(), self.encoders.text()
+        """Counts, model state and skipped files, cheaply: no model is loaded for it.
+
+        ``image_search`` / ``text_search`` are "on" when the model has loaded in this process,
+        or, when it has not been loaded here, when its files are installed and look sound (a
+        CLIP file's header read, a text model folder with its config); ``*_checked`` says
+        which ("loaded" or "files"). ``device`` is the device a loaded model runs on, else
+        the setting ("auto": decided when a model loads)."""
+        models = self.models()
+        loaded = self.encoders.loaded_state()
+        clip = _model_state("clip", models, loaded)
+        text = _model_state("text", models, loaded)
         return {
             "data_dir": str(self.data_dir),
             "counts": self.catalog.counts(),
             "vectors": self.catalog.vector_counts(),
-            "image_search": "on" if clip else "off",
-            "image_search_problem": "" if clip else self.encoders.clip_problem(),
-            "text_search": "on" if text else "off",
-            "text_search_problem": "" if text else self.encoders.text_problem(),
+            "image_search": "on" if clip[0] else "off",
+            "image_search_problem": clip[1],
+            "image_search_checked": clip[2],
+            "text_search": "on" if text[0] else "off",
+            "text_search_problem": text[1],
+            "text_search_checked": text[2],
             "clip_model": f"{self._settings.clip_model}/{self._settings.clip_pretrained}",
             "text_model": self._settings.text_model,
-            "device": describe_device(clip.device, clip.bf16) if clip else "",
-            "models": [model_json(m) for m in self.models()],
+            "device": self._device(),
+            "models": [model_json(m) for m in models],
             "last_run": self.catalog.last_run(),
             "skipped": [{"path": p, "reason": r} for p, r in self.catalog.skipped()],
             "folders": [f.path for f in self._settings.folders],
             "checked_at": time.time(),
         }
+
+    def _device(self) -> str:
+        """The loaded models' device in words, else the setting (torch is not imported)."""
+        for encoder in (self.encoders.peek_clip(), self.encoders.peek_text()):
+            if encoder is not None:
+                return describe_device(encoder.device, encoder.bf16)
+        return f"{self._settings.device} (not loaded yet)"
+
+
+def _model_state(
+    kind: str, models: list[ModelState], loaded: dict[str, tuple[bool, str]]
+) -> tuple[bool, str, str]:
+    """(usable, problem, how it was checked) of the selected model of ``kind``."""
+    if kind in loaded:
+        usable, problem = loaded[kind]
+        return usable, problem, "loaded"
+    row = next((m for m in models if m.kind == kind and m.selected), None)
+    if row is None:
+        return False, f"no {kind} model is selected", "files"
+    return row.installed, "" if row.installed else row.message, "files"
 
 
 def model_json(state: ModelState) -> dict[str, object]:

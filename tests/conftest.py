@@ -11,6 +11,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+# No warm background process outlives a test (`pytest -s` at a terminal would start one per
+# data folder); tests/test_cli_daemon.py turns it on where it is the subject.
+os.environ.setdefault("SAGASU_WARM", "off")
 
 from pathlib import Path
 

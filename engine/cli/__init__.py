@@ -6,6 +6,7 @@
     sagasu models list | fetch NAME | import PATH [--model NAME]
     sagasu encode            (finish image encoding after weights were installed)
     sagasu eval CSV...       (built-in retrieval evaluation)
+    sagasu serve-local [--idle S] [--detach | --stop]   (keep the models loaded: warm.py)
 
 Every command reaches the engine through engine.library.Library. Heavy imports (torch,
 open_clip) happen inside the commands, so ``--help`` is instant. Every problem a user can
@@ -21,7 +22,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine import __version__
-from engine.cli import commands
+from engine.cli import commands, warm
 from engine.cli.common import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
@@ -31,15 +32,25 @@ from engine.cli.common import (
     user_facing_problem,
 )
 from engine.cli.eval import add_eval_parser
+from engine.cli.serve import add_serve_parser
 
-__all__ = ["EXIT_FAILED", "EXIT_OK", "EXIT_USAGE", "CliError", "build_parser", "main"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "CliError",
+    "build_parser",
+    "dispatch",
+    "main",
+]
 
 log = logging.getLogger("sagasu")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(raw)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -47,6 +58,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_USAGE
+    if not getattr(args, "forwardable", False):
+        return dispatch(args)
+    where = warm.endpoint(args.data_dir) if warm.mode() != "off" else None
+    reply = warm.forward(where, raw) if where is not None else None
+    if reply is not None:  # the warm background process answered (engine/cli/serve.py)
+        sys.stdout.write(reply.stdout)
+        sys.stdout.flush()
+        sys.stderr.write(reply.stderr)
+        return reply.code
+    code = dispatch(args)
+    if where is not None and code == EXIT_OK and warm.wanted_after_search():
+        warm.start(where)  # for the next command; this one has paid its model load
+    return code
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run a parsed command in this process: its exit code, every problem one line."""
     try:
         return int(args.run(args) or EXIT_OK)
     except KeyboardInterrupt:
@@ -113,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", action="append", choices=["page", "image", "photo", "chunk"])
     p.add_argument("--folder", type=Path, help="only results under this folder")
     p.add_argument("--json", action="store_true", help="JSON list of results, best first")
-    p.set_defaults(run=commands.cmd_search)
+    # forwardable: answered by the warm background process when one runs (engine/cli/warm.py)
+    p.set_defaults(run=commands.cmd_search, forwardable=True)
 
     p = sub.add_parser("status", parents=[common], help="what is indexed, model state")
     p.add_argument("--json", action="store_true")
@@ -136,4 +165,5 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(run=commands.cmd_models_import)
 
     add_eval_parser(sub, common)
+    add_serve_parser(sub, common)
     return parser

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -33,8 +34,11 @@ M = TypeVar("M", bound=LazyModel)
 class _Slot(Generic[M]):
     """One model: built and loaded once, or the message saying why it cannot be."""
 
-    def __init__(self, kind: str, build: Callable[[], M], given: M | None) -> None:
+    def __init__(
+        self, kind: str, build: Callable[[], M], given: M | None, clock: _WaitClock
+    ) -> None:
         self._kind = kind
+        self._clock = clock
         self._build = build
         self._given = given
         self._model: M | None = None
@@ -43,11 +47,26 @@ class _Slot(Generic[M]):
         self._lock = threading.Lock()  # one per model: CLIP and text load in parallel
 
     def get(self) -> M | None:
+        pending = not self._tried  # loading now, or waiting for another thread's load
+        started = time.perf_counter()
         with self._lock:
             if not self._tried:
                 self._tried = True
                 self._model, self._problem = self._load()
-            return self._model
+            model = self._model
+        if pending:
+            self._clock.add(time.perf_counter() - started)
+        return model
+
+    def peek(self) -> tuple[bool, M | None, str]:
+        """(tried, model, problem) as they stand, never loading or waiting for a load (a
+        load in progress reads as not tried)."""
+        if not self._lock.acquire(blocking=False):
+            return False, None, ""
+        try:
+            return self._tried, self._model, self._problem
+        finally:
+            self._lock.release()
 
     def problem(self) -> str:
         self.get()
@@ -73,7 +92,21 @@ class _Slot(Generic[M]):
         return model, ""
 
 
+class _WaitClock(threading.local):
+    """Seconds each thread spent loading models (or waiting for another thread's load)."""
+
+    seconds = 0.0
+
+    def add(self, seconds: float) -> None:
+        self.seconds += seconds
+
+
 def _build_clip(settings: Settings) -> ClipEncoder:
+    from engine.encode.resolve import resolve_clip_weights
+
+    # Missing weights are found from the file system alone: a text query on a machine
+    # without CLIP weights then never imports the CLIP stack (open_clip, torchvision).
+    resolve_clip_weights(settings)
     from engine.encode.clip import load_clip_encoder
 
     return load_clip_encoder(settings)
@@ -95,8 +128,32 @@ class Encoders:
         text: TextEncoder | None = None,
     ) -> None:
         self.settings = settings
-        self._clip = _Slot("CLIP", lambda: _build_clip(self.settings), clip)
-        self._text = _Slot("text", lambda: _build_text(self.settings), text)
+        self._waits = _WaitClock()
+        self._clip = _Slot("CLIP", lambda: _build_clip(self.settings), clip, self._waits)
+        self._text = _Slot("text", lambda: _build_text(self.settings), text, self._waits)
+
+    def model_wait_seconds(self) -> float:
+        """Seconds the calling thread has spent so far loading models (or waiting for
+        another thread's load): the difference around a call is its model-load time."""
+        return self._waits.seconds
+
+    def loaded_state(self) -> dict[str, tuple[bool, str]]:
+        """Per model ("clip", "text") that a load was tried: (usable, problem). Models not
+        tried yet are absent; nothing is loaded here."""
+        state: dict[str, tuple[bool, str]] = {}
+        for name, slot in (("clip", self._clip), ("text", self._text)):
+            tried, model, problem = slot.peek()
+            if tried:
+                state[name] = (model is not None, problem)
+        return state
+
+    def peek_clip(self) -> ClipEncoder | None:
+        """The CLIP encoder if it has already loaded; never loads it."""
+        return self._clip.peek()[1]
+
+    def peek_text(self) -> TextEncoder | None:
+        """The text encoder if it has already loaded; never loads it."""
+        return self._text.peek()[1]
 
     def clip(self) -> ClipEncoder | None:
         """The loaded CLIP encoder, or None when its weights are missing or broken."""

@@ -88,10 +88,28 @@ KNOWN_SPECS: tuple[ClipModelSpec, ...] = (
 
 def known_specs() -> list[ClipModelSpec]:
     """The registry, limited to architectures the installed open_clip can build."""
+    available = _open_clip_architectures()
+    return [s for s in KNOWN_SPECS if s.model in available]
+
+
+def _open_clip_architectures() -> set[str]:
+    """open_clip.list_models(), read from the package's config folder without importing it
+    when it is not imported yet (importing open_clip imports torch: seconds, and
+    ``sagasu status`` lists the models)."""
+    import sys
+
+    if "open_clip" not in sys.modules:
+        import importlib.util
+        from pathlib import Path
+
+        spec = importlib.util.find_spec("open_clip")
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            folder = Path(location) / "model_configs"
+            if folder.is_dir():
+                return {p.stem for p in folder.glob("*.json")}
     import open_clip
 
-    available = set(open_clip.list_models())
-    return [s for s in KNOWN_SPECS if s.model in available]
+    return set(open_clip.list_models())
 
 
 def find_spec(name: str, pretrained: str | None = None) -> ClipModelSpec:
