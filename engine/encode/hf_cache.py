@@ -1,4 +1,9 @@
-"""Hugging Face helpers: where its cache is, and keeping its libraries off the network."""
+"""Hugging Face helpers: where its cache is, what it holds, and keeping its libraries off the
+network.
+
+Finding a model in the cache reads the file system only: importing huggingface_hub (with
+httpx and asyncio) to look would cost ``sagasu status`` and a cold search about 0.5 s.
+"""
 
 from __future__ import annotations
 
@@ -16,15 +21,39 @@ _offline_saved: tuple[dict[str, str | None], bool] | None = None
 
 
 def hf_cache_dir() -> Path:
-    """Read at call time (huggingface_hub freezes its constant at import)."""
+    """Read at call time (huggingface_hub freezes its constant at import), with its rules:
+    HF_HUB_CACHE, HUGGINGFACE_HUB_CACHE, HF_HOME/hub, $XDG_CACHE_HOME/huggingface/hub,
+    ~/.cache/huggingface/hub."""
     env = os.environ.get("HF_HUB_CACHE") or os.environ.get("HUGGINGFACE_HUB_CACHE")
     if env:
         return Path(env).expanduser()
     if os.environ.get("HF_HOME"):
         return Path(os.environ["HF_HOME"]).expanduser() / "hub"
-    from huggingface_hub import constants
+    xdg = os.environ.get("XDG_CACHE_HOME") or "~/.cache"
+    return Path(xdg).expanduser() / "huggingface" / "hub"
 
-    return Path(constants.HF_HUB_CACHE)
+
+def cached_snapshot(repo_id: str, revision: str = "main") -> Path | None:
+    """The cached snapshot folder of a model repo at ``revision`` (a branch resolved through
+    refs/, or a commit), as huggingface_hub lays it out; None when it is not cached."""
+    repo = hf_cache_dir() / ("models--" + repo_id.replace("/", "--"))
+    ref = repo / "refs" / revision
+    try:
+        commit = ref.read_text(encoding="utf-8").strip() if ref.is_file() else revision
+    except OSError:
+        return None
+    snapshot = repo / "snapshots" / commit
+    return snapshot if commit and snapshot.is_dir() else None
+
+
+def cached_file(repo_id: str, filename: str, revision: str = "main") -> Path | None:
+    """A file of a model repo in the Hugging Face cache, or None (huggingface_hub's
+    ``try_to_load_from_cache`` without importing it)."""
+    snapshot = cached_snapshot(repo_id, revision)
+    if snapshot is None:
+        return None
+    path = snapshot / filename
+    return path if path.is_file() else None
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine.config import Settings
 from engine.encode.errors import WeightsMissing
-from engine.encode.hf_cache import hf_cache_dir, hf_offline
+from engine.encode.hf_cache import cached_file, cached_snapshot, hf_cache_dir
 from engine.encode.specs import CONFIG_NAME, ClipModelSpec, selected_spec
 from engine.encode.weight_files import find_checkpoint
 
@@ -67,12 +67,10 @@ def _in_models_dir(spec: ClipModelSpec, models_dir: Path) -> Path | None:
 def _in_hf_cache(spec: ClipModelSpec) -> Path | None:
     if not spec.hf_repo:
         return None
-    from huggingface_hub import try_to_load_from_cache
-
     for name in spec.filenames:
-        hit = try_to_load_from_cache(spec.hf_repo, name, cache_dir=hf_cache_dir())
-        if isinstance(hit, str) and Path(hit).is_file():
-            return Path(hit)
+        hit = cached_file(spec.hf_repo, name)
+        if hit is not None:
+            return hit
     return None
 
 
@@ -121,12 +119,5 @@ def _bundled_text_model() -> Path | None:
 
 
 def _text_model_in_hf_cache(name: str) -> Path | None:
-    from huggingface_hub import snapshot_download
-
     repo = name if "/" in name else f"sentence-transformers/{name}"
-    try:
-        with hf_offline():
-            found = snapshot_download(repo, local_files_only=True, cache_dir=hf_cache_dir())
-    except Exception:  # huggingface_hub raises several types for "not cached"
-        return None
-    return Path(found)
+    return cached_snapshot(repo)
