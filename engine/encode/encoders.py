@@ -8,6 +8,11 @@ loaded, so an encoder they hand out never fails to load later; otherwise they re
 
 Models load on the first request (start-up and ``--help`` stay instant); the first call can
 take seconds, so the desktop makes it on a worker thread.
+
+A typed query needs one short text encoded: ``text_query()`` runs it through the numpy copy
+of the sentence model (``text_numpy``, no torch import, a fraction of a second cold) unless
+the torch encoder is already loaded or a GPU is named in settings, and falls back to the torch
+encoder whenever the numpy one cannot load or fails. Indexing keeps ``text()``.
 """
 
 from __future__ import annotations
@@ -15,16 +20,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from engine.config import Settings
-from engine.encode.errors import ModelError, describe_exception
+from engine.encode.errors import ModelError, ModelLoadError, describe_exception
 from engine.encode.lazy import LazyModel
 
 if TYPE_CHECKING:  # the modules import torch: loaded with the models, not with the engine
+    import numpy as np
+
     from engine.encode.clip import ClipEncoder
     from engine.encode.text import TextEncoder
+    from engine.encode.text_numpy import NumpyTextEncoder
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +126,44 @@ def _build_text(settings: Settings) -> TextEncoder:
     return load_text_encoder(settings)
 
 
+def _build_text_query(settings: Settings) -> NumpyTextEncoder:
+    from engine.encode.resolve import resolve_text_model
+    from engine.encode.text_numpy import NumpyTextEncoder
+
+    return NumpyTextEncoder(resolve_text_model(settings), name=settings.text_model)
+
+
+class QueryTextEncoder(Protocol):
+    """What a query needs of a sentence encoder (TextEncoder is one)."""
+
+    @property
+    def space_id(self) -> str: ...
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray: ...
+
+
+class _NumpyThenTorch:
+    """The numpy query encoder; should it fail on a text, the torch encoder answers."""
+
+    def __init__(self, fast: NumpyTextEncoder, encoders: Encoders) -> None:
+        self._fast = fast
+        self._encoders = encoders
+
+    @property
+    def space_id(self) -> str:
+        return self._fast.space_id
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        try:
+            return self._fast.encode(texts, batch_size)
+        except Exception:
+            log.warning("numpy text query encoder failed; using torch", exc_info=True)
+        torch_encoder = self._encoders.text()
+        if torch_encoder is None:
+            raise ModelLoadError(self._encoders.text_problem())
+        return torch_encoder.encode(texts, batch_size)
+
+
 class Encoders:
     """Holds the CLIP and text encoders for one library; thread-safe, each loaded once."""
 
@@ -131,6 +177,9 @@ class Encoders:
         self._waits = _WaitClock()
         self._clip = _Slot("CLIP", lambda: _build_clip(self.settings), clip, self._waits)
         self._text = _Slot("text", lambda: _build_text(self.settings), text, self._waits)
+        self._query = _Slot(
+            "text query (numpy)", lambda: _build_text_query(self.settings), None, self._waits
+        )
 
     def model_wait_seconds(self) -> float:
         """Seconds the calling thread has spent so far loading models (or waiting for
@@ -167,6 +216,24 @@ class Encoders:
         """The loaded text encoder, or None when its model is missing or broken."""
         return self._text.get()
 
+    def text_query(self) -> QueryTextEncoder | None:
+        """The encoder for a typed query: vectors in the same space as ``text()``'s.
+
+        The numpy encoder (no torch import) on the CPU, unless the torch encoder is already
+        loaded (a warm process keeps using it) or settings name a GPU; the torch encoder
+        when the numpy one cannot load. None when neither can (``text_problem()`` says why).
+        """
+        if self._text.peek()[1] is not None or not self._numpy_query_allowed():
+            return self.text()
+        fast = self._query.get()
+        if fast is None:
+            return self.text()
+        return _NumpyThenTorch(fast, self)
+
+    def _numpy_query_allowed(self) -> bool:
+        device = (self.settings.device or "auto").strip().lower()
+        return device in ("auto", "cpu")
+
     def text_problem(self) -> str:
         """Why text() is None (what to do about it); "" when the text model is usable."""
         return self._text.problem()
@@ -178,3 +245,4 @@ class Encoders:
     def reset_text(self) -> None:
         """Forget the text model (device, precision or model changed) so it loads again."""
         self._text.reset()
+        self._query.reset()
