@@ -10,10 +10,7 @@ import hashlib
 import logging
 import os
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
-from http.client import HTTPException
 from pathlib import Path
 
 from engine.encode.errors import DownloadError, ModelError, ModelLoadError, describe_exception
@@ -99,6 +96,12 @@ def _stream(
     progress: Callable[[int, int], None] | None,
     cancel: Callable[[], bool] | None,
 ) -> tuple[str, int]:
+    # Imported here: urllib.request pulls in http.client, email and ssl (about 40 ms), which
+    # every CLI command would pay through the engine.encode package.
+    import urllib.error
+    import urllib.request
+    from http.client import HTTPException
+
     request = urllib.request.Request(url, headers={"User-Agent": "sagasu"})
     digest = hashlib.sha256()
     done = 0
