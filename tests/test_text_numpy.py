@@ -16,7 +16,7 @@ from engine.encode.encoders import Encoders
 from engine.encode.errors import ModelLoadError
 from engine.encode.hf_cache import cached_file, cached_snapshot
 from engine.encode.resolve import BUNDLED_MODEL, resolve_text_model
-from engine.encode.text_numpy import NumpyTextEncoder, erf
+from engine.encode.text_numpy import NumpyTextEncoder, erf, read_safetensors
 
 TEXTS = [
     "hello world",
@@ -68,6 +68,16 @@ def test_erf_matches_math_erf() -> None:
     x = np.linspace(-6, 6, 2001, dtype=np.float64)
     want = np.array([math.erf(v) for v in x])
     assert np.abs(erf(x) - want).max() < 2e-7
+
+
+def test_memory_mapped_weights_equal_safetensors_own_reader(model_path: Path) -> None:
+    from safetensors.numpy import load_file
+
+    want = load_file(str(model_path / "model.safetensors"))
+    got = read_safetensors(model_path / "model.safetensors")
+    assert got.keys() == want.keys()
+    for name, array in want.items():
+        assert got[name].dtype == array.dtype and np.array_equal(got[name], array), name
 
 
 @pytest.mark.slow  # loads the torch encoder for reference

@@ -28,6 +28,7 @@ from engine.encode.lazy import LazyModel
 
 log = logging.getLogger(__name__)
 
+_DTYPES: dict[str, type[np.generic]] = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
 _MODULE_TYPES = {
     "sentence_transformers.models.Transformer": "transformer",
     "sentence_transformers.models.Pooling": "pooling",
@@ -96,21 +97,38 @@ def _read_json(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {"modules": data}
 
 
+def read_safetensors(path: Path) -> dict[str, np.ndarray]:
+    """The tensors of a safetensors file as read-only views of a memory map: nothing is
+    copied, and the embedding lookup reads only the rows a query uses (safetensors' own
+    ``load_file`` reads and copies all 90 MB). float16 is widened; other types are left out."""
+    raw = np.memmap(path, dtype=np.uint8, mode="r")
+    size = int.from_bytes(raw[:8].tobytes(), "little")
+    header = json.loads(raw[8 : 8 + size].tobytes())
+    base = 8 + size
+    tensors: dict[str, np.ndarray] = {}
+    for name, info in header.items():
+        dtype = _DTYPES.get(info.get("dtype", "")) if name != "__metadata__" else None
+        if dtype is None:
+            continue
+        start, end = info["data_offsets"]
+        array = raw[base + start : base + end].view(dtype).reshape(info["shape"])
+        tensors[name] = array.astype(np.float32) if dtype == np.float16 else array
+    return tensors
+
+
 class _Layer:
-    """One encoder layer's weights, transposed once so every product is ``x @ W``."""
+    """One encoder layer's weights; ``W.T`` is a view, so BLAS reads them as stored."""
 
     def __init__(self, w: dict[str, np.ndarray], prefix: str) -> None:
         def lin(name: str) -> tuple[np.ndarray, np.ndarray]:
-            return (
-                np.ascontiguousarray(w[f"{prefix}{name}.weight"].T, dtype=np.float32),
-                w[f"{prefix}{name}.bias"].astype(np.float32),
-            )
+            return w[f"{prefix}{name}.weight"].T, w[f"{prefix}{name}.bias"]
 
         def norm(name: str) -> tuple[np.ndarray, np.ndarray]:
             return w[f"{prefix}{name}.weight"], w[f"{prefix}{name}.bias"]
 
-        q, k, v = (lin(f"attention.self.{part}") for part in ("query", "key", "value"))
-        self.qkv = np.concatenate([q[0], k[0], v[0]], axis=1), np.concatenate([q[1], k[1], v[1]])
+        self.q, self.k, self.v = (
+            lin(f"attention.self.{part}") for part in ("query", "key", "value")
+        )
         self.attn_out = lin("attention.output.dense")
         self.attn_norm = norm("attention.output.LayerNorm")
         self.inter = lin("intermediate.dense")
@@ -132,13 +150,12 @@ class NumpyTextEncoder(LazyModel):
         return f"text:{self.name}"  # as TextEncoder's: the vectors land in the same index
 
     def _load_locked(self) -> None:
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         folder = self.model_path
         config = _read_json(folder / "config.json")
         st_config = self._check_layout(folder, config)
-        weights = load_file(str(folder / "model.safetensors"))
+        weights = read_safetensors(folder / "model.safetensors")
         if not any(k.startswith("embeddings.") for k in weights):  # saved as BertForX
             weights = {k.removeprefix("bert."): v for k, v in weights.items()}
         self._heads = int(config["num_attention_heads"])
@@ -217,10 +234,9 @@ class NumpyTextEncoder(LazyModel):
         n, width = x.shape
         heads = self._heads
         size = width // heads
-        qkv = x @ layer.qkv[0] + layer.qkv[1]
         q, k, v = (
-            qkv[:, i * width : (i + 1) * width].reshape(n, heads, size).transpose(1, 0, 2)
-            for i in range(3)
+            (x @ w + b).reshape(n, heads, size).transpose(1, 0, 2)
+            for w, b in (layer.q, layer.k, layer.v)
         )
         scores = (q @ k.transpose(0, 2, 1)) * np.float32(1.0 / np.sqrt(size))
         scores -= scores.max(axis=-1, keepdims=True)
