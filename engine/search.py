@@ -43,7 +43,7 @@ from engine.types import ItemKind, SearchResult
 
 if TYPE_CHECKING:  # the encoder modules import torch: loaded with the models
     from engine.encode.clip import ClipEncoder
-    from engine.encode.text import TextEncoder
+    from engine.encode.encoders import QueryTextEncoder
 
 SNIPPET_CHARS = 220
 OCR_QUERY_TERMS = 12
@@ -244,7 +244,7 @@ class Searcher:
         if not q.text.strip():
             return []
         hits: list[Hit] = []
-        encoder = self.encoders.text() if ctx.text_vector is not None else None
+        encoder = self.encoders.text_query() if ctx.text_vector is not None else None
         if encoder is not None and ctx.text_vector is not None:
             qv = ctx.text_vector.result()[0]
             why = ReasonCode.TEXT_SIMILAR
@@ -281,9 +281,9 @@ class Searcher:
             ctx.notes.append(note(NoteCode.IMAGE_SEARCH_OFF, problem=problem))
         return clip
 
-    def _text_encoder(self, ctx: _QueryContext) -> TextEncoder | None:
+    def _text_encoder(self, ctx: _QueryContext) -> QueryTextEncoder | None:
         """The sentence encoder; when it cannot load, the other signals still answer."""
-        encoder = self.encoders.text()
+        encoder = self.encoders.text_query()
         if encoder is None:
             problem = self.encoders.text_problem()
             ctx.notes.append(note(NoteCode.TEXT_SEARCH_OFF, problem=problem))
