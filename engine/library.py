@@ -152,11 +152,19 @@ class Library:
         with self._index_lock():
             from engine.indexing.indexer import Indexer  # extraction stack: when indexing
 
+            started = time.monotonic()
             indexer = Indexer(self.catalog, self.vectors, self.encoders, self._settings)
             summary = indexer.run(folders, progress, cancel)
             if not summary.cancelled:
                 self._encode_and_refit(progress, cancel)
                 summary.ocr = self._read_text(progress, cancel)
+                summary.cancelled = cancel()
+            # The whole run as the user waited for it: the main pass, calibration, the
+            # visual index and OCR (the indexer recorded its main pass alone).
+            summary.seconds = time.monotonic() - started
+            if indexer.run_id is not None:
+                status = "cancelled" if summary.cancelled else "completed"
+                self.catalog.finish_run(indexer.run_id, status, summary.to_json())
             return summary
 
     def encode_pending(
