@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # the indexing stack (PyMuPDF, OpenCV) loads when an index ru
     from engine.summary import IndexSummary
 
 BytesProgress = Callable[[int, int], None]
+FOLDERS_ADOPTED = "folders-adopted"  # Library._adopt_indexed_folders ran for this data dir
 
 
 class IndexBusy(SagasuError):
@@ -91,6 +92,8 @@ class Library:
             extra_signals=extra_signals,
         )
         self._lock = FileLock(str(self.data_dir / "index.lock"))
+        if settings is None:
+            self._adopt_indexed_folders()
 
     @property
     def settings(self) -> Settings:
@@ -137,6 +140,25 @@ class Library:
         for folder in folders:
             settings = settings.with_folder(folder)
         return self.apply_settings(settings) if settings != self._settings else Changes()
+
+    def _adopt_indexed_folders(self) -> None:
+        """Migration: a library indexed before ``sagasu index FOLDER`` remembered its folders
+        has files in its catalog but no folders in its settings, so a bare ``sagasu index``
+        had nothing to do and the window greeted it as empty. Such a library adopts the roots
+        its files were indexed under as its folders, once (a marker file records it, so a
+        folder the user removes later is not adopted again while its files are forgotten)."""
+        marker = self.data_dir / FOLDERS_ADOPTED
+        if self._settings.folders or marker.exists():
+            return
+        roots = sorted({str(r) for (r,) in self.catalog.query("SELECT DISTINCT root FROM files")})
+        if not roots:
+            return
+        settings_before = self._settings
+        try:
+            self.add_folders([FolderConfig(root) for root in roots])
+            marker.write_text("\n".join(roots) + "\n", encoding="utf-8")
+        except OSError:  # a read-only library is still searchable; it adopts them next time
+            self._settings = settings_before
 
     # --- indexing ------------------------------------------------------------------------
 

@@ -47,6 +47,11 @@ def add_eval_parser(
         "--compare", action="store_true", help="calibration on/off, per signal, bridge on/off"
     )
     p.set_defaults(run=cmd_eval)
+    # `sagasu folders` is registered here until engine/cli/__init__.py's build_parser calls
+    # add_folders_parser itself (one line; that module is another branch's at present).
+    from engine.cli.folders import add_folders_parser
+
+    add_folders_parser(sub, common)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
