@@ -63,6 +63,12 @@ class Query:
     # Only these signals (fusion.DEFAULT_WEIGHTS keys): per-signal evaluation, diagnostics.
     signals: set[str] | None = None
 
+    def __post_init__(self) -> None:
+        # Below 1, grouping stopped after the first document: `--top-k 0` gave one result.
+        # The CLI says so to people (search, eval); here it is a caller's mistake.
+        if self.top_k < 1:
+            raise ValueError(f"top_k must be at least 1, not {self.top_k}")
+
 
 @dataclass
 class SearchOutcome:

@@ -114,3 +114,13 @@ def test_a_library_indexed_before_folders_were_remembered_adopts_its_roots_once(
     assert (data / FOLDERS_ADOPTED).exists()
     with Library(data) as lib:  # ...and it stays removed, files forgotten or not
         assert lib.settings.folders == ()
+
+
+def test_eval_refuses_top_k_below_one(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    queries = tmp_path / "q.csv"
+    queries.write_text("query,relevant_documents\nrelay,a.pdf\n", encoding="utf-8")
+    for command in (["eval", str(queries)], ["search", "relay"]):
+        assert main([*command, "--data-dir", str(data_dir), "--top-k", "0"]) == 2
+        assert "--top-k must be at least 1" in capsys.readouterr().err

@@ -129,3 +129,8 @@ def test_one_word_with_high_similarity_no_longer_outranks_both_words() -> None:
     hits = hits_for(1, 0.5**1.5, 0.5, 0.97) + hits_for(2, 0.55, 1.0, 0.05)
     assert [f.item_id for f in fuse(hits)] == [1, 2]  # what it did
     assert [f.item_id for f in fuse(support_within_coverage(hits))] == [2, 1]
+
+
+def test_top_k_below_one_is_refused_by_the_engine_too() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        Query(text="relay", top_k=0)
