@@ -57,6 +57,9 @@ def note_templates() -> dict[NoteCode, str]:
         NoteCode.ITEM_GONE: QCoreApplication.translate(
             "Messages", "That result is no longer in the index."
         ),
+        NoteCode.PART_NUMBER_NOT_FOUND: QCoreApplication.translate(
+            "Messages", "No file mentions {part}; the results are only related."
+        ),
     }
 
 

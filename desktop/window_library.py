@@ -23,7 +23,7 @@ from desktop.messages import progress_text
 from desktop.settings_dialog import SettingsDialog
 from engine.changes import Changes
 from engine.config import FolderConfig, Settings
-from engine.library import ModelReadiness
+from engine.library_status import ModelReadiness
 from engine.summary import IndexSummary
 from engine.types import Progress
 

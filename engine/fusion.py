@@ -28,6 +28,8 @@ class Hit:
     signal: str  # e.g. "semantic-image", "semantic-text", "lexical", "part-number", "visual"
     confidence: float  # in [0, 1]
     reason: Reason  # shown to the user: why this signal thinks the item matches
+    # Lexical signals: the share of the query's terms the item contains (1.0 for the others).
+    coverage: float = 1.0
 
 
 @dataclass

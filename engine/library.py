@@ -33,10 +33,10 @@ from engine.config import (
     load_settings,
     save_settings,
 )
-from engine.encode.device import describe_device
 from engine.encode.encoders import Encoders
 from engine.errors import SagasuError
 from engine.imaging import encoder_view
+from engine.library_status import ModelReadiness, library_status
 from engine.messages import NoteCode, Phase, note
 from engine.search import Query, Searcher, SearchOutcome, Signal
 from engine.signals.ocr import OcrEngine
@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # the indexing stack (PyMuPDF, OpenCV) loads when an index ru
     from engine.summary import IndexSummary, OcrSummary
 
 BytesProgress = Callable[[int, int], None]
+FOLDERS_ADOPTED = "folders-adopted"  # Library._adopt_indexed_folders ran for this data dir
 
 
 class IndexBusy(SagasuError):
@@ -93,6 +94,8 @@ class Library:
         self._lock = FileLock(str(self.data_dir / "index.lock"))
         # Seconds the last search() spent loading models (part of its outcome.seconds).
         self.last_model_load_seconds = 0.0
+        if settings is None:
+            self._adopt_indexed_folders()
 
     @property
     def settings(self) -> Settings:
@@ -140,6 +143,25 @@ class Library:
             settings = settings.with_folder(folder)
         return self.apply_settings(settings) if settings != self._settings else Changes()
 
+    def _adopt_indexed_folders(self) -> None:
+        """Migration: a library indexed before ``sagasu index FOLDER`` remembered its folders
+        has files in its catalog but no folders in its settings, so a bare ``sagasu index``
+        had nothing to do and the window greeted it as empty. Such a library adopts the roots
+        its files were indexed under as its folders, once (a marker file records it, so a
+        folder the user removes later is not adopted again while its files are forgotten)."""
+        marker = self.data_dir / FOLDERS_ADOPTED
+        if self._settings.folders or marker.exists():
+            return
+        roots = sorted({str(r) for (r,) in self.catalog.query("SELECT DISTINCT root FROM files")})
+        if not roots:
+            return
+        settings_before = self._settings
+        try:
+            self.add_folders([FolderConfig(root) for root in roots])
+            marker.write_text("\n".join(roots) + "\n", encoding="utf-8")
+        except OSError:  # a read-only library is still searchable; it adopts them next time
+            self._settings = settings_before
+
     # --- indexing ------------------------------------------------------------------------
 
     def index(
@@ -154,11 +176,19 @@ class Library:
         with self._index_lock():
             from engine.indexing.indexer import Indexer  # extraction stack: when indexing
 
+            started = time.monotonic()
             indexer = Indexer(self.catalog, self.vectors, self.encoders, self._settings)
             summary = indexer.run(folders, progress, cancel)
             if not summary.cancelled:
                 self._encode_and_refit(progress, cancel)
                 summary.ocr = self._read_text(progress, cancel)
+                summary.cancelled = cancel()
+            # The whole run as the user waited for it: the main pass, calibration, the
+            # visual index and OCR (the indexer recorded its main pass alone).
+            summary.seconds = time.monotonic() - started
+            if indexer.run_id is not None:
+                status = "cancelled" if summary.cancelled else "completed"
+                self.catalog.finish_run(indexer.run_id, status, summary.to_json())
             return summary
 
     def encode_pending(
@@ -399,76 +429,9 @@ class Library:
         return {"counts": self.catalog.counts(), "last_run": self.catalog.last_run()}
 
     def status(self) -> dict[str, object]:
-        """Counts, model state and skipped files, cheaply: no model is loaded for it.
-
-        ``image_search`` / ``text_search`` are "on" when the model has loaded in this process,
-        or, when it has not been loaded here, when its files are installed and look sound (a
-        CLIP file's header read, a text model folder with its config); ``*_checked`` says
-        which ("loaded" or "files"). ``device`` is the device a loaded model runs on, else
-        the setting ("auto": decided when a model loads)."""
-        models = self.models()
-        loaded = self.encoders.loaded_state()
-        clip = _model_state("clip", models, loaded)
-        text = _model_state("text", models, loaded)
-        return {
-            "data_dir": str(self.data_dir),
-            "counts": self.catalog.counts(),
-            "vectors": self.catalog.vector_counts(),
-            "image_search": "on" if clip[0] else "off",
-            "image_search_problem": clip[1],
-            "image_search_checked": clip[2],
-            "text_search": "on" if text[0] else "off",
-            "text_search_problem": text[1],
-            "text_search_checked": text[2],
-            "clip_model": f"{self._settings.clip_model}/{self._settings.clip_pretrained}",
-            "text_model": self._settings.text_model,
-            "device": self._device(),
-            "models": [model_json(m) for m in models],
-            "last_run": self.catalog.last_run(),
-            "skipped": [{"path": p, "reason": r} for p, r in self.catalog.skipped()],
-            "folders": [f.path for f in self._settings.folders],
-            "checked_at": time.time(),
-        }
-
-    def _device(self) -> str:
-        """The loaded models' device in words, else the setting (torch is not imported)."""
-        for encoder in (self.encoders.peek_clip(), self.encoders.peek_text()):
-            if encoder is not None:
-                return describe_device(encoder.device, encoder.bf16)
-        return f"{self._settings.device} (not loaded yet)"
-
-
-def _model_state(
-    kind: str, models: list[ModelState], loaded: dict[str, tuple[bool, str]]
-) -> tuple[bool, str, str]:
-    """(usable, problem, how it was checked) of the selected model of ``kind``."""
-    if kind in loaded:
-        usable, problem = loaded[kind]
-        return usable, problem, "loaded"
-    row = next((m for m in models if m.kind == kind and m.selected), None)
-    if row is None:
-        return False, f"no {kind} model is selected", "files"
-    return row.installed, "" if row.installed else row.message, "files"
-
-
-def model_json(state: ModelState) -> dict[str, object]:
-    """A model's row of ``status`` and ``models list --json``."""
-    return {
-        "name": state.name,
-        "kind": state.kind,
-        "installed": state.installed,
-        "path": str(state.path) if state.path else None,
-        "message": state.message,
-        "selected": state.selected,
-    }
-
-
-class ModelReadiness:
-    """Which models loaded; an empty problem means usable."""
-
-    def __init__(self, clip_problem: str, text_problem: str) -> None:
-        self.clip_problem = clip_problem
-        self.text_problem = text_problem
+        """Counts, model state and skipped files, cheaply: no model is loaded for it
+        (engine.library_status)."""
+        return library_status(self.data_dir, self._settings, self.catalog, self.encoders)
 
 
 class _Releasing(contextlib.AbstractContextManager[object]):

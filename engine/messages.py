@@ -40,6 +40,8 @@ class NoteCode(StrEnum):
     TEXT_SEARCH_OFF = "text-search-off"  # params: problem (lexical search still works)
     OCR_OFF = "ocr-off"  # params: problem
     ITEM_GONE = "item-gone"  # "find similar" on a result that left the index
+    # The query names a part number no indexed file mentions: the results are only related.
+    PART_NUMBER_NOT_FOUND = "part-number-not-found"  # params: part
 
 
 class ReasonCode(StrEnum):
@@ -70,6 +72,7 @@ NOTE_ENGLISH: dict[NoteCode, str] = {
     NoteCode.TEXT_SEARCH_OFF: "Semantic text search is off (word search still works): {problem}",
     NoteCode.OCR_OFF: "Text on photos is not read: {problem}",
     NoteCode.ITEM_GONE: "That result is no longer in the index.",
+    NoteCode.PART_NUMBER_NOT_FOUND: "No file mentions {part}; the results are only related.",
 }
 
 REASON_ENGLISH: dict[ReasonCode, str] = {

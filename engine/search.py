@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,9 +33,9 @@ from engine.messages import Note, NoteCode, ReasonCode, note, reason
 from engine.signals.lexical import LexicalSearch
 from engine.signals.lexicon import repair_lines
 from engine.signals.ocr import OcrEngine, OcrResult
-from engine.signals.partnumbers import salient_terms
+from engine.signals.partnumbers import extract_part_numbers, match_part_number, salient_terms
 from engine.signals.passage import PassageSearch
-from engine.signals.tokenize import query_terms
+from engine.signals.tokenize import query_terms, token_list
 from engine.signals.visual import VisualSearch
 from engine.store.catalog import Catalog, ItemRow
 from engine.store.vectors import VectorStore
@@ -62,6 +62,12 @@ class Query:
     exclude_item: int | None = None  # "find similar" leaves out the item it started from
     # Only these signals (fusion.DEFAULT_WEIGHTS keys): per-signal evaluation, diagnostics.
     signals: set[str] | None = None
+
+    def __post_init__(self) -> None:
+        # Below 1, grouping stopped after the first document: `--top-k 0` gave one result.
+        # The CLI says so to people (search, eval); here it is a caller's mistake.
+        if self.top_k < 1:
+            raise ValueError(f"top_k must be at least 1, not {self.top_k}")
 
 
 @dataclass
@@ -172,11 +178,28 @@ class Searcher:
             hits = [h for h in hits if h.item_id != query.exclude_item]
         if query.signals is not None:
             hits = [h for h in hits if h.signal in query.signals]
-        results = self._group(fuse(hits), query)
+        results = self._group(fuse(support_within_coverage(hits)), query)
         notes = list(ctx.notes)
+        missing = self._parts_no_file_mentions(hits, ctx)
+        if missing:
+            notes += [note(NoteCode.PART_NUMBER_NOT_FOUND, part=pn) for pn in missing]
+            results = _related_apart(results, extract_part_numbers(query.text))
         if not results and not notes:
             notes.append(note(NoteCode.NO_MATCHES))
         return SearchOutcome(results, notes, time.perf_counter() - started)
+
+    def _parts_no_file_mentions(self, hits: list[Hit], ctx: _QueryContext) -> list[str]:
+        """Part numbers of a text query that no indexed file mentions (an exact part-number
+        hit is the proof of a mention: the lexical index holds every code whole)."""
+        query = ctx.query
+        if query.image is not None or not self._wants("part-number", ctx=ctx):
+            return []
+        found = [str(h.reason.params.get("part", "")) for h in hits if h.signal == "part-number"]
+        return [
+            pn
+            for pn in extract_part_numbers(query.text)
+            if not any(match_part_number(pn, part) >= 1.0 for part in found)
+        ]
 
     def _start_text_encoders(self, ctx: _QueryContext) -> None:
         text = ctx.query.text
@@ -343,6 +366,7 @@ class Searcher:
                 break
         results = [by_file[i] for i in order]
         self._attach_previews(results, rows)
+        self._page_passages(results, set(query_terms(query.text)))
         return results
 
     @staticmethod
@@ -355,6 +379,7 @@ class Searcher:
         order: list[int],
     ) -> bool:
         """Add ``fused`` hits to the per-document results; True once top_k are found."""
+        terms = set(query_terms(query.text))
         for f in fused:
             row = rows.get(f.item_id)
             if row is None or not _passes(row, query, folder):
@@ -364,7 +389,7 @@ class Searcher:
                 if row.page is not None and row.page not in (best.page, *best.other_pages):
                     best.other_pages.append(row.page)
                 continue
-            by_file[row.file_id] = _result(row, f)
+            by_file[row.file_id] = _result(row, f, terms)
             order.append(row.file_id)
             if len(order) >= query.top_k:
                 return True
@@ -379,6 +404,65 @@ class Searcher:
                 continue
             result.preview_item_id = self.catalog.page_item(row.file_id, row.page)
 
+    def _page_passages(self, results: list[SearchResult], terms: set[str]) -> None:
+        """A page result's snippet: the passage of that page that matches most of the query's
+        terms (a page item holds no text of its own: its text is in its chunks)."""
+        for result in results:
+            if result.snippet or result.page is None or result.kind is not ItemKind.PAGE:
+                continue
+            rows = self.catalog.query(
+                "SELECT c.text FROM items c JOIN items p ON c.file_id = p.file_id"
+                " WHERE p.id = ? AND c.page = ? AND c.kind = 'chunk' ORDER BY c.ordinal",
+                (result.item_id, result.page),
+            )
+            texts = [str(t) for (t,) in rows if str(t).strip()]
+            if texts:
+                best = max(texts, key=lambda t: len(terms.intersection(token_list(t))))
+                result.snippet = passage(best, terms)
+
+
+def support_within_coverage(hits: list[Hit]) -> list[Hit]:
+    """Semantic text similarity supports what the words found; it may not overturn it.
+
+    An item that contains only some of the query's words ("module" of "relay module") had
+    its lexical confidence held down for that, but a high MiniLM similarity (the chunk is
+    about *a* module) added by noisy-OR lifted it over items containing every word. So the
+    semantic-text confidence of an item the lexical signal found partly is capped at that
+    share: half the words, at most half the support. Items no word matched (a paraphrase,
+    another language) keep their semantic confidence whole."""
+    covered: dict[int, float] = {}
+    for hit in hits:
+        if hit.signal == "lexical":
+            covered[hit.item_id] = max(covered.get(hit.item_id, 0.0), hit.coverage)
+    out = []
+    for hit in hits:
+        cap = covered.get(hit.item_id, 1.0)
+        if hit.signal == "semantic-text" and hit.confidence > cap:
+            hit = replace(hit, confidence=cap)
+        out.append(hit)
+    return out
+
+
+def passage(text: str, terms: set[str], size: int = SNIPPET_CHARS) -> str:
+    """``text`` on one line, at most ``size`` characters, starting a little before the first
+    query term it contains (so the snippet shows why it matched)."""
+    text = " ".join(text.split())
+    lowered = text.lower()
+    hits = [i for i in (lowered.find(t.lower()) for t in terms if t) if i >= 0]
+    start = 0
+    if hits and min(hits) > size // 3:
+        start = text.rfind(" ", 0, min(hits) - size // 5) + 1
+    out = ("…" if start else "") + text[start:]
+    return out if len(out) <= size else out[: size - 1] + "…"
+
+
+def _related_apart(results: list[SearchResult], parts: list[str]) -> list[SearchResult]:
+    """Results that name none of ``parts`` exactly are only related: flagged, after the rest."""
+    for result in results:
+        named = [str(r.params["part"]) for r in result.reasons if r.code is ReasonCode.PART_NUMBER]
+        result.related = not any(match_part_number(pn, n) >= 1.0 for pn in parts for n in named)
+    return [r for r in results if not r.related] + [r for r in results if r.related]
+
 
 def _passes(row: ItemRow, query: Query, folder: Path | None) -> bool:
     if query.kinds and row.kind not in query.kinds:
@@ -386,10 +470,8 @@ def _passes(row: ItemRow, query: Query, folder: Path | None) -> bool:
     return folder is None or row.path.is_relative_to(folder)
 
 
-def _result(row: ItemRow, fused: Fused) -> SearchResult:
-    snippet = (row.text or row.ocr_text).strip().replace("\n", " ")
-    if len(snippet) > SNIPPET_CHARS:
-        snippet = snippet[: SNIPPET_CHARS - 1] + "…"
+def _result(row: ItemRow, fused: Fused, terms: set[str]) -> SearchResult:
+    snippet = passage(row.text or row.ocr_text, terms)
     return SearchResult(
         item_id=row.id,
         path=row.path,

@@ -94,6 +94,9 @@ class SearchResult:
     other_pages: list[int] = field(default_factory=list)  # further hits in the same document
     # The item whose picture represents this result: itself, or for a text chunk its page.
     preview_item_id: int | None = None
+    # Not an exact match of what the query names (a part number no file mentions): shown
+    # apart, as related results (engine.messages.NoteCode.PART_NUMBER_NOT_FOUND says why).
+    related: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -106,6 +109,7 @@ class SearchResult:
             "reasons": [r.to_json() for r in self.reasons],
             "file_exists": self.file_exists,
             "other_pages": list(self.other_pages),
+            "related": self.related,
             "preview_item_id": self.preview_item_id,
         }
 

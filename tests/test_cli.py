@@ -163,3 +163,20 @@ def test_progress_jsonl_cancel_keeps_what_was_done(data_dir: Path, tmp_path: Pat
     catalog = Catalog(data_dir)
     assert catalog.counts()["files"] == 30
     catalog.close()
+
+
+def test_a_part_number_in_no_file_is_said_and_results_shown_apart(
+    data_dir: Path, docs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["index", "--data-dir", str(data_dir), str(docs)]) == 0
+    capsys.readouterr()
+    assert main(["search", "--data-dir", str(data_dir), "LM35"]) == 0
+    out = capsys.readouterr().out
+    assert "(No file mentions LM35; the results are only related.)" in out
+    assert "Related (no exact match):" in out
+    results = run_json(capsys, ["search", "--data-dir", str(data_dir), "--json", "LM35"])
+    assert results and all(r["related"] for r in results)  # type: ignore[union-attr]
+    pages = run_json(
+        capsys, ["search", "--data-dir", str(data_dir), "--json", "--kind", "page", "relay"]
+    )
+    assert pages and all(r["snippet"] for r in pages)  # type: ignore[union-attr]

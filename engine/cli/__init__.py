@@ -32,6 +32,7 @@ from engine.cli.common import (
     user_facing_problem,
 )
 from engine.cli.eval import add_eval_parser
+from engine.cli.folders import add_folders_parser
 from engine.cli.serve import add_serve_parser
 
 __all__ = [
@@ -165,5 +166,6 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(run=commands.cmd_models_import)
 
     add_eval_parser(sub, common)
+    add_folders_parser(sub, common)
     add_serve_parser(sub, common)
     return parser

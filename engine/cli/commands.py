@@ -23,24 +23,33 @@ if TYPE_CHECKING:
 
 def cmd_index(args: argparse.Namespace) -> int:
     from engine.config import FolderConfig
+    from engine.crawl import folder_root
     from engine.library import IndexBusy
     from engine.protocol import ControlReader, ProgressWriter
 
     lib = open_library(args)
     include, exclude = tuple(args.include), tuple(args.exclude)
-    folders = [FolderConfig(str(f), include, exclude) for f in args.folders]
-    folders = folders or list(lib.settings.folders)
+    given = [FolderConfig(folder_root(f), include, exclude) for f in args.folders]
+    folders = given or list(lib.settings.folders)
     if not folders:
         lib.close()
-        raise CliError("no folders given and none in the settings", EXIT_USAGE)
-    for folder in folders:
-        if not Path(folder.path).is_dir():
-            print(f"sagasu: warning: {folder.path} is not a folder", file=sys.stderr)
+        raise CliError(
+            "no folders given and none in the settings: sagasu index FOLDER...", EXIT_USAGE
+        )
+    present = [f for f in folders if Path(f.path).is_dir()]
+    missing = [f.path for f in folders if f not in present]
+    if not present:
+        lib.close()
+        raise CliError(f"nothing to index: {_not_folders(missing)}")
+    for path in missing:  # an unplugged drive: its files stay in the index
+        print(f"sagasu: warning: {_not_folders([path])}; indexing the others", file=sys.stderr)
+    # Remembered as the library's folders: a later bare `sagasu index` and the window use them.
+    lib.add_folders([f for f in given if f in present])
     writer = ProgressWriter() if args.progress_jsonl else None
     bar = TerminalProgress()
     try:
         cancel = ControlReader() if writer else (lambda: False)
-        summary = lib.index(folders, progress=writer or bar, cancel=cancel)
+        summary = lib.index(present, progress=writer or bar, cancel=cancel)
     except IndexBusy as exc:
         raise CliError(str(exc)) from exc
     finally:
@@ -53,6 +62,12 @@ def cmd_index(args: argparse.Namespace) -> int:
     else:
         print_summary(summary)
     return EXIT_OK
+
+
+def _not_folders(paths: list[str]) -> str:
+    """``X does not exist`` / ``X is not a folder`` for each of ``paths``."""
+    words = [f"{p} {'is not a folder' if Path(p).exists() else 'does not exist'}" for p in paths]
+    return ", ".join(words)
 
 
 def print_summary(s: IndexSummary) -> None:
@@ -110,6 +125,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     for note in outcome.notes:
         print(f"({note})")
     for rank, r in enumerate(outcome.results, 1):
+        if r.related and (rank == 1 or not outcome.results[rank - 2].related):
+            print("Related (no exact match):")
         page = f" p.{r.page}" if r.page else ""
         missing = "" if r.file_exists else "  [file missing]"
         print(f"{rank:2d}. {r.score:.3f}  {r.kind.value:5s} {r.path}{page}{missing}")
@@ -117,7 +134,10 @@ def cmd_search(args: argparse.Namespace) -> int:
             print(f"      why: {'; '.join(map(str, r.reasons))}")
         if r.snippet:
             print(f"      {r.snippet[:160]}")
-    print(f"{len(outcome.results)} results in {outcome.seconds * 1000:.0f} ms")
+    loading = lib.last_model_load_seconds  # readable after lib.close()
+    searching = max(0.0, outcome.seconds - loading)
+    tail = f" (models loaded in {loading:.1f} s)" if loading >= 0.05 else ""
+    print(f"{len(outcome.results)} results in {searching * 1000:.0f} ms{tail}")
     return EXIT_OK
 
 
@@ -175,7 +195,7 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     finally:
         lib.close()
     if args.json:
-        from engine.library import model_json
+        from engine.library_status import model_json
 
         print(json.dumps([model_json(s) for s in states], ensure_ascii=False, indent=2))
         return EXIT_OK

@@ -9,6 +9,7 @@ and then shrunk to ``WORKING_SIDE`` so downstream stages never hold huge bitmaps
 from __future__ import annotations
 
 import io
+import os
 import warnings
 from pathlib import Path
 from typing import BinaryIO
@@ -63,6 +64,9 @@ def load_query_image(
         if not source:
             raise ExtractError("empty image data")
         return _decode(io.BytesIO(source), max_pixels, max_side)
+    if not os.path.lexists(source):
+        # Not "no longer exists" (an indexed file that went away): this one never did here.
+        raise ExtractError("does not exist")
     return open_image_safely(source, max_pixels, max_side=max_side)
 
 

@@ -10,6 +10,7 @@ import queue
 import time
 from typing import TYPE_CHECKING, Protocol
 
+from engine.indexing.eta import WorkEstimate
 from engine.indexing.work import FileWork, Prepared, Unit
 from engine.messages import Phase
 from engine.types import CancelCheck, ItemKind, Progress, ProgressCallback
@@ -64,6 +65,9 @@ class Consumer:
         self.total = len(states)
         self.started = time.monotonic()
         self.last_save = self.started
+        # Time left weighed by each file's type and bytes, not by the count of files.
+        self.estimate = WorkEstimate()
+        self.estimate.plan_all(_weight(s) for s in states.values())
 
     def run(self) -> bool:
         """Consume until every file is committed or rejected; False if cancelled first."""
@@ -145,7 +149,8 @@ class Consumer:
         self.states[n] = FileWork(state.job, n)  # release the pixels and thumbnails
         self.done += 1
         elapsed = time.monotonic() - self.started
-        eta = elapsed / self.done * (self.total - self.done) if self.done else None
+        self.estimate.finished(*_weight(state), at=elapsed)
+        eta = self.estimate.remaining(elapsed)
         self.progress(
             Progress(
                 Phase.EXTRACT,
@@ -156,3 +161,9 @@ class Consumer:
                 eta_seconds=eta,
             )
         )
+
+
+def _weight(state: FileWork) -> tuple[str, int]:
+    """What a file weighs for the estimate of time left: its type and its bytes."""
+    entry = state.job.entry
+    return entry.file_type.value, entry.size

@@ -69,6 +69,7 @@ class Indexer:
         self.settings = settings
         self.workers = workers or max(1, min(4, (os.cpu_count() or 2)))
         self.summary = IndexSummary()
+        self.run_id: int | None = None  # the catalog's record of this run (runs.id)
 
     def run(
         self,
@@ -77,7 +78,7 @@ class Indexer:
         cancel: CancelCheck = never_cancel,
     ) -> IndexSummary:
         started = time.monotonic()
-        run_id = self.catalog.start_run()
+        run_id = self.run_id = self.catalog.start_run()
         status = "failed"
         try:
             jobs = self._plan(folders, progress, cancel)

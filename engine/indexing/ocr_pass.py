@@ -19,6 +19,7 @@ from engine.config import Settings
 from engine.extract import ExtractError
 from engine.extract.images import open_image_safely
 from engine.extract.pdf import render_page
+from engine.indexing.eta import WorkEstimate
 from engine.messages import Phase
 from engine.signals.ocr import OcrEngine, OcrResult
 from engine.signals.tokenize import fts_tokens
@@ -42,6 +43,8 @@ def run_ocr(
     summary = OcrSummary()
     started = time.monotonic()
     todo = catalog.items_needing_ocr()
+    estimate = WorkEstimate()  # a photo and a scanned page cost differently: learned per kind
+    estimate.plan_all((kind, 1) for _, kind, _, _ in todo)
     for n, (item_id, kind, page, path) in enumerate(todo, 1):
         if cancel():
             break
@@ -53,7 +56,10 @@ def run_ocr(
         text = result.text if result.had_text else ""
         catalog.set_ocr(item_id, text, result.mean_confidence, fts_tokens(text) if text else "")
         summary.items += 1
-        progress(Progress(Phase.OCR, n, len(todo), path.name))
+        elapsed = time.monotonic() - started
+        estimate.finished(kind, 1, at=elapsed)
+        eta = estimate.remaining(elapsed)
+        progress(Progress(Phase.OCR, n, len(todo), path.name, eta_seconds=eta))
     summary.seconds = time.monotonic() - started
     return summary
 

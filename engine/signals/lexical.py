@@ -100,7 +100,7 @@ class LexicalSearch:
             code = ReasonCode.PHOTO_TERMS if source == "ocr" else ReasonCode.TERMS
             signal = "ocr-lexical" if source == "ocr" else "lexical"
             why = reason(code, terms=_shown(matched))
-            hits.append(Hit(row.item_id, signal, confidence, why))
+            hits.append(Hit(row.item_id, signal, confidence, why, coverage=coverage))
         return hits
 
     def _part_number_hits(self, text: str, pool: int, source: str) -> list[Hit]:

@@ -171,6 +171,7 @@ JA = {
     "Semantic text search is off (word search still works): {problem}": "意味によるテキスト検索はオフです（語による検索は使えます）：{problem}",
     "Text on photos is not read: {problem}": "写真の文字は読み取られません：{problem}",
     "That result is no longer in the index.": "その結果はもうインデックスにありません。",
+    "No file mentions {part}; the results are only related.": "{part} を含むファイルはありません。以下は関連する結果です。",
     "text similarity ({similarity:.2f})": "文章の類似度（{similarity:.2f}）",
     "looks like the description ({similarity:.2f})": "説明に合う見た目（{similarity:.2f}）",
     "visually similar ({similarity:.2f})": "見た目が似ている（{similarity:.2f}）",

@@ -404,102 +404,107 @@
       <translation>その結果はもうインデックスにありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="65" />
+      <location filename="../../desktop/messages.py" line="60" />
+      <source>No file mentions {part}; the results are only related.</source>
+      <translation>{part} を含むファイルはありません。以下は関連する結果です。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="68" />
       <source>text similarity ({similarity:.2f})</source>
       <translation>文章の類似度（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="68" />
+      <location filename="../../desktop/messages.py" line="71" />
       <source>looks like the description ({similarity:.2f})</source>
       <translation>説明に合う見た目（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="71" />
+      <location filename="../../desktop/messages.py" line="74" />
       <source>visually similar ({similarity:.2f})</source>
       <translation>見た目が似ている（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="74" />
+      <location filename="../../desktop/messages.py" line="77" />
       <source>text about it ({similarity:.2f})</source>
       <translation>これについての文章（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="77" />
+      <location filename="../../desktop/messages.py" line="80" />
       <source>terms: {terms}</source>
       <translation>一致した語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="78" />
+      <location filename="../../desktop/messages.py" line="81" />
       <source>text read from the photo: {terms}</source>
       <translation>写真から読み取った語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="81" />
+      <location filename="../../desktop/messages.py" line="84" />
       <source>part number {part}</source>
       <translation>型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="82" />
+      <location filename="../../desktop/messages.py" line="85" />
       <source>similar part number {part}</source>
       <translation>類似の型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="85" />
+      <location filename="../../desktop/messages.py" line="88" />
       <source>part number {part} (read from the photo)</source>
       <translation>型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="88" />
+      <location filename="../../desktop/messages.py" line="91" />
       <source>similar part number {part} (read from the photo)</source>
       <translation>類似の型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="91" />
+      <location filename="../../desktop/messages.py" line="94" />
       <source>figure matched ({inliers} inliers)</source>
       <translation>図が一致（対応点 {inliers} 個）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="94" />
+      <location filename="../../desktop/messages.py" line="97" />
       <source>shows the text read from the photo ({share:.0%}): “{excerpt}”</source>
       <translation>写真から読み取った文章が載っている（{share:.0%}）：「{excerpt}」</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="117" />
+      <location filename="../../desktop/messages.py" line="120" />
       <source>{0} of {1} files</source>
       <translation>{0} / {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="119" />
+      <location filename="../../desktop/messages.py" line="122" />
       <source>{0} of {1}</source>
       <translation>{0} / {1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="123" />
+      <location filename="../../desktop/messages.py" line="126" />
       <source>{0} files found</source>
       <translation>{0} 個のファイルを発見</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="125" />
+      <location filename="../../desktop/messages.py" line="128" />
       <source>{0} pages</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="128" />
+      <location filename="../../desktop/messages.py" line="131" />
       <source>about {0} left</source>
       <translation>残り約 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="138" />
+      <location filename="../../desktop/messages.py" line="141" />
       <source>{0} s</source>
       <translation>{0} 秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="140" />
+      <location filename="../../desktop/messages.py" line="143" />
       <source>{0} min</source>
       <translation>{0} 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="141" />
+      <location filename="../../desktop/messages.py" line="144" />
       <source>{0} h {1} min</source>
       <translation>{0} 時間 {1} 分</translation>
     </message>
@@ -507,32 +512,32 @@
   <context>
     <name>PreviewPane</name>
     <message>
-      <location filename="../../desktop/preview.py" line="98" />
+      <location filename="../../desktop/preview.py" line="99" />
       <source>Select a result to preview it.</source>
       <translation>結果を選択するとプレビューを表示します。</translation>
     </message>
     <message>
-      <location filename="../../desktop/preview.py" line="101" />
+      <location filename="../../desktop/preview.py" line="102" />
       <source>Copy path</source>
       <translation>パスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/preview.py" line="102" />
+      <location filename="../../desktop/preview.py" line="103" />
       <source>Copy the full path of this file</source>
       <translation>このファイルのフルパスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/preview.py" line="113" />
+      <location filename="../../desktop/preview.py" line="114" />
       <source>This file is missing.</source>
       <translation>このファイルは見つかりません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/preview.py" line="116" />
+      <location filename="../../desktop/preview.py" line="117" />
       <source>It was moved or deleted since it was indexed.</source>
       <translation>インデックス作成後に移動または削除されました。</translation>
     </message>
     <message>
-      <location filename="../../desktop/preview.py" line="131" />
+      <location filename="../../desktop/preview.py" line="132" />
       <source>No preview</source>
       <translation>プレビューなし</translation>
     </message>
