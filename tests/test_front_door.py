@@ -253,3 +253,24 @@ def test_run_control_blocks_while_paused_and_cancel_releases_it() -> None:
     assert answers == [True] and not control.paused
     control.reset()
     assert control() is False
+
+
+def test_a_closed_output_pipe_is_not_an_error(tmp_path: Path) -> None:
+    """`sagasu status --json | head`: the reader leaves early; exit 0, nothing on stderr."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SAGASU_DATA_DIR": str(tmp_path / "data"), "SAGASU_WARM": "off"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "engine.cli", "status", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # before the child has written anything: its writes fail (EPIPE)
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 0, err
+    assert "Broken pipe" not in err and "Traceback" not in err
