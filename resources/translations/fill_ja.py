@@ -176,7 +176,7 @@ JA = {
     "looks like the description ({similarity:.2f})": "説明に合う見た目（{similarity:.2f}）",
     "visually similar ({similarity:.2f})": "見た目が似ている（{similarity:.2f}）",
     "text about it ({similarity:.2f})": "これについての文章（{similarity:.2f}）",
-    "terms: {terms}": "一致した語：{terms}",
+    "terms: {terms}": "含まれる語：{terms}",
     "text read from the photo: {terms}": "写真から読み取った語：{terms}",
     "part number {part}": "型番 {part}",
     "similar part number {part}": "類似の型番 {part}",

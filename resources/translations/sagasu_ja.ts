@@ -431,7 +431,7 @@
     <message>
       <location filename="../../desktop/messages.py" line="80" />
       <source>terms: {terms}</source>
-      <translation>一致した語：{terms}</translation>
+      <translation>含まれる語：{terms}</translation>
     </message>
     <message>
       <location filename="../../desktop/messages.py" line="81" />
