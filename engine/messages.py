@@ -8,9 +8,10 @@ and a test checks that every code has one).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 ParamValue = str | int | float
 
@@ -92,18 +93,29 @@ REASON_ENGLISH: dict[ReasonCode, str] = {
 
 
 @dataclass(frozen=True)
-class Note:
-    code: NoteCode
+class _Message:
+    """A code with its parameters; subclasses name their code type and English templates."""
+
+    code: StrEnum
     params: dict[str, ParamValue] = field(default_factory=dict)
 
+    TEMPLATES: ClassVar[Mapping[Any, str]] = {}
+
     def english(self) -> str:
-        return NOTE_ENGLISH[self.code].format(**self.params)
+        return self.TEMPLATES[self.code].format(**self.params)
 
     def __str__(self) -> str:
         return self.english()
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code.value, "params": dict(self.params), "text": self.english()}
+
+
+@dataclass(frozen=True)
+class Note(_Message):
+    code: NoteCode
+
+    TEMPLATES: ClassVar[Mapping[Any, str]] = NOTE_ENGLISH
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Note:
@@ -111,18 +123,10 @@ class Note:
 
 
 @dataclass(frozen=True)
-class Reason:
+class Reason(_Message):
     code: ReasonCode
-    params: dict[str, ParamValue] = field(default_factory=dict)
 
-    def english(self) -> str:
-        return REASON_ENGLISH[self.code].format(**self.params)
-
-    def __str__(self) -> str:
-        return self.english()
-
-    def to_json(self) -> dict[str, Any]:
-        return {"code": self.code.value, "params": dict(self.params), "text": self.english()}
+    TEMPLATES: ClassVar[Mapping[Any, str]] = REASON_ENGLISH
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Reason:
