@@ -359,14 +359,15 @@ class Searcher:
         # Rows are read in slices down the ranking: top_k documents are usually found in the
         # first few dozen hits, and reading all several hundred would cost more than fusing.
         step = max(64, query.top_k * 4)
+        terms = set(query_terms(query.text))  # tokenised once: snippets start at a term
         for start in range(0, len(fused), step):
             part = fused[start : start + step]
             rows.update(self.catalog.items(f.item_id for f in part))
-            if self._take(part, rows, query, folder, by_file, order):
+            if self._take(part, rows, query, folder, terms, by_file, order):
                 break
         results = [by_file[i] for i in order]
         self._attach_previews(results, rows)
-        self._page_passages(results, set(query_terms(query.text)))
+        self._page_passages(results, terms)
         return results
 
     @staticmethod
@@ -375,11 +376,11 @@ class Searcher:
         rows: dict[int, ItemRow],
         query: Query,
         folder: Path | None,
+        terms: set[str],
         by_file: dict[int, SearchResult],
         order: list[int],
     ) -> bool:
         """Add ``fused`` hits to the per-document results; True once top_k are found."""
-        terms = set(query_terms(query.text))
         for f in fused:
             row = rows.get(f.item_id)
             if row is None or not _passes(row, query, folder):
@@ -407,18 +408,25 @@ class Searcher:
     def _page_passages(self, results: list[SearchResult], terms: set[str]) -> None:
         """A page result's snippet: the passage of that page that matches most of the query's
         terms (a page item holds no text of its own: its text is in its chunks)."""
-        for result in results:
-            if result.snippet or result.page is None or result.kind is not ItemKind.PAGE:
-                continue
-            rows = self.catalog.query(
-                "SELECT c.text FROM items c JOIN items p ON c.file_id = p.file_id"
-                " WHERE p.id = ? AND c.page = ? AND c.kind = 'chunk' ORDER BY c.ordinal",
-                (result.item_id, result.page),
-            )
-            texts = [str(t) for (t,) in rows if str(t).strip()]
-            if texts:
-                best = max(texts, key=lambda t: len(terms.intersection(token_list(t))))
-                result.snippet = passage(best, terms)
+        pages = {
+            r.item_id: r
+            for r in results
+            if not r.snippet and r.page is not None and r.kind is ItemKind.PAGE
+        }
+        # One query for every page result (a window asks for 100 results at a time).
+        rows = self.catalog.query_ids(
+            "SELECT p.id, c.text FROM items p JOIN items c"
+            " ON c.file_id = p.file_id AND c.page = p.page AND c.kind = 'chunk'"
+            " WHERE p.id IN ({}) ORDER BY p.id, c.ordinal",
+            list(pages),
+        )
+        texts: dict[int, list[str]] = {}
+        for item_id, text in rows:
+            if str(text).strip():
+                texts.setdefault(int(item_id), []).append(str(text))
+        for item_id, page_texts in texts.items():
+            best = max(page_texts, key=lambda t: len(terms.intersection(token_list(t))))
+            pages[item_id].snippet = passage(best, terms)
 
 
 def support_within_coverage(hits: list[Hit]) -> list[Hit]:
