@@ -30,9 +30,14 @@ class CliError(Exception):
 
 
 def open_library(args: argparse.Namespace) -> Library:
+    """The library a command works on: opened here, or the open one that the warm background
+    process (engine.cli.serve) lends the command as ``args.lent_library``."""
     from engine.library import Library
     from engine.store.schema import SchemaTooNew
 
+    lent: Library | None = getattr(args, "lent_library", None)
+    if lent is not None:
+        return lent
     try:
         return Library(args.data_dir)
     except SchemaTooNew as exc:

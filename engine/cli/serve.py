@@ -205,13 +205,13 @@ class Server:
         logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.WARNING)
         with _captured() as (out, err):
             self._refresh()
+            args.lent_library = self._lend()  # the command's close() leaves it open
             code = dispatch(args)
         return {"stdout": out.getvalue(), "stderr": err.getvalue(), "code": code}
 
     # --- the library and its freshness ---------------------------------------------------
 
     def _open(self, keep_models: bool = False) -> None:
-        from engine.cli import commands
         from engine.library import Library
 
         old = self.library
@@ -221,10 +221,8 @@ class Server:
         self._models_seen = self._models_state()
         self._data_seen = self._data_state()
         self.library = Library(self.where.data_dir, encoders=encoders)
-        # The commands open and close a library per call; here they borrow the warm one.
-        setattr(commands, "open_library", self._borrow)  # noqa: B010 (mypy: not exported)
 
-    def _borrow(self, _args: argparse.Namespace) -> Library:
+    def _lend(self) -> Library:
         assert self.library is not None
         borrowed: Any = _Borrowed(self.library)
         return borrowed  # type: ignore[no-any-return]
