@@ -346,12 +346,7 @@ class Library:
 
     def thumbnail(self, item_id: int) -> bytes | None:
         """The item's small JPEG; a text chunk has none, so the page it is on stands in."""
-        data = self.catalog.thumbnail(item_id)
-        if data:
-            return data
-        row = self.catalog.items([item_id]).get(item_id)
-        page = self.catalog.page_item(row.file_id, row.page) if row is not None else None
-        return self.catalog.thumbnail(page) if page is not None else None
+        return self.catalog.preview_thumbnail(item_id)
 
     @staticmethod
     def render_page(path: Path, page: int, max_side: int, dpi: int = 300) -> Image.Image:

@@ -75,3 +75,20 @@ def test_bad_files_are_skipped_with_reasons(tmp_path: Path, no_models: Encoders)
         assert set(map(os.path.basename, reasons)) == {"empty.pdf", "notes.jpg"}
         assert all(r.strip() for r in reasons.values())
         assert lib.status()["counts"]["skipped"] == 2
+
+
+def test_a_text_chunk_is_shown_by_the_thumbnail_of_its_page(
+    tmp_path: Path, no_models: Encoders
+) -> None:
+    root = build_docs(tmp_path / "docs")
+    with Library(tmp_path / "data", no_models.settings, no_models) as lib:
+        lib.index(folders(root))
+        ((chunk, file_id, page),) = lib.catalog.query(
+            "SELECT id, file_id, page FROM items WHERE kind = 'chunk' LIMIT 1"
+        )
+        page_item = lib.catalog.page_item(file_id, page)
+        assert page_item is not None
+        assert lib.thumbnail(chunk) == lib.catalog.thumbnail(page_item) is not None
+        photo = lib.catalog.query("SELECT id FROM items WHERE kind = 'photo' LIMIT 1")[0][0]
+        assert lib.thumbnail(photo) == lib.catalog.thumbnail(photo) is not None
+        assert lib.thumbnail(10_000_000) is None

@@ -285,6 +285,17 @@ class Catalog:
         rows = self.query("SELECT thumbnail FROM items WHERE id = ?", (item_id,))
         return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
 
+    def preview_thumbnail(self, item_id: int) -> bytes | None:
+        """The item's thumbnail or, for an item without one (a text chunk), that of the page
+        it is on: one query (a result grid asks for one per tile)."""
+        rows = self.query(
+            "SELECT COALESCE(i.thumbnail, (SELECT p.thumbnail FROM items p"
+            " WHERE p.file_id = i.file_id AND p.page = i.page AND p.kind = 'page' LIMIT 1))"
+            " FROM items i WHERE i.id = ?",
+            (item_id,),
+        )
+        return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
+
     def add_vectors(self, space: str, vectors: dict[int, np.ndarray]) -> None:
         """Add vectors for existing items (deferred encoding, bridge spaces)."""
         if not vectors:
