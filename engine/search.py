@@ -37,7 +37,8 @@ from engine.signals.partnumbers import extract_part_numbers, match_part_number, 
 from engine.signals.passage import PassageSearch
 from engine.signals.tokenize import query_terms, token_list
 from engine.signals.visual import VisualSearch
-from engine.store.catalog import Catalog, ItemRow
+from engine.store.catalog import Catalog
+from engine.store.records import ItemRow
 from engine.store.vectors import VectorStore
 from engine.types import ItemKind, SearchResult
 

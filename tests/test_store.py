@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from engine.store import vectors as vectors_mod
-from engine.store.catalog import CATALOG_FILE, Catalog, NewItem
+from engine.store.catalog import CATALOG_FILE, Catalog
+from engine.store.records import NewItem
 from engine.store.schema import MIGRATIONS, SCHEMA_VERSION, SchemaTooNew
 from engine.store.vectors import VectorSpace, VectorStore, slug
 from engine.types import FileEntry, FileType, ItemKind

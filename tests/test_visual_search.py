@@ -19,7 +19,8 @@ from engine.signals.visual import (
     save_index,
 )
 from engine.store.atomic import atomic_path, write_atomic
-from engine.store.catalog import VISUAL_SPACE, Catalog, NewItem
+from engine.store.catalog import VISUAL_SPACE, Catalog
+from engine.store.records import NewItem
 from engine.types import FileEntry, FileType, ItemKind
 from tests.test_visual import photographed, textured_image
 

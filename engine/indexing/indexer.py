@@ -34,7 +34,8 @@ from engine.indexing.work import (
     put,
 )
 from engine.messages import Phase
-from engine.store.catalog import Catalog, FileState, NewItem, path_key
+from engine.store.catalog import Catalog, path_key
+from engine.store.records import FileState, NewItem
 from engine.store.vectors import VectorStore
 from engine.summary import IndexSummary
 from engine.types import (

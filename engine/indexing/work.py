@@ -19,7 +19,7 @@ from engine.extract.images import make_thumbnail
 from engine.imaging import encoder_view
 from engine.signals.tokenize import fts_tokens
 from engine.signals.visual import features_of
-from engine.store.catalog import NewItem
+from engine.store.records import NewItem
 from engine.types import CancelCheck, ExtractedItem, FileEntry
 
 if TYPE_CHECKING:  # both import torch: loaded with the models, not with the engine
