@@ -124,3 +124,13 @@ def test_eval_refuses_top_k_below_one(
     for command in (["eval", str(queries)], ["search", "relay"]):
         assert main([*command, "--data-dir", str(data_dir), "--top-k", "0"]) == 2
         assert "--top-k must be at least 1" in capsys.readouterr().err
+
+
+def test_data_dir_before_or_after_a_models_action_is_the_same(tmp_path: Path) -> None:
+    """`sagasu models --data-dir D list` used to lose D (the action's default overwrote it)."""
+    from engine.cli import build_parser
+
+    parser = build_parser()
+    before = parser.parse_args(["models", "--data-dir", str(tmp_path), "list"])
+    after = parser.parse_args(["models", "list", "--data-dir", str(tmp_path)])
+    assert before.data_dir == after.data_dir == tmp_path

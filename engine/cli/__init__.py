@@ -154,13 +154,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = sub.add_parser("models", parents=[common], help="list, fetch or import weights")
     msub = models.add_subparsers(metavar="ACTION")
-    m = msub.add_parser("list", parents=[common], help="known models and whether installed")
+    # The actions take --data-dir too, suppressed when absent: a plain default (None) would
+    # overwrite one given before the action (`sagasu models --data-dir D list`).
+    action = argparse.ArgumentParser(add_help=False)
+    action.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS, help="index folder")
+    m = msub.add_parser("list", parents=[action], help="known models and whether installed")
     m.add_argument("--json", action="store_true")
     m.set_defaults(run=commands.cmd_models_list)
-    m = msub.add_parser("fetch", parents=[common], help="download weights (needs internet)")
+    m = msub.add_parser("fetch", parents=[action], help="download weights (needs internet)")
     m.add_argument("name", help="e.g. ViT-B-32/laion2b_s34b_b79k")
     m.set_defaults(run=commands.cmd_models_fetch)
-    m = msub.add_parser("import", parents=[common], help="install a weights file you have")
+    m = msub.add_parser("import", parents=[action], help="install a weights file you have")
     m.add_argument("path", type=Path)
     m.add_argument("--model", help="model it belongs to (default: the configured one)")
     m.set_defaults(run=commands.cmd_models_import)
