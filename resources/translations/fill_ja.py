@@ -153,6 +153,18 @@ JA = {
     "Semantic text search is off.": "意味によるテキスト検索はオフです。",
     "Word, part-number and image search work. The text model could not be loaded: {0}": "語・型番・画像による検索は使えます。テキストモデルを読み込めませんでした：{0}",
     "Models…": "モデル…",
+    # damaged index (desktop/repair_dialog.py)
+    "The search index is missing or empty, although folders were indexed.": "検索インデックスが見つからないか空です（フォルダはインデックス済みでした）。",
+    "The search index holds no data, although folders were indexed.": "検索インデックスにデータがありません（フォルダはインデックス済みでした）。",
+    "The search index file was overwritten and cannot be read.": "検索インデックスのファイルが上書きされていて読み取れません。",
+    "The search index file is cut short (truncated).": "検索インデックスのファイルが途中で切れています（破損）。",
+    "The search index file is damaged.": "検索インデックスのファイルが破損しています。",
+    "Sagasu — the search index is damaged": "探す — 検索インデックスが破損しています",
+    "Sagasu can rebuild it: the damaged file is kept in the “{0}” folder of {1}, the last good backup is restored and your folders are indexed again (only what changed since the backup). Your settings are kept.": "再構築できます。破損したファイルは {1} の「{0}」フォルダに保管し、最後の正常なバックアップを復元してから、フォルダをもう一度インデックスします（バックアップ以降に変わった分だけ）。設定はそのまま残ります。",
+    "Rebuild the index": "インデックスを再構築",
+    "Quit": "終了",
+    "Restoring the last good backup…": "最後の正常なバックアップを復元しています…",
+    "The index could not be rebuilt: {0}": "インデックスを再構築できませんでした：{0}",
     # engine messages (desktop/messages.py)
     "Something went wrong: {0}": "問題が発生しました：{0}",
     "Looking for files": "ファイルを探しています",

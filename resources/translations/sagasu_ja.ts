@@ -543,6 +543,67 @@
     </message>
   </context>
   <context>
+    <name>Repair</name>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="35" />
+      <source>The search index is missing or empty, although folders were indexed.</source>
+      <translation>検索インデックスが見つからないか空です（フォルダはインデックス済みでした）。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="38" />
+      <source>The search index holds no data, although folders were indexed.</source>
+      <translation>検索インデックスにデータがありません（フォルダはインデックス済みでした）。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="41" />
+      <source>The search index file was overwritten and cannot be read.</source>
+      <translation>検索インデックスのファイルが上書きされていて読み取れません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="44" />
+      <source>The search index file is cut short (truncated).</source>
+      <translation>検索インデックスのファイルが途中で切れています（破損）。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="47" />
+      <source>The search index file is damaged.</source>
+      <translation>検索インデックスのファイルが破損しています。</translation>
+    </message>
+  </context>
+  <context>
+    <name>RepairDialog</name>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="67" />
+      <source>Sagasu — the search index is damaged</source>
+      <translation>探す — 検索インデックスが破損しています</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="73" />
+      <source>Sagasu can rebuild it: the damaged file is kept in the “{0}” folder of {1}, the last good backup is restored and your folders are indexed again (only what changed since the backup). Your settings are kept.</source>
+      <translation>再構築できます。破損したファイルは {1} の「{0}」フォルダに保管し、最後の正常なバックアップを復元してから、フォルダをもう一度インデックスします（バックアップ以降に変わった分だけ）。設定はそのまま残ります。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="83" />
+      <source>Rebuild the index</source>
+      <translation>インデックスを再構築</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="84" />
+      <source>Quit</source>
+      <translation>終了</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="99" />
+      <source>Restoring the last good backup…</source>
+      <translation>最後の正常なバックアップを復元しています…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="123" />
+      <source>The index could not be rebuilt: {0}</source>
+      <translation>インデックスを再構築できませんでした：{0}</translation>
+    </message>
+  </context>
+  <context>
     <name>ResultsModel</name>
     <message>
       <location filename="../../desktop/results_model.py" line="86" />
