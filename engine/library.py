@@ -38,11 +38,11 @@ from engine.errors import IndexBusy as IndexBusy  # clients catch it from the fr
 from engine.imaging import encoder_view
 from engine.library_status import ModelReadiness, library_status
 from engine.messages import NoteCode, Phase, note
-from engine.recovery import Repair, back_up_after, check_after_crash, prepare
+from engine.recovery import Repair, back_up_checked, check_after_crash, prepare
 from engine.search import Query, Searcher, SearchOutcome, Signal
 from engine.signals.ocr import OcrEngine
 from engine.signals.visual import VisualSearch
-from engine.store.backup import changed_since_backup
+from engine.store.backup import backups
 from engine.store.catalog import Catalog
 from engine.store.vectors import VectorStore
 from engine.types import (
@@ -193,7 +193,6 @@ class Library:
 
             started = time.monotonic()
             self.catalog.check_whole()  # never write on top of damage (RELIABILITY.md)
-            wanted = changed_since_backup(self.catalog.path, self.data_dir)
             indexer = Indexer(self.catalog, self.vectors, self.encoders, self._settings)
             summary = indexer.run(folders, progress, cancel)
             if not summary.cancelled:
@@ -206,8 +205,9 @@ class Library:
             if indexer.run_id is not None:
                 status = "cancelled" if summary.cancelled else "completed"
                 self.catalog.finish_run(indexer.run_id, status, summary.to_json())
-            if not summary.cancelled and (wanted or summary.changed):
-                back_up_after(self.catalog, summary)
+            if not summary.cancelled and (summary.changed or not backups(self.data_dir)):
+                backup = back_up_checked(self.catalog)
+                summary.backup, summary.backup_problem = backup.outcome, backup.problem
             return summary
 
     def encode_pending(
@@ -241,6 +241,7 @@ class Library:
             self.vectors.save()
             if done:
                 self.alignment.refresh(self.catalog, self.vectors, self.encoders)
+                back_up_checked(self.catalog)  # a backup must not bring the folder back
         return done
 
     def reload(self) -> None:

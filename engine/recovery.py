@@ -23,7 +23,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from engine.errors import IndexBusy
-from engine.store.backup import back_up, good_backup, restore
+from engine.store.backup import BackupResult, back_up, good_backup, restore
 from engine.store.catalog import CATALOG_FILE, Catalog
 from engine.store.health import LIBRARY_MARKER
 from engine.summary import BackupOutcome, IndexSummary
@@ -116,10 +116,10 @@ def check_after_crash(catalog: Catalog, lock: FileLock) -> None:
         lock.release()
 
 
-def back_up_after(catalog: Catalog, summary: IndexSummary) -> None:
-    """Back the catalog up after a completed run (engine.store.backup), noting the outcome in
-    ``summary``; a damaged catalog shows itself here as a copy that fails its check."""
+def back_up_checked(catalog: Catalog) -> BackupResult:
+    """Back the catalog up (engine.store.backup) after a change; a damaged catalog shows
+    itself here as a copy that fails its check, and is then reported as damaged."""
     result = back_up(catalog.path, catalog.path.parent)
-    summary.backup, summary.backup_problem = result.outcome, result.problem
     if result.outcome is BackupOutcome.FAILED:
         catalog.check_whole()  # raises CatalogDamaged when the catalog is the cause
+    return result

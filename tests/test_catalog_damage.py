@@ -138,6 +138,17 @@ def test_a_completed_run_is_backed_up_in_two_generations(
     assert not list(folder.glob(".*.tmp"))
 
 
+def test_a_forgotten_folder_is_forgotten_by_the_backup_too(
+    tmp_path: Path, no_models: Encoders
+) -> None:
+    data, root = indexed_library(tmp_path, no_models)
+    with Library(data) as lib:
+        assert lib.remove_folder(root) == 4
+    newest = sqlite3.connect(backup_folder(data) / GENERATIONS[0])
+    assert newest.execute("SELECT COUNT(*) FROM files").fetchone()[0] == 0
+    newest.close()
+
+
 def test_a_backup_that_would_fill_the_disk_is_skipped(tmp_path: Path, no_models: Encoders) -> None:
     from engine.store.backup import back_up
 

@@ -1,10 +1,11 @@
 """Backups of the catalog: two checked generations under ``data_dir/backups``.
 
-After each completed index run that changed the catalog, SQLite's online backup API copies it
-(a consistent snapshot, while searches go on) to a temporary file in the backups folder; the
-copy is checked with ``PRAGMA quick_check`` and only then renamed into place, the previous
-newest becoming the older generation. A crash at any moment leaves at least one whole
-generation, and a damaged catalog never pushes a good backup out (its copy fails the check).
+After each completed index run that changed what is indexed (and after a folder is
+forgotten), SQLite's online backup API copies the catalog (a consistent snapshot, while
+searches go on) to a temporary file in the backups folder. The copy is checked with
+``PRAGMA quick_check`` and only then renamed into place, the previous newest becoming the
+older generation. A crash at any moment leaves at least one whole generation, and a damaged
+catalog never pushes a good backup out (its copy fails the check).
 
 Bounded: two generations, each the catalog's size; a backup that would leave less than
 ``MIN_FREE_BYTES`` free on the data folder's disk is skipped (the run's summary says so).
@@ -48,20 +49,6 @@ def backups(data_dir: Path) -> list[Path]:
     """The backup generations that exist, newest first."""
     found = [backup_folder(data_dir) / name for name in GENERATIONS]
     return [p for p in found if p.is_file()]
-
-
-def changed_since_backup(catalog_path: Path, data_dir: Path) -> bool:
-    """Whether the catalog was written after its newest backup (or has none). WAL commits
-    touch the ``-wal`` file, checkpoints the catalog itself, so both are compared."""
-    newest = backups(data_dir)
-    if not newest:
-        return True
-    written = [
-        p.stat().st_mtime_ns
-        for p in (catalog_path, catalog_path.with_name(catalog_path.name + "-wal"))
-        if p.exists()
-    ]
-    return max(written, default=0) > newest[0].stat().st_mtime_ns
 
 
 def back_up(catalog_path: Path, data_dir: Path, min_free: int = MIN_FREE_BYTES) -> BackupResult:
