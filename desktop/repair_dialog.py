@@ -50,6 +50,18 @@ def damage_templates() -> dict[DamageReason, str]:
     }
 
 
+def damage_text(exc: BaseException) -> str | None:
+    """What the window says when a call meets a damaged catalog while it is open (the
+    dialog comes with the next start, where nothing holds the damaged file open)."""
+    if not isinstance(exc, CatalogDamaged):
+        return None
+    return (
+        damage_templates()[exc.reason]
+        + " "
+        + QCoreApplication.translate("Repair", "Close Sagasu and start it again to rebuild it.")
+    )
+
+
 class RepairDialog(QDialog):
     """Says what is damaged in ``data_dir`` and rebuilds it when asked."""
 

@@ -78,3 +78,18 @@ def test_every_damage_has_a_japanese_sentence(qtbot) -> None:
             assert japanese[reason] != english[reason], f"untranslated damage {reason}"
     finally:
         install_language("en")
+
+
+def test_a_window_that_meets_damage_says_what_and_how_to_rebuild(qtbot, tmp_path: Path) -> None:
+    from desktop.main_window import MainWindow
+    from tests.desktop_helpers import lazy_library
+
+    library = lazy_library(tmp_path)
+    window = MainWindow(library, synchronous=True, warm_models=False)
+    qtbot.addWidget(window)
+    window.show_background_error(
+        CatalogDamaged(library.catalog.path, DamageReason.MALFORMED, "malformed")
+    )
+    shown = window.message.text()
+    assert "is damaged" in shown and "start it again to rebuild" in shown
+    library.close()

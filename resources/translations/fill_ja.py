@@ -164,6 +164,7 @@ JA = {
     "Rebuild the index": "インデックスを再構築",
     "Quit": "終了",
     "Restoring the last good backup…": "最後の正常なバックアップを復元しています…",
+    "Close Sagasu and start it again to rebuild it.": "再構築するには、探すを終了してもう一度起動してください。",
     "The index could not be rebuilt: {0}": "インデックスを再構築できませんでした：{0}",
     # engine messages (desktop/messages.py)
     "Something went wrong: {0}": "問題が発生しました：{0}",
