@@ -149,6 +149,21 @@ def test_a_forgotten_folder_is_forgotten_by_the_backup_too(
     newest.close()
 
 
+def test_what_a_backup_killed_midway_leaves_is_never_restored_and_is_cleared(
+    tmp_path: Path, no_models: Encoders
+) -> None:
+    from engine.store.backup import back_up, good_backup
+
+    data, _ = indexed_library(tmp_path, no_models)
+    newest = backup_folder(data) / GENERATIONS[0]
+    half = backup_folder(data) / ".catalog.k1ll3d.tmp"  # the copy a SIGKILL interrupted
+    half.write_bytes(newest.read_bytes()[: newest.stat().st_size // 2])
+    assert good_backup(data) == newest
+    assert back_up(data / CATALOG_FILE, data).outcome == "written"
+    assert not half.exists()
+    assert backups(data) == [backup_folder(data) / name for name in GENERATIONS]
+
+
 def test_a_backup_that_would_fill_the_disk_is_skipped(tmp_path: Path, no_models: Encoders) -> None:
     from engine.store.backup import back_up
 
