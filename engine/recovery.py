@@ -109,6 +109,9 @@ def check_after_crash(catalog: Catalog, lock: FileLock) -> None:
         lock.acquire(timeout=0)
     except Timeout:
         return  # the run is alive in another process
+    except OSError:  # a read-only folder: nobody can be indexing it, and nothing is marked
+        catalog.check_whole()
+        return
     try:
         catalog.check_whole()
         catalog.end_interrupted_runs()

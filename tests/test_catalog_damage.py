@@ -5,6 +5,7 @@ no models (the library indexes text, renders and features; search is lexical).""
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 from pathlib import Path
 
@@ -35,11 +36,11 @@ def truncate_to_half(catalog: Path) -> None:
 
 
 def garble_middle(catalog: Path) -> None:
-    """Random bytes over several pages in the middle of the file, header left whole."""
+    """Random bytes (always the same) over four pages in the middle, the header left whole."""
     size = catalog.stat().st_size
     with catalog.open("r+b") as f:
         f.seek(size // 2 - 8192)
-        f.write(os.urandom(16384))
+        f.write(random.Random(19).randbytes(16384))
 
 
 def damaged(data: Path) -> CatalogDamaged:
