@@ -118,9 +118,11 @@ class Library:
         return self._settings
 
     def close(self) -> None:
-        self.searcher.close()
-        self.vectors.save()
-        self.catalog.close()
+        try:
+            self.searcher.close()
+            self.vectors.save()  # reads the catalog: raises CatalogDamaged on a damaged one
+        finally:
+            self.catalog.close()
 
     def __enter__(self) -> Library:
         return self
