@@ -4,7 +4,12 @@ schema is created once, and every opener finds it whole."""
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from engine.store.catalog import Catalog
 from engine.store.schema import SCHEMA_VERSION
@@ -38,3 +43,18 @@ def test_four_processes_opening_a_new_folder_all_succeed(tmp_path: Path) -> None
             p.join(timeout=60)
         failures += [a for a in answers if a != f"ok {SCHEMA_VERSION}"]
     assert not failures, failures
+
+
+@pytest.mark.slow
+def test_four_sagasu_status_started_at_once_on_a_new_folder_all_succeed(tmp_path: Path) -> None:
+    """The issue's own reproduction: four `sagasu status` processes (3 trials)."""
+    env = {**os.environ, "SAGASU_WARM": "off"}
+    for trial in range(3):
+        data = tmp_path / f"data{trial}"
+        command = [sys.executable, "-m", "engine.cli", "status", "--data-dir", str(data)]
+        procs = [
+            subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+            for _ in range(OPENERS)
+        ]
+        results = [(p.wait(120), p.stderr.read().decode() if p.stderr else "") for p in procs]
+        assert [code for code, _ in results] == [0] * OPENERS, results

@@ -120,8 +120,5 @@ def user_facing_problem(exc: BaseException) -> str:
     if isinstance(exc, OSError | sqlite3.OperationalError):
         return storage_problem(exc)
     if isinstance(exc, sqlite3.DatabaseError):
-        return (
-            f"the index catalog is damaged ({exc}); move the index folder aside "
-            "(or choose another with --data-dir) and index again"
-        )
+        return f"the index catalog is damaged ({exc}); run `sagasu repair` to rebuild it"
     return f"unexpected error: {type(exc).__name__}: {exc} (run with -v for details)"
