@@ -55,8 +55,14 @@ def damage_text(exc: BaseException) -> str | None:
     dialog comes with the next start, where nothing holds the damaged file open)."""
     if not isinstance(exc, CatalogDamaged):
         return None
+    return damage_sentence(exc.reason)
+
+
+def damage_sentence(reason: DamageReason) -> str:
+    """What is damaged and what to do, in the user's language, for the window's message area
+    (a search, or the indexing child's typed failure: engine.protocol.RunFailed.damage)."""
     return (
-        damage_templates()[exc.reason]
+        damage_templates()[reason]
         + " "
         + QCoreApplication.translate("Repair", "Close Sagasu and start it again to rebuild it.")
     )

@@ -84,3 +84,15 @@ def test_repair_on_the_command_line_brings_the_library_back(
     assert main(["search", "relay", "--data-dir", str(data)]) == 0
     assert "relay.pdf" in capsys.readouterr().out
     assert main(["status", "--data-dir", str(data)]) == 0
+
+
+def test_the_indexing_child_reports_the_damage_as_a_typed_protocol_line(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from engine.protocol import RunFailed, decode
+
+    truncate_to_half(data / CATALOG_FILE)
+    assert main(["index", "--data-dir", str(data), "--progress-jsonl"]) == 1
+    failure = decode(capsys.readouterr().out.strip().splitlines()[-1])
+    assert isinstance(failure, RunFailed) and failure.damage == "truncated"
+    assert "sagasu repair" in failure.message

@@ -93,3 +93,18 @@ def test_a_window_that_meets_damage_says_what_and_how_to_rebuild(qtbot, tmp_path
     shown = window.message.text()
     assert "is damaged" in shown and "start it again to rebuild" in shown
     library.close()
+
+
+def test_an_index_run_in_the_window_that_meets_damage_says_so_in_the_users_words(
+    qtbot, tmp_path: Path
+) -> None:
+    from desktop.index_process import ChildIndexRun
+
+    data, _ = damaged_library(tmp_path)
+    run = ChildIndexRun(data)
+    with qtbot.waitSignal(run.failed, timeout=120_000) as failed:
+        run.start()
+    assert failed.args == [
+        damage_templates()[DamageReason.TRUNCATED]
+        + " Close Sagasu and start it again to rebuild it."
+    ]

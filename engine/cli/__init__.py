@@ -89,17 +89,17 @@ def dispatch(args: argparse.Namespace) -> int:
     except CliError as exc:
         return _fail(args, str(exc), exc.code)
     except CatalogDamaged as exc:  # on open or from any query that met the damage
-        return _fail(args, exc.advice(repair_command(args)), EXIT_FAILED)
+        return _fail(args, exc.advice(repair_command(args)), EXIT_FAILED, exc.reason.value)
     except Exception as exc:  # every other problem: one line, the traceback only with -v
         log.debug("details", exc_info=True)
         return _fail(args, user_facing_problem(exc), EXIT_FAILED)
 
 
-def _fail(args: argparse.Namespace, message: str, code: int) -> int:
+def _fail(args: argparse.Namespace, message: str, code: int, damage: str = "") -> int:
     if getattr(args, "progress_jsonl", False):  # the controlling window reads stdout
         from engine.protocol import ProgressWriter, RunFailed
 
-        ProgressWriter().send(RunFailed(message))
+        ProgressWriter().send(RunFailed(message, damage))
     print(f"sagasu: {message}", file=sys.stderr)
     return code
 
