@@ -53,11 +53,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Sagasu")
     app.setOrganizationName("Sagasu")
     from desktop.i18n import ensure_cjk_font, install_language
+    from engine.config import load_settings
+    from engine.store.health import CatalogDamaged
 
     ensure_cjk_font()
     data_dir = resolve_data_dir(args.data_dir, QSettings("Sagasu", "Sagasu").value("data_dir"))
     try:
         library = open_library(data_dir)
+    except CatalogDamaged as damage:
+        print(f"sagasu-desktop: {damage}", file=sys.stderr)
+        if args.screenshot:
+            return 1
+        install_language(args.lang or load_settings(data_dir).language)
+        repaired = repair_and_open(damage, data_dir)
+        if repaired is None:
+            return 1
+        library = repaired
     except Exception as exc:  # e.g. an index written by a newer Sagasu: say so, don't crash
         print(f"sagasu-desktop: cannot open the index in {data_dir}: {exc}", file=sys.stderr)
         if not args.screenshot:  # a modal box would hang a headless screenshot run
@@ -99,6 +110,17 @@ def open_library(data_dir: Path):
     from engine.library import Library
 
     return Library(data_dir)
+
+
+def repair_and_open(damage, data_dir: Path, synchronous: bool = False):
+    """Offer to rebuild a damaged catalog (desktop/repair_dialog.py); the library once it
+    is whole again, or None when the user quits."""
+    from desktop.repair_dialog import RepairDialog
+
+    dialog = RepairDialog(damage, data_dir, synchronous=synchronous)
+    if dialog.exec() != RepairDialog.DialogCode.Accepted:
+        return None
+    return open_library(data_dir)
 
 
 def screenshot(library, args: argparse.Namespace) -> int:

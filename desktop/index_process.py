@@ -17,7 +17,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
 import engine
+from desktop.repair_dialog import damage_sentence
 from engine.protocol import Control, RunFailed, control_line, decode
+from engine.store.health import DamageReason
 from engine.summary import IndexSummary
 from engine.types import Progress
 
@@ -93,7 +95,9 @@ class ChildIndexRun(QObject):
         elif isinstance(message, IndexSummary):
             self._summary = message
         elif isinstance(message, RunFailed):
-            self._error = message.message
+            damage = message.damage
+            known = damage in {reason.value for reason in DamageReason}
+            self._error = damage_sentence(DamageReason(damage)) if known else message.message
 
     def _process_finished(self, exit_code: int, _status: QProcess.ExitStatus) -> None:
         self._read_stdout()

@@ -32,6 +32,7 @@ from desktop.banner import Banner
 from desktop.drop_zone import Dropped, DropZone
 from desktop.indexing import IndexController
 from desktop.preview import PreviewPane
+from desktop.repair_dialog import damage_text
 from desktop.result_tile import ResultTileDelegate
 from desktop.results_model import ResultRole, ResultsModel
 from desktop.thumbnails import ThumbnailCache, render_preview
@@ -236,6 +237,10 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
 
     def show_background_error(self, exc: BaseException) -> None:
         """Any background job's failure that its caller did not handle itself."""
+        damaged = damage_text(exc)
+        if damaged:
+            self.show_error(damaged)
+            return
         self.show_error(self.tr("Something went wrong: {0}").format(exc or type(exc).__name__))
 
     # --- results: preview, open, context menu ------------------------------------------

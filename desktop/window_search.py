@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop.drop_zone import DropError, Dropped, QueryImage, dropped_from_mime, load_query
 from desktop.messages import note_text
+from desktop.repair_dialog import damage_text
 from engine.messages import NoteCode
 from engine.search import Query, SearchOutcome
 from engine.types import SearchResult
@@ -83,7 +84,8 @@ class SearchMixin:
         self._searching = False
         if generation == self._generation:
             self.show_error(
-                QCoreApplication.translate("MainWindow", "Search failed: {0}").format(exc)
+                damage_text(exc)
+                or QCoreApplication.translate("MainWindow", "Search failed: {0}").format(exc)
             )
         self._next_search()
 

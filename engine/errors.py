@@ -7,3 +7,7 @@ from __future__ import annotations
 
 class SagasuError(Exception):
     """An error whose message is meant for the user."""
+
+
+class IndexBusy(SagasuError):
+    """Another process is indexing this data directory."""

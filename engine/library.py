@@ -34,13 +34,15 @@ from engine.config import (
     save_settings,
 )
 from engine.encode.encoders import Encoders
-from engine.errors import SagasuError
+from engine.errors import IndexBusy as IndexBusy  # clients catch it from the front door
 from engine.imaging import encoder_view
 from engine.library_status import ModelReadiness, library_status
 from engine.messages import NoteCode, Phase, note
+from engine.recovery import Repair, back_up_checked, check_after_crash, prepare
 from engine.search import Query, Searcher, SearchOutcome, Signal
 from engine.signals.ocr import OcrEngine
 from engine.signals.visual import VisualSearch
+from engine.store.backup import backups
 from engine.store.catalog import Catalog
 from engine.store.vectors import VectorStore
 from engine.types import (
@@ -58,10 +60,6 @@ if TYPE_CHECKING:  # the indexing stack (PyMuPDF, OpenCV) loads when an index ru
 
 BytesProgress = Callable[[int, int], None]
 FOLDERS_ADOPTED = "folders-adopted"  # Library._adopt_indexed_folders ran for this data dir
-
-
-class IndexBusy(SagasuError):
-    """Another process is indexing this data directory."""
 
 
 class Library:
@@ -92,10 +90,27 @@ class Library:
             extra_signals=extra_signals,
         )
         self._lock = FileLock(str(self.data_dir / "index.lock"))
+        check_after_crash(self.catalog, self._lock)
         # Seconds the last search() spent loading models (part of its outcome.seconds).
         self.last_model_load_seconds = 0.0
         if settings is None:
             self._adopt_indexed_folders()
+
+    @classmethod
+    def repair(
+        cls,
+        data_dir: Path | None = None,
+        progress: ProgressCallback = no_progress,
+        cancel: CancelCheck = never_cancel,
+    ) -> Repair:
+        """Rebuild a damaged catalog (engine.recovery): move it aside, restore the newest good
+        backup, then index the library's folders (only what changed since the backup, or
+        everything without one). Settings and user data stay."""
+        data_dir = Path(data_dir) if data_dir else default_data_dir()
+        prepared = prepare(data_dir)
+        with cls(data_dir) as library:
+            summary = library.index(progress=progress, cancel=cancel)
+        return Repair(prepared.moved_aside, prepared.restored_from, summary)
 
     @property
     def settings(self) -> Settings:
@@ -103,9 +118,11 @@ class Library:
         return self._settings
 
     def close(self) -> None:
-        self.searcher.close()
-        self.vectors.save()
-        self.catalog.close()
+        try:
+            self.searcher.close()
+            self.vectors.save()  # reads the catalog: raises CatalogDamaged on a damaged one
+        finally:
+            self.catalog.close()
 
     def __enter__(self) -> Library:
         return self
@@ -177,6 +194,7 @@ class Library:
             from engine.indexing.indexer import Indexer  # extraction stack: when indexing
 
             started = time.monotonic()
+            self.catalog.check_whole()  # never write on top of damage (RELIABILITY.md)
             indexer = Indexer(self.catalog, self.vectors, self.encoders, self._settings)
             summary = indexer.run(folders, progress, cancel)
             if not summary.cancelled:
@@ -189,6 +207,9 @@ class Library:
             if indexer.run_id is not None:
                 status = "cancelled" if summary.cancelled else "completed"
                 self.catalog.finish_run(indexer.run_id, status, summary.to_json())
+            if not summary.cancelled and (summary.changed or not backups(self.data_dir)):
+                backup = back_up_checked(self.catalog)
+                summary.backup, summary.backup_problem = backup.outcome, backup.problem
             return summary
 
     def encode_pending(
@@ -222,6 +243,7 @@ class Library:
             self.vectors.save()
             if done:
                 self.alignment.refresh(self.catalog, self.vectors, self.encoders)
+                back_up_checked(self.catalog)  # a backup must not bring the folder back
         return done
 
     def reload(self) -> None:
@@ -422,6 +444,11 @@ class Library:
     def counts(self) -> dict[str, object]:
         """What the status bar shows: item counts and the last run (no model is loaded)."""
         return {"counts": self.catalog.counts(), "last_run": self.catalog.last_run()}
+
+    def check(self) -> None:
+        """Read every page of the catalog (PRAGMA quick_check: about a second per GB); raise
+        CatalogDamaged when one is damaged. ``sagasu status`` asks for it."""
+        self.catalog.check_whole()
 
     def status(self) -> dict[str, object]:
         """Counts, model state and skipped files, cheaply: no model is loaded for it

@@ -33,9 +33,12 @@ class Control(StrEnum):
 
 @dataclass(frozen=True)
 class RunFailed:
-    """The child could not do the run; ``message`` is one line for a person."""
+    """The child could not do the run; ``message`` is one line for a person. ``damage``: the
+    engine.store.health.DamageReason value when the catalog is damaged (the window then says
+    so in the user's language), else empty."""
 
     message: str
+    damage: str = ""
 
 
 Message = Progress | IndexSummary | RunFailed
@@ -49,6 +52,8 @@ def encode(message: Message) -> str:
         data = {"summary": message.to_json()}
     else:
         data = {"error": message.message}
+        if message.damage:
+            data["damage"] = message.damage
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -65,7 +70,7 @@ def decode(line: bytes | str) -> Message | None:
     if isinstance(data.get("summary"), dict):
         return summary_from_json(data["summary"])
     if "error" in data:
-        return RunFailed(str(data["error"]))
+        return RunFailed(str(data["error"]), str(data.get("damage") or ""))
     return None
 
 

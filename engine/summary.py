@@ -5,7 +5,17 @@ the window imports it without the extraction stack)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import cast
+
+
+class BackupOutcome(StrEnum):
+    """What became of the catalog backup after a run (engine.store.backup)."""
+
+    NONE = ""  # no backup was due: the run was cancelled or changed nothing
+    WRITTEN = "written"
+    SKIPPED_LOW_DISK = "skipped-low-disk"  # it would have left too little free disk
+    FAILED = "failed"  # the copy failed its check (or could not be written)
 
 
 @dataclass
@@ -36,6 +46,14 @@ class IndexSummary:
     image_search: str = "on"
     text_search: str = "on"  # semantic text search (MiniLM); word search works without it
     ocr: OcrSummary | None = None
+    backup: BackupOutcome = BackupOutcome.NONE
+    backup_problem: str = ""  # why it was skipped or failed, in words
+
+    @property
+    def changed(self) -> bool:
+        """Whether the run changed what is indexed (a backup is then due)."""
+        moved = self.files_indexed + self.files_moved + self.files_deleted
+        return moved > 0 or (self.ocr is not None and self.ocr.items > 0)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -55,6 +73,8 @@ class IndexSummary:
             "cancelled": self.cancelled,
             "image_search": self.image_search,
             "text_search": self.text_search,
+            "backup": self.backup.value,
+            "backup_problem": self.backup_problem,
             "ocr": None
             if self.ocr is None
             else {
@@ -90,6 +110,8 @@ def summary_from_json(data: dict[str, object]) -> IndexSummary:
     # As IndexSummary.to_json writes it: a list of {"path": ..., "reason": ...}.
     skipped = cast("list[dict[str, object]]", data.get("skipped") or [])
     summary.skipped = [(str(s["path"]), str(s["reason"])) for s in skipped]
+    summary.backup = BackupOutcome(str(data.get("backup") or ""))
+    summary.backup_problem = str(data.get("backup_problem") or "")
     ocr = data.get("ocr")
     if isinstance(ocr, dict):
         summary.ocr = OcrSummary(

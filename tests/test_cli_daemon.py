@@ -242,3 +242,24 @@ def test_changed_settings_and_a_new_index_run_are_seen_by_the_background_process
     third = "\n".join(forwarded(daemon.where, library, "TB6612FNG"))
     assert "motor.pdf" in third
     assert daemon.process.poll() is None  # the same process answered all three
+
+
+def test_a_catalog_damaged_under_the_background_process_is_one_line_then_repaired(
+    runtime: Path,
+    library: Path,
+    capsys: pytest.CaptureFixture[str],
+    daemons: list[Daemon],
+) -> None:
+    daemon = Daemon(library)
+    daemons.append(daemon)
+    assert forwarded(daemon.where, library, "relay")  # open and warm before the damage
+    catalog = library / "catalog.sqlite3"
+    os.truncate(catalog, catalog.stat().st_size // 2)
+    assert warm.forward(daemon.where, ["search", "--data-dir", str(library), "relay"]) is None
+    capsys.readouterr()
+    assert main(["search", "--data-dir", str(library), "relay"]) == 1  # run in process
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "sagasu repair" in err and "Traceback" not in err
+    assert main(["repair", "--data-dir", str(library)]) == 0
+    assert any("relay.pdf" in line for line in forwarded(daemon.where, library, "relay"))
+    assert daemon.process.poll() is None  # the same process answered before and after

@@ -3,6 +3,7 @@
     sagasu index [--data-dir DIR] FOLDER...
     sagasu search [--data-dir DIR] [--json] [--top-k N] (TEXT | --image PATH)
     sagasu status [--data-dir DIR] [--json]
+    sagasu repair [--data-dir DIR]   (rebuild a damaged catalog from its backup and folders)
     sagasu models list | fetch NAME | import PATH [--model NAME]
     sagasu encode            (finish image encoding after weights were installed)
     sagasu eval CSV...       (built-in retrieval evaluation)
@@ -29,11 +30,13 @@ from engine.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    repair_command,
     user_facing_problem,
 )
 from engine.cli.eval import add_eval_parser
 from engine.cli.folders import add_folders_parser
 from engine.cli.serve import add_serve_parser
+from engine.store.health import CatalogDamaged
 
 __all__ = [
     "EXIT_FAILED",
@@ -85,16 +88,18 @@ def dispatch(args: argparse.Namespace) -> int:
         return _closed_pipe()
     except CliError as exc:
         return _fail(args, str(exc), exc.code)
+    except CatalogDamaged as exc:  # on open or from any query that met the damage
+        return _fail(args, exc.advice(repair_command(args)), EXIT_FAILED, exc.reason.value)
     except Exception as exc:  # every other problem: one line, the traceback only with -v
         log.debug("details", exc_info=True)
         return _fail(args, user_facing_problem(exc), EXIT_FAILED)
 
 
-def _fail(args: argparse.Namespace, message: str, code: int) -> int:
+def _fail(args: argparse.Namespace, message: str, code: int, damage: str = "") -> int:
     if getattr(args, "progress_jsonl", False):  # the controlling window reads stdout
         from engine.protocol import ProgressWriter, RunFailed
 
-        ProgressWriter().send(RunFailed(message))
+        ProgressWriter().send(RunFailed(message, damage))
     print(f"sagasu: {message}", file=sys.stderr)
     return code
 
@@ -148,6 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", parents=[common], help="what is indexed, model state")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=commands.cmd_status)
+
+    p = sub.add_parser(
+        "repair", parents=[common], help="rebuild a damaged index catalog (keeps settings)"
+    )
+    p.add_argument("--json", action="store_true", help="print what was done as JSON")
+    p.set_defaults(run=commands.cmd_repair)
 
     p = sub.add_parser("encode", parents=[common], help="encode images indexed without CLIP")
     p.set_defaults(run=commands.cmd_encode)

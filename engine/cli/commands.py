@@ -16,8 +16,10 @@ from engine.cli.common import (
     TerminalProgress,
     open_library,
 )
+from engine.summary import BackupOutcome
 
 if TYPE_CHECKING:
+    from engine.recovery import Repair
     from engine.summary import IndexSummary
 
 
@@ -85,6 +87,8 @@ def print_summary(s: IndexSummary) -> None:
         print(f"  skipped {path}: {reason}")
     if s.image_search != "on":
         print(f"Image search is {s.image_search}")
+    if s.backup in (BackupOutcome.SKIPPED_LOW_DISK, BackupOutcome.FAILED):
+        print(f"No backup of the catalog this time: {s.backup_problem}")
     if s.cancelled:
         print("Cancelled; run again to finish. Everything indexed so far is kept.")
 
@@ -148,6 +152,7 @@ def _reason(exc: Exception) -> str:
 def cmd_status(args: argparse.Namespace) -> int:
     lib = open_library(args)
     try:
+        lib.check()  # status is where a user looks when in doubt: read every page
         status = lib.status()
     finally:
         lib.close()
@@ -172,6 +177,37 @@ def cmd_status(args: argparse.Namespace) -> int:
     for s in skipped:
         print(f"  skipped {s['path']}: {s['reason']}")
     return EXIT_OK
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    """Rebuild a damaged catalog: set it aside, start from the newest good backup, index."""
+    from engine.library import Library
+
+    bar = TerminalProgress()
+    try:
+        done = Library.repair(args.data_dir, progress=bar)
+    finally:
+        bar.close()
+    if args.json:
+        print(json.dumps(_repair_json(done), ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for path in done.moved_aside:
+        print(f"Kept the old catalog file as {path}")
+    if done.restored_from is not None:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(done.restored_from.stat().st_mtime))
+        print(f"Started from the backup of {when} ({done.restored_from}).")
+    else:
+        print("No good backup: the catalog was rebuilt from the library's folders.")
+    print_summary(done.summary)
+    return EXIT_OK
+
+
+def _repair_json(done: Repair) -> dict[str, object]:
+    return {
+        "moved_aside": [str(p) for p in done.moved_aside],
+        "restored_from": str(done.restored_from) if done.restored_from else None,
+        "summary": done.summary.to_json(),
+    }
 
 
 def cmd_encode(args: argparse.Namespace) -> int:

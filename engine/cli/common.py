@@ -44,6 +44,12 @@ def open_library(args: argparse.Namespace) -> Library:
         raise CliError(str(exc)) from exc
 
 
+def repair_command(args: argparse.Namespace) -> str:
+    """The ``sagasu repair`` line for the data folder this command used."""
+    data_dir = getattr(args, "data_dir", None)
+    return f"sagasu repair --data-dir {data_dir}" if data_dir else "sagasu repair"
+
+
 def storage_problem(exc: BaseException) -> str:
     """Say what is wrong with the data folder in words (no traceback)."""
     where = getattr(exc, "filename", None)
@@ -114,8 +120,5 @@ def user_facing_problem(exc: BaseException) -> str:
     if isinstance(exc, OSError | sqlite3.OperationalError):
         return storage_problem(exc)
     if isinstance(exc, sqlite3.DatabaseError):
-        return (
-            f"the index catalog is damaged ({exc}); move the index folder aside "
-            "(or choose another with --data-dir) and index again"
-        )
+        return f"the index catalog is damaged ({exc}); run `sagasu repair` to rebuild it"
     return f"unexpected error: {type(exc).__name__}: {exc} (run with -v for details)"

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.cli import warm
+from engine.errors import SagasuError
 
 if TYPE_CHECKING:
     from engine.library import Library
@@ -107,8 +108,11 @@ class Server:
             signal.signal(signal.SIGTERM, _exit_quietly)
             _route_logging()
             with _captured():  # loading models may print; nobody reads this process's output
-                self._open()
-                self._warm_up()
+                try:
+                    self._open()
+                    self._warm_up()
+                except SagasuError:  # a damaged catalog: each command runs in process
+                    log.info("the library cannot be opened", exc_info=True)
             self._loop(listener)
         finally:
             self._clean_up(listener)
@@ -204,7 +208,10 @@ class Server:
             return {"fallback": True}
         logging.getLogger().setLevel(logging.DEBUG if args.verbose else logging.WARNING)
         with _captured() as (out, err):
-            self._refresh()
+            try:
+                self._refresh()
+            except SagasuError:  # a damaged catalog: the client runs it and says so
+                return {"fallback": True}
             args.lent_library = self._lend()  # the command's close() leaves it open
             code = dispatch(args)
         return {"stdout": out.getvalue(), "stderr": err.getvalue(), "code": code}
@@ -216,8 +223,10 @@ class Server:
 
         old = self.library
         encoders = old.encoders if keep_models and old is not None else None
+        self.library = None  # until the new one opens: a damaged catalog may not
         if old is not None:
-            old.close()
+            with contextlib.suppress(SagasuError):  # saving vectors meets the damage too
+                old.close()
         self._models_seen = self._models_state()
         self._data_seen = self._data_state()
         self.library = Library(self.where.data_dir, encoders=encoders)
@@ -239,7 +248,9 @@ class Server:
                 self.library.search(Query(text=text, top_k=1))
 
     def _refresh(self) -> None:
-        if self._models_state() != self._models_seen:
+        if self.library is None:  # the last reopen failed (a damaged catalog, since repaired?)
+            self._open()
+        elif self._models_state() != self._models_seen:
             log.info("settings or model files changed: reopening with new models")
             self._open()
         elif self._data_state() != self._data_seen:

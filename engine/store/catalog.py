@@ -7,6 +7,7 @@ indexes are derived data that can always be rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -20,8 +21,17 @@ from typing import Any
 
 import numpy as np
 
+from engine.store.health import (
+    CatalogDamaged,
+    DamageReason,
+    check_file,
+    damage_raised,
+    integrity_problem,
+    library_existed,
+    mark_library,
+    open_checked,
+)
 from engine.store.records import FileRow, FileState, ItemRow, NewItem
-from engine.store.schema import migrate
 from engine.types import FileEntry, ItemKind
 
 CATALOG_FILE = "catalog.sqlite3"
@@ -44,15 +54,38 @@ class Catalog:
     """Thread-safe handle on the catalog database (one connection, serialised by a lock)."""
 
     def __init__(self, data_dir: Path) -> None:
+        """Open (or create) the catalog; raises CatalogDamaged for a damaged one
+        (engine.store.health) and SchemaTooNew for one written by a newer Sagasu."""
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / CATALOG_FILE
         self._lock = threading.RLock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
-        self._conn.execute("PRAGMA busy_timeout=5000")
-        migrate(self._conn)
+        existed = library_existed(data_dir)
+        check_file(self.path, existed)
+        # The busy timeout first: the switch to WAL and the schema wait for another opener.
+        self._conn = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=10
+        )
+        try:
+            with self._damage_raised():
+                open_checked(self._conn, self.path, existed)
+        except BaseException:
+            self._conn.close()
+            raise
+        mark_library(data_dir)
+
+    def _damage_raised(self) -> contextlib.AbstractContextManager[None]:
+        return damage_raised(self.path)
+
+    def integrity_problem(self) -> str | None:
+        """``PRAGMA quick_check``'s complaint, or None when the catalog is whole."""
+        with self._lock:
+            return integrity_problem(self._conn)
+
+    def check_whole(self) -> None:
+        """Raise CatalogDamaged unless quick_check passes (reads every page: RELIABILITY.md)."""
+        problem = self.integrity_problem()
+        if problem:
+            raise CatalogDamaged(self.path, DamageReason.MALFORMED, problem)
 
     def close(self) -> None:
         with self._lock:
@@ -60,17 +93,18 @@ class Catalog:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, self._damage_raised():
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
 
     def query(self, sql: str, args: Iterable[object] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
+        with self._lock, self._damage_raised():
             return self._conn.execute(sql, tuple(args)).fetchall()
 
     # --- files ---------------------------------------------------------------------------
@@ -320,6 +354,12 @@ class Catalog:
             )
 
     # --- runs and counts -----------------------------------------------------------------
+
+    def end_interrupted_runs(self) -> None:
+        """Runs still marked running whose process is gone become 'interrupted' (a catalog in
+        a read-only folder keeps the mark: its check then runs on each open)."""
+        with contextlib.suppress(sqlite3.OperationalError), self.transaction() as c:
+            c.execute("UPDATE runs SET status='interrupted' WHERE status='running'")
 
     def start_run(self) -> int:
         with self.transaction() as c:

@@ -105,16 +105,51 @@ class SchemaTooNew(SagasuError):
 
 
 def migrate(conn: sqlite3.Connection) -> int:
-    """Bring the catalog to ``SCHEMA_VERSION``; returns the version found before migrating."""
-    found: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    """Bring the catalog to ``SCHEMA_VERSION``; returns the version found before migrating.
+
+    Several processes may open a new data folder at once (four ``sagasu status``, a window
+    and its indexing child): the version is read again inside a ``BEGIN IMMEDIATE``
+    transaction, which one connection at a time holds (the others wait on the busy timeout),
+    so exactly one of them creates or upgrades the schema and the rest find it done. The
+    steps run statement by statement because ``executescript`` would commit on its own."""
+    found = _user_version(conn)
+    if found >= SCHEMA_VERSION:
+        _refuse_newer(found)
+        return found
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        found = _user_version(conn)  # another process may have migrated while we waited
+        _refuse_newer(found)
+        for version in range(found, SCHEMA_VERSION):
+            for statement in _statements(MIGRATIONS[version]):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return found
+
+
+def _user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _refuse_newer(found: int) -> None:
     if found > SCHEMA_VERSION:
         raise SchemaTooNew(
             f"This index was written by a newer Sagasu (schema {found}, this version reads "
             f"up to {SCHEMA_VERSION}). Update Sagasu, or choose another index folder."
         )
-    for version in range(found, SCHEMA_VERSION):
-        # executescript commits implicitly, so run each step in an explicit transaction.
-        conn.executescript(
-            f"BEGIN;\n{MIGRATIONS[version]}\nPRAGMA user_version = {version + 1};\nCOMMIT;"
-        )
-    return found
+
+
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one by one."""
+    out: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            out.append(pending.strip())
+            pending = ""
+    return out

@@ -61,92 +61,92 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../desktop/main_window.py" line="201" />
+      <location filename="../../desktop/main_window.py" line="202" />
       <source>Sagasu — search PDFs and photos</source>
       <translation>探す — PDFと写真を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="203" />
+      <location filename="../../desktop/main_window.py" line="204" />
       <source>Search text, part numbers, descriptions… (English or Japanese)</source>
       <translation>文章・型番・説明で検索…（日本語・英語）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="205" />
+      <location filename="../../desktop/main_window.py" line="206" />
       <source>Open image…</source>
       <translation>画像を開く…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="206" />
+      <location filename="../../desktop/main_window.py" line="207" />
       <source>Paste image</source>
       <translation>画像を貼り付け</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="207" />
+      <location filename="../../desktop/main_window.py" line="208" />
       <source>Index now</source>
       <translation>今すぐインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="208" />
+      <location filename="../../desktop/main_window.py" line="209" />
       <source>Pause</source>
       <translation>一時停止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="209" />
+      <location filename="../../desktop/main_window.py" line="210" />
       <source>Cancel</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="210" />
+      <location filename="../../desktop/main_window.py" line="211" />
       <source>Settings…</source>
       <translation>設定…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="211" />
+      <location filename="../../desktop/main_window.py" line="212" />
       <source>Evaluation report</source>
       <translation>評価レポート</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="213" />
+      <location filename="../../desktop/main_window.py" line="214" />
       <source>Open the latest report of `sagasu eval` for this index</source>
       <translation>このインデックスの最新の `sagasu eval` レポートを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="239" />
+      <location filename="../../desktop/main_window.py" line="244" />
       <source>Something went wrong: {0}</source>
       <translation>問題が発生しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="270" />
+      <location filename="../../desktop/main_window.py" line="275" />
       <source>{0} is missing (moved or deleted).</source>
       <translation>{0} が見つかりません（移動または削除されました）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="273" />
+      <location filename="../../desktop/main_window.py" line="278" />
       <source>No application could open {0}.</source>
       <translation>{0} を開けるアプリケーションがありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="281" />
+      <location filename="../../desktop/main_window.py" line="286" />
       <source>Open</source>
       <translation>開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="282" />
+      <location filename="../../desktop/main_window.py" line="287" />
       <source>Open containing folder</source>
       <translation>フォルダを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="283" />
+      <location filename="../../desktop/main_window.py" line="288" />
       <source>Copy path</source>
       <translation>パスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="285" />
+      <location filename="../../desktop/main_window.py" line="290" />
       <source>Find similar</source>
       <translation>類似を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="292" />
+      <location filename="../../desktop/main_window.py" line="297" />
       <source>Stopping indexing…</source>
       <translation>インデックス作成を停止中…</translation>
     </message>
@@ -256,62 +256,62 @@
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="62" />
+      <location filename="../../desktop/window_search.py" line="63" />
       <source>Searching…</source>
       <translation>検索中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="86" />
+      <location filename="../../desktop/window_search.py" line="88" />
       <source>Search failed: {0}</source>
       <translation>検索に失敗しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="105" />
+      <location filename="../../desktop/window_search.py" line="107" />
       <source>{0} results in {1} ms</source>
       <translation>{0} 件（{1} ミリ秒）</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="110" />
+      <location filename="../../desktop/window_search.py" line="112" />
       <source>Reading the text on the photo…</source>
       <translation>写真の文字を読み取っています…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="139" />
+      <location filename="../../desktop/window_search.py" line="141" />
       <source>Reading the dropped image…</source>
       <translation>ドロップされた画像を読み込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="154" />
+      <location filename="../../desktop/window_search.py" line="156" />
       <source>{0} files were dropped; searching with the first one.</source>
       <translation>{0} 個のファイルがドロップされました。最初のファイルで検索します。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="158" />
+      <location filename="../../desktop/window_search.py" line="160" />
       <source>Searching by image: {0}</source>
       <translation>画像で検索：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="169" />
+      <location filename="../../desktop/window_search.py" line="171" />
       <source>That cannot be used: {0}</source>
       <translation>使用できません：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="179" />
+      <location filename="../../desktop/window_search.py" line="181" />
       <source>Search with an image</source>
       <translation>画像で検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="181" />
+      <location filename="../../desktop/window_search.py" line="183" />
       <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</source>
       <translation>画像とPDF (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="196" />
+      <location filename="../../desktop/window_search.py" line="198" />
       <source>The clipboard holds no image.</source>
       <translation>クリップボードに画像がありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="204" />
+      <location filename="../../desktop/window_search.py" line="206" />
       <source>Similar to: {0}</source>
       <translation>類似：{0}</translation>
     </message>
@@ -540,6 +540,72 @@
       <location filename="../../desktop/preview.py" line="132" />
       <source>No preview</source>
       <translation>プレビューなし</translation>
+    </message>
+  </context>
+  <context>
+    <name>Repair</name>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="35" />
+      <source>The search index is missing or empty, although folders were indexed.</source>
+      <translation>検索インデックスが見つからないか空です（フォルダはインデックス済みでした）。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="38" />
+      <source>The search index holds no data, although folders were indexed.</source>
+      <translation>検索インデックスにデータがありません（フォルダはインデックス済みでした）。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="41" />
+      <source>The search index file was overwritten and cannot be read.</source>
+      <translation>検索インデックスのファイルが上書きされていて読み取れません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="44" />
+      <source>The search index file is cut short (truncated).</source>
+      <translation>検索インデックスのファイルが途中で切れています（破損）。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="47" />
+      <source>The search index file is damaged.</source>
+      <translation>検索インデックスのファイルが破損しています。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="61" />
+      <source>Close Sagasu and start it again to rebuild it.</source>
+      <translation>再構築するには、探すを終了してもう一度起動してください。</translation>
+    </message>
+  </context>
+  <context>
+    <name>RepairDialog</name>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="79" />
+      <source>Sagasu — the search index is damaged</source>
+      <translation>探す — 検索インデックスが破損しています</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="85" />
+      <source>Sagasu can rebuild it: the damaged file is kept in the “{0}” folder of {1}, the last good backup is restored and your folders are indexed again (only what changed since the backup). Your settings are kept.</source>
+      <translation>再構築できます。破損したファイルは {1} の「{0}」フォルダに保管し、最後の正常なバックアップを復元してから、フォルダをもう一度インデックスします（バックアップ以降に変わった分だけ）。設定はそのまま残ります。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="95" />
+      <source>Rebuild the index</source>
+      <translation>インデックスを再構築</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="96" />
+      <source>Quit</source>
+      <translation>終了</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="111" />
+      <source>Restoring the last good backup…</source>
+      <translation>最後の正常なバックアップを復元しています…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/repair_dialog.py" line="135" />
+      <source>The index could not be rebuilt: {0}</source>
+      <translation>インデックスを再構築できませんでした：{0}</translation>
     </message>
   </context>
   <context>
