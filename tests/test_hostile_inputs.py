@@ -1,4 +1,5 @@
-"""Hostile inputs a user can name (issue #19): pipes, devices and sockets as query images.
+"""Hostile inputs a user can name (issue #19): pipes, devices and sockets as query images;
+queries and file names that are not UTF-8.
 
 A FIFO blocks ``open()`` until a writer comes. Every test here runs the call under a time
 limit and then releases any reader still blocked on the pipe, so a regression fails the
@@ -7,6 +8,8 @@ test instead of hanging the suite.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import socket
 import subprocess
@@ -17,9 +20,12 @@ from pathlib import Path
 
 import pytest
 
+from engine.cli.common import json_text
+from engine.config import Settings, save_settings
 from engine.extract import ExtractError, load_query_image, pdf_page_count
 from engine.extract.pdf import render_page
-from tests.fixtures import release_readers
+from engine.search import Query
+from tests.fixtures import make_pdf, release_readers
 
 REPO = Path(__file__).resolve().parents[1]
 LIMIT_S = 10.0
@@ -95,3 +101,48 @@ def test_cli_search_with_a_pipe_as_image_says_so_in_one_line(tmp_path: Path, fif
     assert done.stderr.strip().splitlines() == [
         f"sagasu: cannot use {fifo} as a query image: is a named pipe (FIFO), not a file"
     ]
+
+
+# --- text that is not UTF-8: argv bytes and file names (issue #19, item 8) ---------------
+
+NOT_UTF8_NAME = os.fsdecode(b"caf\xe9.pdf")  # a Latin-1 name: valid on Linux, not UTF-8
+
+
+def test_a_query_holding_undecodable_bytes_reaches_signals_as_replacement_characters() -> None:
+    query = Query(text=os.fsdecode(b"\xff\xfe relay"))
+    assert query.text == "\ufffd\ufffd relay"
+    query.text.encode("utf-8")  # what tokenisers need
+
+
+def test_json_output_is_strict_utf8_and_keeps_the_exact_path() -> None:
+    path = Path("/docs") / NOT_UTF8_NAME
+    text = json_text([{"path": path, "kind": "page"}, {"path": "/docs/ok.pdf"}])
+    first, second = json.loads(text.encode("utf-8").decode("utf-8"))
+    assert first["path"] == "/docs/caf\ufffd.pdf"
+    assert base64.b64decode(first["path_bytes"]) == b"/docs/caf\xe9.pdf"
+    assert "path_bytes" not in second
+
+
+@pytest.mark.slow  # three commands, each loading MiniLM
+def test_cli_searches_a_non_utf8_query_and_writes_strict_json_for_a_non_utf8_name(
+    tmp_path: Path, tiny_settings: Settings
+) -> None:
+    docs = tmp_path / "docs"
+    made = make_pdf(docs / "made.pdf", ["Relay module SRD-05VDC-SL-C datasheet"])
+    made.rename(docs / NOT_UTF8_NAME)  # MuPDF saves only to UTF-8 names
+    data = tmp_path / "data"
+    save_settings(data, tiny_settings)
+    d = ["--data-dir", str(data)]
+
+    def run(*args: str) -> bytes:
+        done = subprocess.run([*CLI, *args], capture_output=True, cwd=REPO, timeout=300)
+        assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+        return done.stdout
+
+    run("index", *d, str(docs))
+    query = os.fsdecode(b"\xff\xfe relay")  # as bash passes $'\xff\xfe relay'
+    results = json.loads(run("search", *d, "--json", query).decode("utf-8"))  # strict UTF-8
+    assert results[0]["path"].endswith("caf\ufffd.pdf")
+    assert Path(os.fsdecode(base64.b64decode(results[0]["path_bytes"]))).is_file()
+    status = json.loads(run("status", *d, "--json").decode("utf-8"))
+    assert status["counts"]["files"] == 1
