@@ -15,6 +15,7 @@ refuse it. Store paths with :func:`storable_path` and read them back with
 from __future__ import annotations
 
 import base64
+import errno
 import fnmatch
 import hashlib
 import os
@@ -22,6 +23,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from engine.config import FolderConfig
 from engine.types import Cancelled, FileEntry, FileType, Skipped
@@ -373,7 +375,7 @@ def content_hash(path: Path | str) -> str:
     the ends) collide; callers should also compare size and, when unsure, re-extract.
     """
     h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as f:
+    with _open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
         h.update(size.to_bytes(8, "little"))
         if size <= 3 * _HASH_SAMPLE:
@@ -383,6 +385,16 @@ def content_hash(path: Path | str) -> str:
                 f.seek(offset)
                 h.update(f.read(_HASH_SAMPLE))
     return h.hexdigest()
+
+
+def _open_regular(path: Path | str) -> BinaryIO:
+    """Open without blocking: a file swapped for a named pipe after the scan would block a
+    plain open() forever. Raises OSError for anything but a regular file."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
+    return os.fdopen(fd, "rb")
 
 
 def storable_path(path: Path | str) -> str:

@@ -22,6 +22,7 @@ import pytest
 
 from engine.cli.common import json_text
 from engine.config import Settings, save_settings
+from engine.crawl import content_hash
 from engine.extract import ExtractError, load_query_image, pdf_page_count
 from engine.extract.pdf import render_page
 from engine.search import Query
@@ -146,3 +147,19 @@ def test_cli_searches_a_non_utf8_query_and_writes_strict_json_for_a_non_utf8_nam
     assert Path(os.fsdecode(base64.b64decode(results[0]["path_bytes"]))).is_file()
     status = json.loads(run("status", *d, "--json").decode("utf-8"))
     assert status["counts"]["files"] == 1
+
+
+def test_hashing_a_file_swapped_for_a_pipe_fails_at_once(fifo: Path) -> None:
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            content_hash(fifo)
+        except OSError as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(LIMIT_S)
+    release_readers(fifo)
+    assert not worker.is_alive() and outcome and outcome[0].strerror == "not a regular file"
