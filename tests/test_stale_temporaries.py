@@ -15,7 +15,12 @@ import pytest
 from engine.config import Settings
 from engine.encode.encoders import Encoders
 from engine.library import Library
-from engine.store.atomic import atomic_path, sweep_stale_temporaries, write_atomic
+from engine.store.atomic import (
+    STALE_AFTER_S,
+    atomic_path,
+    sweep_stale_temporaries,
+    write_atomic,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -45,6 +50,12 @@ def start_writer(target: Path, ready: Path) -> tuple[subprocess.Popen[bytes], Pa
     return child, Path(ready.read_text())
 
 
+def age(path: Path) -> None:
+    """Make ``path`` look untouched for longer than a live write ever pauses."""
+    past = time.time() - STALE_AFTER_S - 60
+    os.utime(path, (past, past))
+
+
 def open_library(data: Path, tmp_path: Path) -> None:
     settings = Settings(models_dir=str(tmp_path / "models"), ocr_enabled=False)
     Library(data, settings, Encoders(settings)).close()
@@ -56,7 +67,8 @@ def test_a_killed_writers_temporary_file_goes_when_the_library_opens(tmp_path: P
     child, tmp = start_writer(target, tmp_path / "ready")
     try:
         assert tmp.parent == target.parent and tmp.name.endswith(".tmp")
-        open_library(data, tmp_path)  # the writer is alive: its file stays
+        age(tmp)
+        open_library(data, tmp_path)  # the writer is alive, holding its lock: the file stays
         assert tmp.exists()
     finally:
         child.send_signal(signal.SIGKILL)
@@ -72,6 +84,7 @@ def test_a_killed_model_download_is_swept_from_the_models_folder(tmp_path: Path)
     child, tmp = start_writer(target, tmp_path / "ready")
     child.send_signal(signal.SIGKILL)
     child.wait()
+    age(tmp)
     open_library(tmp_path / "data", tmp_path)
     assert not tmp.exists()
 
@@ -80,12 +93,23 @@ def test_the_sweep_leaves_other_files_and_this_processs_own_writes_alone(tmp_pat
     kept = [tmp_path / "notes.tmp", tmp_path / ".settings.json.tmp", tmp_path / "a.npz"]
     for path in kept:
         path.write_bytes(b"not ours")
+        age(path)
     write_atomic(tmp_path / "settings.json", "{}")
     with atomic_path(tmp_path / "x.vectors.npz") as live:  # a write under way in this process
         live.write_bytes(b"in progress")
+        age(live)
         assert sweep_stale_temporaries(tmp_path) == []
         assert live.exists()
     assert all(p.exists() for p in kept)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [*(p.name for p in kept), "settings.json", "x.vectors.npz"]
     )
+
+
+def test_a_recent_temporary_file_without_a_lock_is_left_to_its_writer(tmp_path: Path) -> None:
+    # A catalog backup writes through SQLite under a name of this form and takes no lock.
+    busy = tmp_path / ".catalog.ab12cd34.tmp"
+    busy.write_bytes(b"a backup under way")
+    assert sweep_stale_temporaries(tmp_path) == []
+    age(busy)
+    assert sweep_stale_temporaries(tmp_path) == [busy]

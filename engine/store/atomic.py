@@ -10,7 +10,8 @@ write leaves no temporary file behind.
 A killed writer (SIGKILL, power cut) cannot clean up, so its temporary file stays. Each
 writer therefore holds an exclusive ``flock`` on its temporary file until the rename, and
 :func:`sweep_stale_temporaries` (run when a library opens) deletes only the files of our
-naming that nobody holds: a live writer's file, in this process or another, is left alone.
+naming that nobody holds and that have not changed for ten minutes: a live writer's file, in
+this process or another, is left alone.
 """
 
 from __future__ import annotations
@@ -36,7 +37,11 @@ log = logging.getLogger(__name__)
 
 # ``.<target name>.<8 random characters from mkstemp>.tmp``
 _TEMPORARY_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
-# Without flock, a temporary file this old is taken as abandoned: no write lasts an hour.
+# A temporary file is taken as abandoned only when nobody holds its lock *and* it has not
+# changed for this long: a writer that takes no lock (a catalog backup, an older version of
+# Sagasu) keeps its file changing while it writes.
+STALE_AFTER_S = 600.0
+# Without flock, the age alone decides: no write goes an hour without writing.
 UNLOCKABLE_STALE_AFTER_S = 3600.0
 
 
@@ -111,11 +116,14 @@ def _held_temporary(path: Path) -> tuple[int | None, Path]:
 
 
 def _remove_if_abandoned(tmp: Path) -> bool:
+    idle = time.time() - tmp.stat().st_mtime
     if fcntl is None:
-        if time.time() - tmp.stat().st_mtime < UNLOCKABLE_STALE_AFTER_S:
+        if idle < UNLOCKABLE_STALE_AFTER_S:
             return False
         tmp.unlink()
         return True
+    if idle < STALE_AFTER_S:
+        return False
     fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         if not _try_lock(fd) or not _is_same_file(fd, tmp):
