@@ -7,6 +7,7 @@ seconds.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -90,7 +91,7 @@ def load_query(library: Library, dropped: Dropped) -> QueryImage:
                 "{0} is a folder. Add folders to index in Settings; drop a single image to search.",
             ).format(path.name)
         )
-    if not path.is_file():
+    if not os.path.lexists(path):  # a pipe or device goes on: the engine says what it is
         raise DropError(
             QCoreApplication.translate("DropZone", "{0} does not exist.").format(path.name)
         )

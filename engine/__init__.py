@@ -5,4 +5,10 @@ cancel callbacks; the desktop app runs them on worker threads, the CLI and tests
 directly.
 """
 
+from engine.offline import keep_runtimes_offline
+
 __version__ = "0.1.0"
+
+# Before any engine module, or a library it loads, imports onnxruntime: its telemetry reads
+# the switch at import (engine/offline.py).
+keep_runtimes_offline()

@@ -15,13 +15,15 @@ refuse it. Store paths with :func:`storable_path` and read them back with
 from __future__ import annotations
 
 import base64
+import errno
 import fnmatch
 import hashlib
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from engine.config import FolderConfig
 from engine.types import Cancelled, FileEntry, FileType, Skipped
@@ -59,16 +61,51 @@ def crawl(
     cancel: Callable[[], bool],
     *,
     include_hidden: bool = False,
+    walk: Walk | None = None,
 ) -> Iterator[FileEntry]:
     """Yield every supported file under ``roots``; report problems through ``on_skip``.
 
-    Raises :class:`Cancelled` (between folders) when ``cancel()`` turns true. A folder reached
-    twice (a symlink loop, a symlink to an already walked folder, or a root nested in another
-    root) is walked once; files are yielded at most once.
+    Raises :class:`Cancelled` (between folders) when ``cancel()`` turns true. Symbolic links
+    follow :class:`Walk`'s rules: a file is yielded once, whatever the paths that reach it.
+    Pass one ``walk`` to several calls to share them (the indexer crawls root by root).
     """
-    visited: set[tuple[int, int]] = set()
+    walk = walk if walk is not None else Walk(roots)
     for root in roots:
-        yield from _crawl_root(root, on_skip, cancel, visited, include_hidden)
+        yield from _crawl_root(root, on_skip, cancel, walk, include_hidden)
+
+
+class Walk:
+    """The rules for links, and what an index run's crawl has reached so far.
+
+    * A link whose target lies outside every indexed folder is not followed: it is skipped
+      with the reason ``link outside the indexed folders`` (shown by ``sagasu status``).
+      Following it would index, and show in results, files the user never chose; a link
+      to ``/`` or a home folder would index the whole disk.
+    * A link into another indexed folder is not followed: that folder indexes the files
+      under their own path.
+    * A link within its own folder is followed after the folder's real tree, so a file is
+      listed under its real path when it has one. A file or folder reached again (a second
+      link, a hard link, a loop) is not yielded twice: files and folders are told apart by
+      (st_dev, st_ino), and a repeat is reported as skipped.
+    """
+
+    def __init__(self, folders: Sequence[FolderConfig | str]) -> None:
+        paths = [f.path if isinstance(f, FolderConfig) else f for f in folders]
+        self.inside = [os.path.realpath(folder_root(p)) for p in paths]
+        self.folders: set[tuple[int, int]] = set()
+        self.files: set[tuple[int, int]] = set()
+
+    def owner(self, real: str) -> str | None:
+        """The indexed folder (real path, the innermost) holding ``real``; None: outside."""
+        holders = [r for r in self.inside if _contains(r, real)]
+        return max(holders, key=len) if holders else None
+
+
+def _contains(folder: str, path: str) -> bool:
+    try:
+        return os.path.commonpath([folder, path]) == folder
+    except ValueError:  # different drives on Windows
+        return False
 
 
 @dataclass(frozen=True)
@@ -76,6 +113,15 @@ class _Dir:
     path: str
     rel: str  # relative to the root, "/"-separated, "" for the root itself
     ancestors: frozenset[tuple[int, int]]
+
+
+@dataclass
+class _Scan:
+    """One root's walk: its real path, and the links within it, kept for after its tree."""
+
+    real_root: str
+    linked_dirs: list[tuple[os.DirEntry[str], str, _Dir]] = field(default_factory=list)
+    linked_files: list[os.DirEntry[str]] = field(default_factory=list)
 
 
 def folder_root(path: str | Path) -> str:
@@ -88,7 +134,7 @@ def _crawl_root(
     root: FolderConfig,
     on_skip: Callable[[Skipped], None],
     cancel: Callable[[], bool],
-    visited: set[tuple[int, int]],
+    walk: Walk,
     include_hidden: bool,
 ) -> Iterator[FileEntry]:
     top = folder_root(root.path)
@@ -104,17 +150,22 @@ def _crawl_root(
         on_skip(Skipped(Path(top), "not a folder"))
         return
     key = (st.st_dev, st.st_ino)
-    if key in visited:
+    if key in walk.folders:
         on_skip(Skipped(Path(top), "folder is already included through another folder"))
         return
-    visited.add(key)
+    walk.folders.add(key)
     patterns = _Patterns(root.include, root.exclude)
+    scan = _Scan(os.path.realpath(top))
     stack = [_Dir(top, "", frozenset({key}))]
-    while stack:
+    while stack or scan.linked_dirs or scan.linked_files:
         if cancel():
             raise Cancelled
+        if not stack:  # the real tree is done: now what its links add
+            yield from _linked_files(scan, on_skip, walk)
+            stack.extend(_linked_dirs(scan, on_skip, walk))
+            continue
         folder = stack.pop()
-        files, subdirs = _scan(folder, patterns, on_skip, visited, include_hidden)
+        files, subdirs = _scan(folder, patterns, on_skip, walk, scan, include_hidden)
         yield from files
         stack.extend(reversed(subdirs))  # reversed so the stack pops them in name order
 
@@ -123,10 +174,12 @@ def _scan(
     folder: _Dir,
     patterns: _Patterns,
     on_skip: Callable[[Skipped], None],
-    visited: set[tuple[int, int]],
+    walk: Walk,
+    scan: _Scan,
     include_hidden: bool,
 ) -> tuple[list[FileEntry], list[_Dir]]:
-    """List one folder: its matching files and the subfolders still to walk."""
+    """List one folder: its matching files and the subfolders still to walk. Links that
+    stay in this root wait in ``scan`` until its real tree is done."""
     try:
         with os.scandir(folder.path) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -149,27 +202,75 @@ def _scan(
             is_dir = entry.is_dir()  # follows symlinks
         except OSError:
             is_dir = False
+        wanted = (
+            not patterns.excludes(rel, entry.name) if is_dir else _selects(patterns, rel, entry)
+        )
+        if not wanted or not _link_kept(entry, is_dir, rel, folder, on_skip, walk, scan):
+            continue
         if is_dir:
-            sub = _enter_dir(entry, rel, folder, patterns, on_skip, visited)
+            sub = _enter_dir(entry, rel, folder, on_skip, walk)
             if sub is not None:
                 subdirs.append(sub)
         else:
-            found = _file_entry(entry, rel, patterns, on_skip)
+            found = _file_entry(entry, on_skip, walk)
             if found is not None:
                 files.append(found)
     return files, subdirs
+
+
+def _selects(patterns: _Patterns, rel: str, entry: os.DirEntry[str]) -> bool:
+    if entry.is_symlink() and not os.path.exists(entry.path):
+        return True  # a dangling link is reported whatever its name (_file_entry)
+    return file_type_for(entry.name) is not None and patterns.selects(rel, entry.name)
+
+
+def _link_kept(
+    entry: os.DirEntry[str],
+    is_dir: bool,
+    rel: str,
+    parent: _Dir,
+    on_skip: Callable[[Skipped], None],
+    walk: Walk,
+    scan: _Scan,
+) -> bool:
+    """True for an entry to handle now: not a link, or a dangling one (reported as such).
+    A link is skipped, left to its own folder, or kept for after the real tree (Walk)."""
+    if not entry.is_symlink() or not os.path.exists(entry.path):
+        return True
+    owner = walk.owner(os.path.realpath(entry.path))
+    if owner is None:
+        on_skip(Skipped(Path(entry.path), "link outside the indexed folders"))
+    elif owner == scan.real_root:
+        if is_dir:
+            scan.linked_dirs.append((entry, rel, parent))
+        else:
+            scan.linked_files.append(entry)
+    return False
+
+
+def _linked_files(
+    scan: _Scan, on_skip: Callable[[Skipped], None], walk: Walk
+) -> Iterator[FileEntry]:
+    pending, scan.linked_files = scan.linked_files, []
+    for entry in pending:
+        found = _file_entry(entry, on_skip, walk)
+        if found is not None:
+            yield found
+
+
+def _linked_dirs(scan: _Scan, on_skip: Callable[[Skipped], None], walk: Walk) -> list[_Dir]:
+    pending, scan.linked_dirs = scan.linked_dirs, []
+    entered = (_enter_dir(entry, rel, parent, on_skip, walk) for entry, rel, parent in pending)
+    return list(reversed([d for d in entered if d is not None]))
 
 
 def _enter_dir(
     entry: os.DirEntry[str],
     rel: str,
     parent: _Dir,
-    patterns: _Patterns,
     on_skip: Callable[[Skipped], None],
-    visited: set[tuple[int, int]],
+    walk: Walk,
 ) -> _Dir | None:
-    if patterns.excludes(rel, entry.name):
-        return None
     try:
         st = entry.stat()
     except OSError as exc:
@@ -179,26 +280,20 @@ def _enter_dir(
     if key in parent.ancestors:
         on_skip(Skipped(Path(entry.path), "symbolic link loop (points to a containing folder)"))
         return None
-    if key in visited:
+    if key in walk.folders:
         on_skip(Skipped(Path(entry.path), "folder already scanned through another path (link)"))
         return None
-    visited.add(key)
+    walk.folders.add(key)
     return _Dir(entry.path, rel, parent.ancestors | {key})
 
 
 def _file_entry(
-    entry: os.DirEntry[str],
-    rel: str,
-    patterns: _Patterns,
-    on_skip: Callable[[Skipped], None],
+    entry: os.DirEntry[str], on_skip: Callable[[Skipped], None], walk: Walk
 ) -> FileEntry | None:
     if entry.is_symlink() and not os.path.exists(entry.path):
         # Reported whatever its name: the link may have pointed at a folder of documents.
         on_skip(Skipped(Path(entry.path), "dangling symbolic link (target is missing)"))
         return None
-    file_type = file_type_for(entry.name)
-    if file_type is None or not patterns.selects(rel, entry.name):
-        return None  # unsupported types are not worth a message each
     try:
         st = entry.stat()
     except FileNotFoundError:
@@ -209,6 +304,14 @@ def _file_entry(
         return None
     if not stat.S_ISREG(st.st_mode):
         on_skip(Skipped(Path(entry.path), "not a regular file"))
+        return None
+    key = (st.st_dev, st.st_ino)
+    if key in walk.files:
+        on_skip(Skipped(Path(entry.path), "same file as one already indexed (a link to it)"))
+        return None
+    walk.files.add(key)
+    file_type = file_type_for(entry.name)
+    if file_type is None:  # not reached: _selects keeps supported names only
         return None
     return FileEntry(Path(entry.path), st.st_size, st.st_mtime_ns, file_type)
 
@@ -272,7 +375,7 @@ def content_hash(path: Path | str) -> str:
     the ends) collide; callers should also compare size and, when unsure, re-extract.
     """
     h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as f:
+    with _open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
         h.update(size.to_bytes(8, "little"))
         if size <= 3 * _HASH_SAMPLE:
@@ -282,6 +385,16 @@ def content_hash(path: Path | str) -> str:
                 f.seek(offset)
                 h.update(f.read(_HASH_SAMPLE))
     return h.hexdigest()
+
+
+def _open_regular(path: Path | str) -> BinaryIO:
+    """Open without blocking: a file swapped for a named pipe after the scan would block a
+    plain open() forever. Raises OSError for anything but a regular file."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
+    return os.fdopen(fd, "rb")
 
 
 def storable_path(path: Path | str) -> str:

@@ -42,6 +42,7 @@ from engine.recovery import Repair, back_up_checked, check_after_crash, prepare
 from engine.search import Query, Searcher, SearchOutcome, Signal
 from engine.signals.ocr import OcrEngine
 from engine.signals.visual import VisualSearch
+from engine.store.atomic import sweep_stale_temporaries
 from engine.store.backup import backups
 from engine.store.catalog import Catalog
 from engine.store.vectors import VectorStore
@@ -73,6 +74,7 @@ class Library:
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._settings = settings or load_settings(self.data_dir)
+        self._sweep_interrupted_writes()
         self.catalog = Catalog(self.data_dir)
         self.vectors = VectorStore(self.catalog, self.data_dir / "vectors")
         self.encoders = encoders or Encoders(self._settings)
@@ -111,6 +113,12 @@ class Library:
         with cls(data_dir) as library:
             summary = library.index(progress=progress, cancel=cancel)
         return Repair(prepared.moved_aside, prepared.restored_from, summary)
+
+    def _sweep_interrupted_writes(self) -> None:
+        """Delete the temporary files a killed write left (vector files, alignment, settings,
+        a model download), never one a live writer in another process still holds."""
+        sweep_stale_temporaries(self.data_dir, depth=1)
+        sweep_stale_temporaries(self._settings.resolved_models_dir, depth=2)
 
     @property
     def settings(self) -> Settings:

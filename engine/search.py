@@ -40,6 +40,7 @@ from engine.signals.visual import VisualSearch
 from engine.store.catalog import Catalog
 from engine.store.records import ItemRow
 from engine.store.vectors import VectorStore
+from engine.text_safety import replace_surrogates
 from engine.types import ItemKind, SearchResult
 
 if TYPE_CHECKING:  # the encoder modules import torch: loaded with the models
@@ -65,6 +66,9 @@ class Query:
     signals: set[str] | None = None
 
     def __post_init__(self) -> None:
+        # Bytes that are not UTF-8 (from argv) arrive as lone surrogates, which tokenisers
+        # reject with a TypeError: every signal sees U+FFFD instead (engine/text_safety.py).
+        self.text = replace_surrogates(self.text)
         # Below 1, grouping stopped after the first document: `--top-k 0` gave one result.
         # The CLI says so to people (search, eval); here it is a caller's mistake.
         if self.top_k < 1:

@@ -6,7 +6,9 @@ no real-world documents are used. All generators are deterministic for a given `
 
 from __future__ import annotations
 
+import contextlib
 import io
+import os
 import struct
 import zlib
 from collections.abc import Sequence
@@ -229,3 +231,10 @@ def build_paragraphs_and_a_photo(root: Path) -> Path:
     make_pdf(root / "long.pdf", pages)
     make_photo(root / "board.png", seed=9)
     return root
+
+
+def release_readers(fifo: Path) -> None:
+    """Unblock a reader stuck in ``open(fifo)``: a writer that opens and closes at once gives
+    it end-of-file."""
+    with contextlib.suppress(OSError):
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))

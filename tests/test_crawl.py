@@ -18,6 +18,8 @@ from engine.crawl import (
     path_from_storable,
     storable_path,
 )
+from engine.encode.encoders import Encoders
+from engine.library import Library
 from engine.types import Cancelled, FileEntry, FileType, Skipped
 from tests.fixtures import make_pdf, make_photo, make_text_file
 
@@ -122,19 +124,72 @@ def test_symlink_loop_is_walked_once(tmp_path: Path) -> None:
     assert "loop" in skipped[0].reason
 
 
-@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks on this platform")
-def test_symlinked_folder_is_followed_but_not_duplicated(tmp_path: Path) -> None:
+needs_symlinks = pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks here")
+
+
+@needs_symlinks
+def test_links_leaving_the_indexed_folders_are_skipped_and_reported(tmp_path: Path) -> None:
+    outside = make_pdf(tmp_path / "outside" / "ext.pdf")
+    root = tmp_path / "root"
+    make_pdf(root / "doc.pdf")
+    os.symlink(outside.parent, root / "linked", target_is_directory=True)
+    os.symlink(outside, root / "ext-link.pdf")
+    os.symlink("/", root / "whole-disk", target_is_directory=True)
+    found, skipped = run_crawl(root)
+    assert rel_names(found, root) == ["doc.pdf"]
+    assert sorted((s.path.name, s.reason) for s in skipped) == [
+        ("ext-link.pdf", "link outside the indexed folders"),
+        ("linked", "link outside the indexed folders"),
+        ("whole-disk", "link outside the indexed folders"),
+    ]
+
+
+@needs_symlinks
+def test_a_file_reached_directly_and_through_links_is_listed_once_by_its_real_path(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "root"
+    make_pdf(root / "z-real" / "doc.pdf")
+    os.symlink(root / "z-real", root / "a-link", target_is_directory=True)  # walked first by name
+    os.symlink(root / "z-real" / "doc.pdf", root / "b-copy.pdf")
+    os.link(root / "z-real" / "doc.pdf", root / "c-hard.pdf")
+    found, skipped = run_crawl(root)
+    assert rel_names(found, root) == ["c-hard.pdf"]  # the hard link is a real path too
+    assert sorted((s.path.relative_to(root).as_posix(), s.reason) for s in skipped) == [
+        ("a-link", "folder already scanned through another path (link)"),
+        ("b-copy.pdf", "same file as one already indexed (a link to it)"),
+        ("z-real/doc.pdf", "same file as one already indexed (a link to it)"),
+    ]
+
+
+@needs_symlinks
+def test_a_link_within_the_folder_to_a_hidden_folder_is_followed(tmp_path: Path) -> None:
+    make_pdf(tmp_path / ".archive" / "old.pdf")
+    os.symlink(tmp_path / ".archive", tmp_path / "archive", target_is_directory=True)
+    found, skipped = run_crawl(tmp_path)
+    assert rel_names(found, tmp_path) == ["archive/old.pdf"] and skipped == []
+
+
+@needs_symlinks
+def test_a_link_into_another_indexed_folder_is_left_to_that_folder(tmp_path: Path) -> None:
     make_pdf(tmp_path / "real" / "doc.pdf")
-    outside = make_pdf(tmp_path / "outside" / "ext.pdf").parent
     root = tmp_path / "root"
     root.mkdir()
-    os.symlink(outside, root / "linked", target_is_directory=True)
     os.symlink(tmp_path / "real", root / "real_link", target_is_directory=True)
     found, skipped = run_crawl(root, tmp_path / "real")
-    assert rel_names(found, root) == ["linked/ext.pdf", "real_link/doc.pdf"]
-    # the second root was already walked through the link
-    assert [s.path for s in skipped] == [tmp_path / "real"]
-    assert "already included" in skipped[0].reason
+    assert [e.path for e in found] == [tmp_path / "real" / "doc.pdf"]
+    assert skipped == []
+
+
+@needs_symlinks
+def test_link_loops_end(tmp_path: Path) -> None:
+    make_pdf(tmp_path / "a" / "b" / "doc.pdf")
+    os.symlink(tmp_path / "a", tmp_path / "a" / "b" / "up", target_is_directory=True)
+    os.symlink(tmp_path / "ping", tmp_path / "pong", target_is_directory=True)
+    os.symlink(tmp_path / "pong", tmp_path / "ping", target_is_directory=True)
+    found, skipped = run_crawl(tmp_path)
+    assert rel_names(found, tmp_path) == ["a/b/doc.pdf"]
+    assert {s.path.name for s in skipped} == {"up", "ping", "pong"}
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks on this platform")
@@ -263,3 +318,28 @@ def test_content_hash_of_large_file_samples_start_middle_end(tmp_path: Path) -> 
     changed[2 * 1024 * 1024] ^= 0xFF
     big.write_bytes(changed)
     assert content_hash(big) == base
+
+
+@needs_symlinks
+def test_index_reports_a_link_outside_in_status_and_indexes_a_linked_file_once(
+    tmp_path: Path, no_models: Encoders
+) -> None:
+    docs, other = tmp_path / "docs", tmp_path / "other"
+    make_pdf(docs / "relay.pdf", ["Relay module datasheet"])
+    make_photo(other / "board.png")
+    outside = make_pdf(tmp_path / "private" / "tax.pdf", ["Tax return"])
+    os.symlink(outside.parent, docs / "private", target_is_directory=True)
+    os.symlink(docs / "relay.pdf", docs / "relay-again.pdf")
+    os.symlink(other, docs / "other-link", target_is_directory=True)  # another indexed folder
+    settings = no_models.settings.with_folder(FolderConfig(str(docs)))
+    with Library(
+        tmp_path / "data", settings.with_folder(FolderConfig(str(other))), no_models
+    ) as lib:
+        summary = lib.index()
+        status = lib.status()
+    assert summary.files_indexed == 2  # relay.pdf and board.png, each once
+    skipped = {Path(s["path"]).name: s["reason"] for s in status["skipped"]}  # type: ignore[union-attr]
+    assert skipped == {
+        "private": "link outside the indexed folders",
+        "relay-again.pdf": "same file as one already indexed (a link to it)",
+    }

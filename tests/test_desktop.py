@@ -3,6 +3,7 @@ real MiniLM via the ``encoders`` fixture and are marked slow."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from engine.messages import ReasonCode, reason
 from engine.signals.ocr import OcrLine, OcrResult
 from engine.types import ItemKind, SearchResult
 from tests.desktop_helpers import build_docs, drop_files, lazy_library
+from tests.fixtures import release_readers
 
 pytestmark = pytest.mark.gui
 
@@ -111,6 +113,22 @@ def test_dropping_a_broken_image_or_folder_explains(
     qtbot.waitUntil(lambda: "broken.jpg" in lazy_window.message.text(), timeout=5000)
     drop_files(lazy_window.drop_zone, [tmp_path])
     qtbot.waitUntil(lambda: "is a folder" in lazy_window.message.text(), timeout=5000)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX named pipes")
+def test_dropping_a_named_pipe_explains_and_never_freezes(
+    qtbot, lazy_window: MainWindow, tmp_path: Path
+) -> None:
+    for name in ("pipe.jpg", "pipe.pdf"):
+        fifo = tmp_path / name
+        os.mkfifo(fifo)
+        try:
+            drop_files(lazy_window.drop_zone, [fifo])
+            qtbot.waitUntil(lambda: "named pipe" in lazy_window.message.text(), timeout=5000)
+            assert name in lazy_window.message.text()
+        finally:
+            release_readers(fifo)  # a regression's worker, blocked in open(), ends too
+        lazy_window.message.setText("")
 
 
 def test_first_run_banner_offers_samples(qtbot, lazy_window: MainWindow, tmp_path: Path) -> None:

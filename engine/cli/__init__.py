@@ -59,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    _print_names_as_their_bytes()
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_USAGE
@@ -75,6 +76,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if where is not None and code == EXIT_OK and warm.wanted_after_search():
         warm.start(where)  # for the next command; this one has paid its model load
     return code
+
+
+def _print_names_as_their_bytes() -> None:
+    """A file name that is not UTF-8 goes to a UTF-8 stdout as its own bytes (as ``ls``
+    prints it), instead of failing the command: Python writes such names only in the C
+    locale; elsewhere its default is strict. JSON output never holds them (print_json)."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if encoding == "utf8" and reconfigure is not None:
+        reconfigure(errors="surrogateescape")
 
 
 def dispatch(args: argparse.Namespace) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -15,6 +14,7 @@ from engine.cli.common import (
     CliError,
     TerminalProgress,
     open_library,
+    print_json,
 )
 from engine.summary import BackupOutcome
 
@@ -60,7 +60,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     if writer:
         writer.send(summary)
     elif args.json:
-        print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+        print_json(summary.to_json())
     else:
         print_summary(summary)
     return EXIT_OK
@@ -122,7 +122,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     finally:
         lib.close()
     if args.json:
-        print(json.dumps([r.to_json() for r in outcome.results], ensure_ascii=False, indent=2))
+        print_json([r.to_json() for r in outcome.results])
         for note in outcome.notes:
             print(f"note: {note}", file=sys.stderr)
         return EXIT_OK
@@ -157,7 +157,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     finally:
         lib.close()
     if args.json:
-        print(json.dumps(status, ensure_ascii=False, indent=2, default=str))
+        print_json(status)
         return EXIT_OK
     counts: dict[str, int] = status["counts"]  # type: ignore[assignment]
     print(f"Index: {status['data_dir']}")
@@ -189,7 +189,7 @@ def cmd_repair(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     if args.json:
-        print(json.dumps(_repair_json(done), ensure_ascii=False, indent=2))
+        print_json(_repair_json(done))
         return EXIT_OK
     for path in done.moved_aside:
         print(f"Kept the old catalog file as {path}")
@@ -233,7 +233,7 @@ def cmd_models_list(args: argparse.Namespace) -> int:
     if args.json:
         from engine.library_status import model_json
 
-        print(json.dumps([model_json(s) for s in states], ensure_ascii=False, indent=2))
+        print_json([model_json(s) for s in states])
         return EXIT_OK
     for s in states:
         mark = "installed" if s.installed else "missing  "

@@ -10,7 +10,6 @@ engine.evaluation.report.write_report.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,7 +49,7 @@ def add_eval_parser(
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from engine.cli.common import CliError, TerminalProgress, open_library
+    from engine.cli.common import CliError, TerminalProgress, open_library, print_json
     from engine.evaluation.records import EvalConfig
     from engine.evaluation.run import compare_configs, per_signal_configs, run_configs
 
@@ -81,7 +80,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         bar.close()
         lib.close()
     if args.json:
-        print(json.dumps(to_json(results, path), ensure_ascii=False, indent=2))
+        print_json(to_json(results, path))
     else:
         print_table(results)
         if path:

@@ -9,7 +9,6 @@ Hooked into engine.cli by :func:`add_folders_parser`.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 
@@ -31,7 +30,7 @@ def add_folders_parser(
 
 
 def cmd_folders(args: argparse.Namespace) -> int:
-    from engine.cli.common import EXIT_OK, open_library
+    from engine.cli.common import EXIT_OK, open_library, print_json
 
     lib = open_library(args)
     try:
@@ -48,7 +47,7 @@ def cmd_folders(args: argparse.Namespace) -> int:
             }
             for f in folders
         ]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print_json(rows)
         return EXIT_OK
     if not folders:
         print("No folders yet: `sagasu index FOLDER` indexes one and remembers it.")

@@ -51,10 +51,12 @@ _IMAGE_MAGIC: tuple[bytes, ...] = (
 
 def sniff_file_type(path: Path) -> FileType | None:
     """The type the file's first bytes say it is; None if neither PDF nor a known image."""
+    from engine.extract.opening import open_regular  # it imports this module
+
     try:
-        with open(path, "rb") as f:
+        with open_regular(path) as f:  # a pipe swapped in after the crawl must not block
             head = f.read(PDF_HEADER_WINDOW)
-    except OSError:
+    except (OSError, ExtractError):
         return None  # the reader that follows reports the precise access problem
     if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return FileType.IMAGE

@@ -19,6 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engine.config import Settings
 from engine.extract import ExtractError
+from engine.extract.opening import open_regular
 from engine.types import ExtractedFile, ExtractedItem, FileEntry, ItemKind
 
 # Long side of the working copy: enough for CLIP (224 px), OCR of printed labels and
@@ -43,17 +44,11 @@ def open_image_safely(
     Raises :class:`ExtractError` with a human reason for a non-image, a truncated or damaged
     file, a decompression bomb (more than ``max_pixels`` pixels) or an unreadable file.
     """
-    try:
-        with open(path, "rb") as f:
+    with open_regular(path) as f:
+        try:
             return _decode(f, max_pixels, max_side)
-    except FileNotFoundError:
-        raise ExtractError("file no longer exists") from None
-    except PermissionError:
-        raise ExtractError("file is not readable (permission denied)") from None
-    except IsADirectoryError:
-        raise ExtractError("is a folder, not an image file") from None
-    except OSError as exc:
-        raise ExtractError(f"file could not be read ({exc.strerror or exc})") from None
+        except OSError as exc:
+            raise ExtractError(f"file could not be read ({exc.strerror or exc})") from None
 
 
 def load_query_image(

@@ -26,6 +26,7 @@ from engine.config import Settings
 from engine.extract import PDF_HEADER_WINDOW, PDF_MAGIC, ExtractError
 from engine.extract.chunking import chunk_text
 from engine.extract.images import make_thumbnail
+from engine.extract.opening import open_regular
 from engine.types import (
     CancelCheck,
     Cancelled,
@@ -148,15 +149,11 @@ def _mupdf_open(path: Path) -> pymupdf.Document:
 
 
 def _check_header(path: Path) -> None:
-    try:
-        with open(path, "rb") as f:
+    with open_regular(path) as f:  # a pipe or a device would block MuPDF's open forever
+        try:
             head = f.read(PDF_HEADER_WINDOW)
-    except FileNotFoundError:
-        raise ExtractError("file no longer exists") from None
-    except PermissionError:
-        raise ExtractError("file is not readable (permission denied)") from None
-    except OSError as exc:
-        raise ExtractError(f"file could not be read ({exc.strerror or exc})") from None
+        except OSError as exc:
+            raise ExtractError(f"file could not be read ({exc.strerror or exc})") from None
     if not head:
         raise ExtractError("empty file (0 bytes)")
     if PDF_MAGIC not in head:

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from engine.config import FolderConfig, Settings
-from engine.crawl import content_hash, crawl, folder_root
+from engine.crawl import Walk, content_hash, crawl, folder_root
 from engine.encode.encoders import Encoders
 from engine.extract import EXTRACTOR_VERSION, ExtractError
 from engine.indexing.consumer import Consumer
@@ -99,11 +99,14 @@ class Indexer:
         known = self.catalog.file_states()
         seen: set[bytes] = set()
         candidates: list[tuple[FileEntry, str, FileState | None]] = []
+        # One walk for every root: a file is listed once, and a link into any of the
+        # library's folders counts as inside (engine.crawl.Walk).
+        walk = Walk([*folders, *self.settings.folders])
         for folder in folders:
             root = folder_root(folder.path)
             progress(Progress(Phase.CRAWL, len(seen), 0, root))
             try:
-                found = list(crawl([folder], on_skip=self._skip, cancel=cancel))
+                found = list(crawl([folder], on_skip=self._skip, cancel=cancel, walk=walk))
             except Cancelled:
                 self.summary.cancelled = True
                 return []

@@ -20,6 +20,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from engine.offline import import_onnxruntime
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_SIDE = 1600  # board silkscreen stays legible; 12 MP photos cost 6x less
@@ -59,9 +61,9 @@ class OcrResult:
 def gpu_available() -> bool:
     """True when onnxruntime can run on CUDA here (the GPU build and a driver)."""
     try:
-        import onnxruntime
-
-        return "CUDAExecutionProvider" in onnxruntime.get_available_providers()
+        onnxruntime = import_onnxruntime()
+        providers: list[str] = onnxruntime.get_available_providers()
+        return "CUDAExecutionProvider" in providers
     except Exception:
         return False
 
@@ -109,6 +111,7 @@ class OcrEngine:
         """Create the ONNX sessions once (~1 s); the caller holds the lock."""
         if self._engine is None and self._load_error is None:
             try:
+                import_onnxruntime()  # telemetry off before RapidOCR creates sessions
                 from rapidocr_onnxruntime import RapidOCR
 
                 gpu = {"det_use_cuda": True, "cls_use_cuda": True, "rec_use_cuda": True}

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.align.geometry import l2_normalise
+from engine.offline import import_onnxruntime
 from engine.store.atomic import atomic_path, write_atomic
 from engine.store.catalog import Catalog
 
@@ -58,7 +59,7 @@ def _usearch_index_class() -> type[Index]:
     both work, so onnxruntime, when installed, goes first.
     """
     with contextlib.suppress(ImportError):
-        import onnxruntime  # noqa: F401
+        import_onnxruntime()
     from usearch.index import Index
 
     return Index
