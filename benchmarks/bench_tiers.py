@@ -18,6 +18,7 @@ a machine without weights) unless ``--clip-random``: ViT-B-32 with RANDOM weight
 (benchmarks/common.py). MiniLM is the real bundled model.
 
     .venv/bin/python benchmarks/bench_tiers.py                 # the three corpus folders
+    .venv/bin/python benchmarks/bench_tiers.py --sample datasheets:10 ic-datasheets:5 ja-docs:5
     .venv/bin/python benchmarks/bench_tiers.py --folders resources/samples --json /tmp/t.json
         [--workers 1 2] [--ocr] [--clip-random] [--skip-recoll] [--workdir /tmp/sagasu-tiers]
 """
@@ -28,6 +29,7 @@ import argparse
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -35,6 +37,7 @@ from pathlib import Path
 
 import common
 from measure import Watched, du_bytes, load_average, mb, run_watched, table_bytes
+from profile_index import evenly
 from recoll_run import RecollRun, ensure_recoll, run_recoll
 
 FOLDERS = ("datasheets", "ic-datasheets", "ja-docs")
@@ -56,6 +59,24 @@ class SagasuRun:
     data_bytes: int = 0
     catalog_bytes: int = 0
     tables: dict[str, int] = field(default_factory=dict)
+
+
+def sample_folders(workdir: Path, specs: list[str]) -> list[Path]:
+    """Copies of ``N`` PDFs of each corpus ``FOLDER`` (``FOLDER:N``), chosen as
+    profile_index.py chooses them. Copies, not links: Recoll skips symbolic links."""
+    plan = [(name, int(n)) for name, n in (s.split(":") for s in specs)]
+    found = {f.name: f for f in common.corpus_or_exit(*[name for name, _ in plan])}
+    out = []
+    for name, n in plan:
+        if name not in found:
+            continue
+        target = workdir / "sample" / name
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        for pdf in evenly(sorted(found[name].glob("*.pdf")), n):
+            shutil.copy2(pdf, target / pdf.name)
+        out.append(target)
+    return out
 
 
 def read_events(run: SagasuRun) -> None:
@@ -96,7 +117,7 @@ def run_sagasu(
     folders: list[Path], workdir: Path, args: argparse.Namespace, workers: int | None
 ) -> SagasuRun:
     data = workdir / f"sagasu-data-w{workers or 'default'}"
-    subprocess.run(["rm", "-rf", str(data)], check=True)
+    shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
     models, hf = workdir / "empty-models", workdir / "empty-hf-cache"
     models.mkdir(exist_ok=True)
@@ -226,6 +247,7 @@ def report_recoll(recoll: RecollRun) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folders", nargs="+", type=Path, default=None)
+    parser.add_argument("--sample", nargs="+", default=None, help="FOLDER:N of the corpus")
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
     parser.add_argument("--workers-setting", default="workers", help="the Settings field")
     parser.add_argument("--ocr", action="store_true", help="OCR on (default: off)")
@@ -235,8 +257,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args()
 
-    folders = args.folders or common.corpus_or_exit(*FOLDERS)
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.sample:
+        folders = sample_folders(args.workdir, args.sample)
+    else:
+        folders = args.folders or common.corpus_or_exit(*FOLDERS)
     print(f"folders: {' '.join(map(str, folders))}")
     print(f"machine: {os.cpu_count()} cores; commit {_commit()}; load avg {load_average()}")
     recoll = None
