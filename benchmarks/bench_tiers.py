@@ -21,12 +21,12 @@ a machine without weights) unless ``--clip-random``: ViT-B-32 with RANDOM weight
     .venv/bin/python benchmarks/bench_tiers.py --sample datasheets:10 ic-datasheets:5 ja-docs:5
     .venv/bin/python benchmarks/bench_tiers.py --folders resources/samples --json /tmp/t.json
         [--workers 1 2] [--ocr] [--clip-random] [--skip-recoll] [--workdir /tmp/sagasu-tiers]
+        [--engine SOURCE_TREE]   # e.g. an export of another branch: git archive BRANCH | tar -x
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import shutil
@@ -125,14 +125,16 @@ def run_sagasu(
     (data / "settings.json").write_text(json.dumps(settings_for(args, workers, models)))
     env = {
         **os.environ,
-        "PYTHONPATH": str(common.ROOT),
+        "PYTHONPATH": str(args.engine),
         "SAGASU_WARM": "off",  # this process must do the work, not a warm one it forwards to
         "HF_HUB_CACHE": str(hf),  # no CLIP weights found unless --clip-random
     }
     cmd = [sys.executable, "-m", "engine.cli", "index", "--data-dir", str(data)]
     cmd += ["--progress-jsonl", *map(str, folders)]
     before = load_average()
-    watched = run_watched(cmd, env=env, stderr_path=workdir / f"sagasu-w{workers}.log")
+    log = workdir / f"sagasu-w{workers}.log"
+    # cwd too: ``python -m`` puts the working folder first on sys.path
+    watched = run_watched(cmd, env=env, stderr_path=log, cwd=args.engine)
     run = SagasuRun(workers, watched, before, load_average())
     read_events(run)
     catalog = data / "catalog.sqlite3"
@@ -143,11 +145,14 @@ def run_sagasu(
 
 
 def worker_counts(args: argparse.Namespace) -> list[int | None]:
-    """The ``--workers`` values when the engine has the setting, else one default run."""
-    from engine.config import Settings
-
-    known = {f.name for f in dataclasses.fields(Settings)}
-    if args.workers_setting in known:
+    """The ``--workers`` values when the engine run has the setting, else one default run."""
+    code = "import dataclasses as d, engine.config as c; "
+    code += "print(*(f.name for f in d.fields(c.Settings)))"
+    env = {**os.environ, "PYTHONPATH": str(args.engine)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    if args.workers_setting in done.stdout.split():
         return list(args.workers)
     print(
         f"note: this engine has no {args.workers_setting!r} setting; one run with its default "
@@ -167,7 +172,8 @@ def report_run(run: SagasuRun, recoll: RecollRun | None) -> dict[str, object]:
     w = run.watched
     label = f"workers {run.workers}" if run.workers is not None else "default workers"
     s = run.summary
-    print(f"\nSagasu ({label}): exit {w.returncode}{'  ERROR: ' + run.error if run.error else ''}")
+    failed = f"  ERROR: {run.error}" if run.error else ""
+    print(f"\nSagasu ({label}): exit {w.returncode}{failed}")
     print(
         f"  files {s.get('files_indexed')} indexed, {s.get('files_skipped')} skipped; "
         f"pages {s.get('pages')}, images {s.get('images')}, chunks {s.get('chunks')}; "
@@ -184,7 +190,8 @@ def report_run(run: SagasuRun, recoll: RecollRun | None) -> dict[str, object]:
         print("  no tier_done events from this engine: total time only")
     for phase, at in run.phase_at.items():
         print(f"  phase {phase:<13} first seen at {at:8.1f} s")
-    print(f"  total wall {w.wall_s:.1f} s (engine's summary: {s.get('seconds')} s)")
+    own = s.get("seconds")
+    print(f"  total wall {w.wall_s:.1f} s (engine's summary: {own} s); CPU {w.cpu_s:.1f} s")
     print(f"  peak RSS (process tree) {mb(w.peak_rss_bytes)}")
     print(f"  index: data folder {mb(run.data_bytes)}, catalog {mb(run.catalog_bytes)}")
     for name, size in list(run.tables.items())[:5]:
@@ -199,6 +206,7 @@ def report_run(run: SagasuRun, recoll: RecollRun | None) -> dict[str, object]:
         "tier_elapsed_s": run.tier_elapsed,
         "phase_first_seen_s": run.phase_at,
         "total_s": round(w.wall_s, 2),
+        "cpu_s": round(w.cpu_s, 2),
         "peak_rss_bytes": w.peak_rss_bytes,
         "data_bytes": run.data_bytes,
         "catalog_bytes": run.catalog_bytes,
@@ -223,19 +231,23 @@ def ratios(run: SagasuRun, recoll: RecollRun) -> dict[str, object]:
     out["full"] = ratio_line(full, run.watched.wall_s, base, FULL_TARGET)
     size = "index size / Recoll index"
     out["size"] = ratio_line(size, run.data_bytes, recoll.index_bytes, SIZE_TARGET)
+    cpu = "full index CPU / Recoll CPU (no target)"
+    out["cpu"] = round(run.watched.cpu_s / max(recoll.watched.cpu_s, 1e-9), 3)
+    print(f"  {cpu:<34} {out['cpu']:7.2f}x  (the load-independent comparison)")
     return out
 
 
 def report_recoll(recoll: RecollRun) -> dict[str, object]:
     w = recoll.watched
     print(f"\n{recoll.version}: recollindex, default settings, private configuration")
-    print(f"  wall {w.wall_s:.1f} s; peak RSS (process tree) {mb(w.peak_rss_bytes)}")
+    print(f"  wall {w.wall_s:.1f} s; CPU {w.cpu_s:.1f} s; peak RSS {mb(w.peak_rss_bytes)}")
     print(f"  index (xapiandb) {mb(recoll.index_bytes)}; {recoll.documents} PDF documents")
     found = "found" if recoll.probe_found else "NOT FOUND"
     print(f"  text check: word {recoll.probe_word!r} from a PDF's text layer: {found}")
     return {
         "version": recoll.version,
         "wall_s": round(w.wall_s, 2),
+        "cpu_s": round(w.cpu_s, 2),
         "peak_rss_bytes": w.peak_rss_bytes,
         "index_bytes": recoll.index_bytes,
         "pdf_documents": recoll.documents,
@@ -253,6 +265,9 @@ def main() -> None:
     parser.add_argument("--ocr", action="store_true", help="OCR on (default: off)")
     parser.add_argument("--clip-random", action="store_true", help="random ViT-B-32 (timing)")
     parser.add_argument("--skip-recoll", action="store_true")
+    parser.add_argument(
+        "--engine", type=Path, default=common.ROOT, help="source tree whose engine to run"
+    )
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/sagasu-bench-tiers"))
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     args = parser.parse_args()
@@ -263,9 +278,11 @@ def main() -> None:
     else:
         folders = args.folders or common.corpus_or_exit(*FOLDERS)
     print(f"folders: {' '.join(map(str, folders))}")
-    print(f"machine: {os.cpu_count()} cores; commit {_commit()}; load avg {load_average()}")
+    print(f"engine: {args.engine} (commit {_commit(args.engine)})")
+    print(f"machine: {os.cpu_count()} cores; load avg {load_average()}")
     recoll = None
-    result: dict[str, object] = {"folders": [str(f) for f in folders], "commit": _commit()}
+    result: dict[str, object] = {"folders": [str(f) for f in folders]}
+    result["engine"] = {"path": str(args.engine), "commit": _commit(args.engine)}
     if not args.skip_recoll:
         ensure_recoll()
         load = load_average()
@@ -279,9 +296,9 @@ def main() -> None:
         print(f"\nfigures written to {args.json}")
 
 
-def _commit() -> str:
+def _commit(tree: Path) -> str:
     done = subprocess.run(
-        ["git", "-C", str(common.ROOT), "rev-parse", "--short", "HEAD"],
+        ["git", "-C", str(tree), "rev-parse", "--short", "HEAD"],
         capture_output=True,
         text=True,
         check=False,

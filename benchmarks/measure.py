@@ -8,6 +8,7 @@ Nothing here imports the engine: the programs measured are Sagasu's CLI and Reco
 from __future__ import annotations
 
 import os
+import resource
 import sqlite3
 import subprocess
 import threading
@@ -25,19 +26,28 @@ class Watched:
     returncode: int
     wall_s: float
     peak_rss_bytes: int  # the largest sum of VmRSS over the process and its descendants seen
+    cpu_s: float = 0.0  # user + system CPU of the process and the descendants it waited for
     lines: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, line)
 
 
 def run_watched(
-    cmd: list[str], env: dict[str, str] | None = None, stderr_path: Path | None = None
+    cmd: list[str],
+    env: dict[str, str] | None = None,
+    stderr_path: Path | None = None,
+    cwd: Path | None = None,
 ) -> Watched:
     """Run ``cmd`` to the end, timing it and sampling its tree's memory.
 
     stdin stays an open pipe until the program exits: ``sagasu index --progress-jsonl``
-    takes the end of its input as "cancel", as when the window that drives it goes away."""
+    takes the end of its input as "cancel", as when the window that drives it goes away.
+    CPU time is the load-independent figure on a shared machine, where wall time also
+    measures the other jobs. One program at a time: it is read from RUSAGE_CHILDREN."""
     err = open(stderr_path, "wb") if stderr_path else subprocess.DEVNULL  # noqa: SIM115
+    cpu_before = _children_cpu()
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err)
+    proc = subprocess.Popen(
+        cmd, env=env, cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err
+    )
     lines: list[tuple[float, str]] = []
     reader = threading.Thread(target=_read_lines, args=(proc, start, lines), daemon=True)
     reader.start()
@@ -51,7 +61,12 @@ def run_watched(
         proc.stdin.close()
     if stderr_path:
         err.close()  # type: ignore[union-attr]
-    return Watched(proc.returncode, wall, peak, lines)
+    return Watched(proc.returncode, wall, peak, _children_cpu() - cpu_before, lines)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _read_lines(proc: subprocess.Popen[bytes], start: float, out: list[tuple[float, str]]) -> None:

@@ -12,14 +12,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import measure  # benchmarks/ is a folder of scripts, not a package
 
-# A parent that prints, starts a child holding 80 MB for a second, and reports whether its
-# stdin was closed under it (``sagasu index --progress-jsonl`` takes that as "cancel").
+# A parent that prints, starts a child that works 0.5 s of CPU then holds 80 MB for a second,
+# and reports whether its stdin was closed under it (``sagasu index --progress-jsonl`` takes
+# that as "cancel").
 _PARENT = textwrap.dedent(
-    """
+    r"""
     import select, subprocess, sys, time
     print("started", flush=True)
-    child = "b = bytearray(80_000_000); b[::4096] = b'x' * len(b[::4096]); time.sleep(1.2)"
-    subprocess.run([sys.executable, "-c", "import time; " + child], check=True)
+    busy = "t = time.process_time()\nwhile time.process_time() - t < 0.5: pass\n"
+    hold = "b = bytearray(80_000_000); b[::4096] = b'x' * len(b[::4096]); time.sleep(1.2)"
+    subprocess.run([sys.executable, "-c", "import time\n" + busy + hold], check=True)
     readable, _, _ = select.select([sys.stdin], [], [], 0.3)
     closed = bool(readable) and sys.stdin.buffer.read1(1) == b""
     print("stdin closed" if closed else "stdin open", flush=True)
@@ -36,6 +38,7 @@ def test_run_watched_counts_descendants_times_lines_and_keeps_stdin_open() -> No
     assert watched.wall_s >= 1.2
     # The 80 MB live in a grandchild of the benchmark: only a walk of the tree sees them.
     assert watched.peak_rss_bytes >= 80_000_000
+    assert watched.cpu_s >= 0.5  # the grandchild's CPU counts too
 
 
 def test_sizes_on_disk_and_per_table(tmp_path: Path) -> None:
