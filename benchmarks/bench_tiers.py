@@ -20,7 +20,8 @@ a machine without weights) unless ``--clip-random``: ViT-B-32 with RANDOM weight
     .venv/bin/python benchmarks/bench_tiers.py                 # the three corpus folders
     .venv/bin/python benchmarks/bench_tiers.py --sample datasheets:10 ic-datasheets:5 ja-docs:5
     .venv/bin/python benchmarks/bench_tiers.py --folders resources/samples --json /tmp/t.json
-        [--workers 1 2] [--ocr] [--clip-random] [--skip-recoll] [--workdir /tmp/sagasu-tiers]
+        [--workers 1 2] [--ocr] [--clip-random] [--skip-recoll | --skip-sagasu]
+        [--workdir /tmp/sagasu-tiers]
         [--engine SOURCE_TREE]   # e.g. an export of another branch: git archive BRANCH | tar -x
 """
 
@@ -265,6 +266,7 @@ def main() -> None:
     parser.add_argument("--ocr", action="store_true", help="OCR on (default: off)")
     parser.add_argument("--clip-random", action="store_true", help="random ViT-B-32 (timing)")
     parser.add_argument("--skip-recoll", action="store_true")
+    parser.add_argument("--skip-sagasu", action="store_true", help="Recoll's figures only")
     parser.add_argument(
         "--engine", type=Path, default=common.ROOT, help="source tree whose engine to run"
     )
@@ -288,8 +290,9 @@ def main() -> None:
         load = load_average()
         recoll = run_recoll(folders, args.workdir / "recoll-config")
         result["recoll"] = {**report_recoll(recoll), "load_before": load}
+    counts = [] if args.skip_sagasu else worker_counts(args)
     result["sagasu"] = [
-        report_run(run_sagasu(folders, args.workdir, args, w), recoll) for w in worker_counts(args)
+        report_run(run_sagasu(folders, args.workdir, args, w), recoll) for w in counts
     ]
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False))
