@@ -178,7 +178,8 @@ def report_run(run: SagasuRun, recoll: RecollRun | None) -> dict[str, object]:
     print(
         f"  files {s.get('files_indexed')} indexed, {s.get('files_skipped')} skipped; "
         f"pages {s.get('pages')}, images {s.get('images')}, chunks {s.get('chunks')}; "
-        f"image search: {str(s.get('image_search', '?'))[:40]}"
+        f"image search: {str(s.get('image_search', '?'))[:40]}; "
+        f"text search: {str(s.get('text_search', '?'))[:40]}"
     )
     print(f"  load avg before {run.load_before}; after {run.load_after}")
     if run.tier_at:
