@@ -263,7 +263,9 @@ def main() -> None:
     parser.add_argument("--folders", nargs="+", type=Path, default=None)
     parser.add_argument("--sample", nargs="+", default=None, help="FOLDER:N of the corpus")
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
-    parser.add_argument("--workers-setting", default="workers", help="the Settings field")
+    parser.add_argument(
+        "--workers-setting", default="extract_workers", help="the Settings field (branch pool)"
+    )
     parser.add_argument("--ocr", action="store_true", help="OCR on (default: off)")
     parser.add_argument("--clip-random", action="store_true", help="random ViT-B-32 (timing)")
     parser.add_argument("--skip-recoll", action="store_true")
