@@ -52,8 +52,11 @@ def run_watched(
     reader = threading.Thread(target=_read_lines, args=(proc, start, lines), daemon=True)
     reader.start()
     peak = 0
+    seen_cpu: dict[int, float] = {}  # pid -> its CPU seconds when last seen in the tree
     while proc.poll() is None:
-        peak = max(peak, tree_rss_bytes(proc.pid))
+        pids = tree_pids(proc.pid)
+        peak = max(peak, sum(_rss_bytes(pid) for pid in pids))
+        seen_cpu.update((pid, _cpu_s(pid)) for pid in pids)
         time.sleep(SAMPLE_SECONDS)
     wall = time.perf_counter() - start
     reader.join()
@@ -61,7 +64,10 @@ def run_watched(
         proc.stdin.close()
     if stderr_path:
         err.close()  # type: ignore[union-attr]
-    return Watched(proc.returncode, wall, peak, _children_cpu() - cpu_before, lines)
+    # Waited-for descendants are in RUSAGE_CHILDREN whatever their lifetime; a descendant
+    # that no one waits for (a pool worker reaped by init) only in what sampling saw of it.
+    cpu = max(_children_cpu() - cpu_before, sum(seen_cpu.values()))
+    return Watched(proc.returncode, wall, peak, cpu, lines)
 
 
 def _children_cpu() -> float:
@@ -77,28 +83,42 @@ def _read_lines(proc: subprocess.Popen[bytes], start: float, out: list[tuple[flo
 
 def tree_rss_bytes(root: int) -> int:
     """Sum of resident memory of ``root`` and all its descendants (0 once it has exited)."""
+    return sum(_rss_bytes(pid) for pid in tree_pids(root))
+
+
+def tree_pids(root: int) -> list[int]:
+    """``root`` and all its living descendants."""
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
-        ppid = _ppid(int(entry.name))
-        if ppid is not None:
-            children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [root]
+        ppid = _stat_fields(int(entry.name))[1:2]
+        if ppid:
+            children.setdefault(int(ppid[0]), []).append(int(entry.name))
+    found, todo = [], [root]
     while todo:
         pid = todo.pop()
-        total += _rss_bytes(pid)
+        found.append(pid)
         todo.extend(children.get(pid, ()))
-    return total
+    return found
 
 
-def _ppid(pid: int) -> int | None:
+def _stat_fields(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state, ppid, ...); [] if gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
-        return None  # gone between the listing and the read
+        return []  # gone between the listing and the read
     # The command name may hold spaces and parentheses: the fields follow its last ')'.
-    return int(stat[stat.rindex(")") + 2 :].split()[1])
+    return stat[stat.rindex(")") + 2 :].split()
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` itself (utime, stime)."""
+    fields = _stat_fields(pid)
+    if len(fields) < 13:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_bytes(pid: int) -> int:

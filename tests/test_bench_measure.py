@@ -57,3 +57,24 @@ def test_sizes_on_disk_and_per_table(tmp_path: Path) -> None:
     if tables:  # dbstat is compiled into most SQLite builds, not all
         assert next(iter(tables)) == "big"
         assert tables["big"] >= 300_000
+
+
+# A parent that starts a child doing 0.8 s of CPU work and exits without waiting for it: the
+# child is reaped by init, so RUSAGE_CHILDREN never sees its CPU (as with a pool's workers).
+_ORPHANING = textwrap.dedent(
+    r"""
+    import subprocess, sys, time
+    busy = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.8: pass\n"
+    busy += "print('done', flush=True)\ntime.sleep(2)"
+    child = subprocess.Popen([sys.executable, "-c", busy], stdout=subprocess.PIPE)
+    child.stdout.readline()  # its work is done (however long a loaded machine took)
+    time.sleep(0.6)  # long enough to be sampled once more, then leave it unwaited
+    """
+)
+
+
+def test_cpu_of_descendants_nobody_waits_for_is_counted() -> None:
+    watched = measure.run_watched([sys.executable, "-c", _ORPHANING])
+
+    assert watched.returncode == 0
+    assert watched.cpu_s >= 0.6  # most of the child's 0.8 s, seen by sampling /proc
