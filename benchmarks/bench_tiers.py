@@ -151,7 +151,12 @@ def worker_counts(args: argparse.Namespace) -> list[int | None]:
     code += "print(*(f.name for f in d.fields(c.Settings)))"
     env = {**os.environ, "PYTHONPATH": str(args.engine)}
     done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=args.engine,  # ``python -c`` puts the working folder first on sys.path
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if args.workers_setting in done.stdout.split():
         return list(args.workers)
