@@ -8,6 +8,11 @@ Optionally index first, so that sizes and index time come from one command:
 
     .venv/bin/python benchmarks/bench_index_size.py --index FOLDER [FOLDER ...] --data-dir D
 
+Or the CPU time of extraction and local features alone, per page (process time, so that a
+busy machine distorts it less than wall time), over every third PDF of a folder:
+
+    .venv/bin/python benchmarks/bench_index_size.py --extract-cpu FOLDER
+
 Figures: docs/BENCHMARKS.md ("Index size").
 """
 
@@ -103,12 +108,40 @@ def index_folders(folders: list[str], data_dir: Path) -> None:
     )
 
 
+def extract_cpu(folder: Path) -> None:
+    from engine.config import Settings
+    from engine.extract.pdf import extract_pdf
+    from engine.signals.visual import features_of
+    from engine.types import FileEntry, FileType
+
+    files = sorted(folder.glob("*.pdf"))[::3]
+    pages = stored = 0
+    start = time.process_time()
+    for path in files:
+        entry = FileEntry(path, path.stat().st_size, 0, FileType.PDF)
+        extracted = extract_pdf(entry, Settings())
+        for item in extracted.items:
+            if item.image is not None and item.kind.is_visual:
+                found = features_of(item)
+                stored += len(found.to_bytes()) if len(found) else 0
+        pages += extracted.page_count
+    cpu = time.process_time() - start
+    print(
+        f"{len(files)} PDFs, {pages} pages: {cpu:.1f} CPU s ({cpu / max(pages, 1):.2f} s a "
+        f"page) for extraction and local features; features {stored / MB:.1f} MB"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data_dirs", nargs="*", type=Path, help="data directories to measure")
     parser.add_argument("--index", nargs="+", metavar="FOLDER", help="index these first")
     parser.add_argument("--data-dir", type=Path, help="where --index writes (must be new)")
+    parser.add_argument("--extract-cpu", type=Path, metavar="FOLDER", help="time extraction")
     args = parser.parse_args()
+    if args.extract_cpu:
+        extract_cpu(args.extract_cpu)
+        return 0
     if args.index:
         if args.data_dir is None:
             parser.error("--index needs --data-dir")
