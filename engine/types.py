@@ -67,6 +67,9 @@ class ExtractedItem:
     digest: str | None = None
     # Pages only: a sharper render for local visual features, dropped once they are computed.
     detail: Image.Image | None = None
+    # Pages only: whether the page shows a figure or a photo, the only pages worth local
+    # visual features (engine.extract.figures); a text page is matched by its text.
+    figure: bool = True
 
 
 @dataclass

@@ -145,16 +145,15 @@ def test_after_a_certain_match_the_rest_of_its_document_is_skipped(corpus: dict)
     assert len(loaded) == 10 - 1  # every other shortlisted candidate was
 
 
-def test_rootsift_matches_are_kept_after_blob_round_trip() -> None:
-    """RootSIFT is computed at match time: a stored (raw SIFT) blob verifies as well."""
+def test_matches_are_kept_after_blob_round_trip() -> None:
+    """A stored (compact) blob verifies as well as the features it was made from: positions
+    are stored to a fraction of a pixel, descriptors exactly."""
     a = extract_features(textured_image(5), n_features=300)
     b = extract_features(photographed(textured_image(5)), n_features=300)
     direct = verify(b, a).inliers
     assert direct >= 20
-    assert (
-        verify(Features.from_bytes(b.to_bytes()), Features.from_bytes(a.to_bytes())).inliers
-        == direct
-    )
+    stored = verify(Features.from_bytes(b.to_bytes()), Features.from_bytes(a.to_bytes()))
+    assert abs(stored.inliers - direct) <= 2
 
 
 @pytest.mark.slow
@@ -169,9 +168,9 @@ def test_features_round_trip_bytes() -> None:
     feats = extract_features(textured_image(3), n_features=200)
     assert len(feats) > 50
     back = Features.from_bytes(feats.to_bytes())
-    assert back.kind == "sift" and back.image_size == feats.image_size
+    assert back.kind == "rootsift-pca" and back.image_size == feats.image_size
     np.testing.assert_array_equal(back.descriptors, feats.descriptors)
-    np.testing.assert_array_equal(back.keypoints, feats.keypoints)
+    np.testing.assert_allclose(back.keypoints, feats.keypoints, atol=0.02)
 
 
 @pytest.mark.parametrize("blob", [b"", b"SGVF", b"XXXX" + bytes(40)])
@@ -189,7 +188,7 @@ def test_truncated_blob_is_rejected() -> None:
 def test_blank_image_has_no_features_and_matches_nothing() -> None:
     blank = extract_features(Image.new("RGB", (300, 200), "white"))
     assert len(blank) == 0
-    assert Features.from_bytes(blank.to_bytes()).descriptors.shape == (0, 128)
+    assert Features.from_bytes(blank.to_bytes()).descriptors.shape == (0, 64)
     assert verify(blank, extract_features(textured_image(1))).inliers == 0
 
 
@@ -230,7 +229,7 @@ def test_save_load_round_trip(tmp_path: Path, corpus: dict) -> None:
     path = tmp_path / "visual.npz"
     save_index(index, path)
     loaded = load_index(path)
-    assert len(loaded) == 12 and loaded.kind == "sift"
+    assert len(loaded) == 12 and loaded.kind == "rootsift-pca"
     for i in (0, 7, 11):
         assert loaded.shortlist(corpus[i], 3) == index.shortlist(corpus[i], 3)
     loaded.add(40, corpus[40])  # still incremental after loading
@@ -408,9 +407,18 @@ def test_a_photographed_quarter_of_a_page_ranks_its_page_near_the_top() -> None:
     scored window by window as well as whole: the window over the photographed quarter shares
     more with the photo than the window over the opposite one. (Whether a window or the whole
     page scores best depends on how generic the figures' words are; on these synthetic pages
-    the whole page often does, so that is not asserted.)"""
-    pages = {n: extract_features(_page_of_figures(n), 1600, 2000, spread=True) for n in range(30)}
-    query = extract_features(photographed(textured_image(100 * 7 + 3)), n_features=800)
+    the whole page often does, so that is not asserted.)
+
+    Raw SIFT: this tests the windows, not the descriptors. On these synthetic pages the
+    compact (RootSIFT-PCA) words rank the page lower (14th of 30 with seed 0, 1st to 3rd with
+    others); on the real distortion set no figure page lost its place (docs/SIGNALS.md)."""
+    pages = {
+        n: extract_features(_page_of_figures(n), 1600, 2000, method="sift", spread=True)
+        for n in range(30)
+    }
+    query = extract_features(
+        photographed(textured_image(100 * 7 + 3)), n_features=800, method="sift"
+    )
     index = VisualIndex()
     for n, f in pages.items():
         index.add(n, f)

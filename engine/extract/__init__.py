@@ -31,8 +31,10 @@ class ExtractError(SagasuError):
 
 # Bumped when extraction of a file type changes what it produces; files the catalog says were
 # read by an older version are extracted again on the next index run, unchanged or not.
-# PDF 2: embedded images turned the way the page shows them.
-EXTRACTOR_VERSION: dict[FileType, int] = {FileType.PDF: 2, FileType.IMAGE: 1}
+# PDF 2: embedded images turned the way the page shows them. PDF 3: compact local features
+# (RootSIFT-PCA, blob version 2), on pages only where a figure or photo shows. Photos keep
+# their raw SIFT blobs until they change (searched through the same projection, at load).
+EXTRACTOR_VERSION: dict[FileType, int] = {FileType.PDF: 3, FileType.IMAGE: 1}
 
 PDF_MAGIC = b"%PDF-"
 # Readers accept a PDF header anywhere in the first KiB (junk before it is common in the wild).

@@ -25,6 +25,7 @@ from PIL import Image
 from engine.config import Settings
 from engine.extract import PDF_HEADER_WINDOW, PDF_MAGIC, ExtractError
 from engine.extract.chunking import chunk_text
+from engine.extract.figures import shows_figure
 from engine.extract.images import make_thumbnail
 from engine.extract.opening import open_regular
 from engine.types import (
@@ -221,14 +222,16 @@ def _read_page(
         warnings.append(f"page {number}: could not be read ({_short(exc)})")
         return None
     items: list[ExtractedItem] = []
-    # One render serves both uses: at feature_dpi when visual match wants a sharper page
-    # (the display/CLIP image is then scaled down from it), else at render_dpi.
-    sharp = settings.visual_match_enabled and settings.feature_dpi > settings.render_dpi
+    # Local features only for a figure or photo (engine.extract.figures), from a render at
+    # feature_dpi that the display/CLIP image is scaled down from; else one at render_dpi.
+    figure = settings.visual_match_enabled and shows_figure(page)
+    sharp = figure and settings.feature_dpi > settings.render_dpi
     if sharp:
         render = _render_page(page, settings.feature_dpi, number, warnings, FEATURE_MAX_SIDE)
     else:
         render = _render_page(page, settings.render_dpi, number, warnings, MAX_RENDER_SIDE)
     if render is not None:
+        render.figure = figure
         items.append(render)
     text = _page_text(page, number, warnings)
     items.extend(_embedded_images(doc, page, settings, number, seen, warnings))

@@ -14,13 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from engine.signals.visual.features import descriptor_dim
+from engine.signals.visual.features import COMPACT_KIND, descriptor_dim, descriptor_dtype
 from engine.signals.visual.index import VisualIndex, _Bag
 from engine.signals.visual.vocabulary import VocabularyTree
 from engine.store.atomic import atomic_path, write_atomic
 
 FORMAT = "sagasu-visual-index"
-FORMAT_VERSION = 2  # 2: vocabulary tree (1: flat k-means); an older file is rebuilt, not read
+# 3: RootSIFT-PCA words and sample (2: raw SIFT; 1: flat k-means); an older file is rebuilt,
+# not read.
+FORMAT_VERSION = 3
 
 
 def save_index(index: VisualIndex, path: str | Path) -> None:
@@ -32,6 +34,7 @@ def save_index(index: VisualIndex, path: str | Path) -> None:
             index.train()
         ids, bags = index._rows()
         samples = index._sample
+        kind = index.kind or COMPACT_KIND
         arrays: dict[str, Any] = {  # Any: savez's stubs take ** of arrays for allow_pickle
             **_vocab_arrays(index.vocab),
             "ids": ids,
@@ -40,7 +43,7 @@ def save_index(index: VisualIndex, path: str | Path) -> None:
             "counts": _cat([b.counts for b in bags], np.float32),
             "sample_ids": np.array(list(samples), np.int64),
             "sample_lengths": np.array([len(s) for s in samples.values()], np.int64),
-            "sample": _cat(list(samples.values()), np.uint8, descriptor_dim(index.kind or "sift")),
+            "sample": _cat(list(samples.values()), descriptor_dtype(kind), descriptor_dim(kind)),
             "token": np.array(token),
         }
         meta = {
@@ -97,7 +100,7 @@ def _vocab_arrays(tree: VocabularyTree | None) -> dict[str, np.ndarray[Any, Any]
 
 
 def _cat(
-    parts: list[np.ndarray[Any, Any]], dtype: type, dim: int | None = None
+    parts: list[np.ndarray[Any, Any]], dtype: type[np.generic], dim: int | None = None
 ) -> np.ndarray[Any, Any]:
     if parts:
         return np.concatenate(parts).astype(dtype)

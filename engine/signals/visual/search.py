@@ -25,7 +25,7 @@ from PIL import Image
 
 from engine.fusion import Hit
 from engine.messages import ReasonCode, reason
-from engine.signals.visual.features import Features, extract_features
+from engine.signals.visual.features import Features, as_compact, extract_features
 from engine.signals.visual.index import VisualIndex
 from engine.signals.visual.persist import FORMAT_VERSION, load_index, save_index
 from engine.store.atomic import write_atomic
@@ -177,6 +177,8 @@ class VisualSearch:
         if blob is None:
             return None
         try:
-            return Features.from_bytes(blob)
+            # A library indexed before compact descriptors holds raw SIFT: projected here, so
+            # it stays searchable until its files are read again (EXTRACTOR_VERSION).
+            return as_compact(Features.from_bytes(blob))
         except ValueError:
             return None

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from engine.signals.visual.features import Features
+from engine.signals.visual.compact import expand_descriptors, root_sift
+from engine.signals.visual.features import COMPACT_KIND, Features
 
 MIN_INLIERS = 8  # a homography from fewer agreeing points is as likely chance as a match
 _RATIO = 0.8  # Lowe's ratio test
@@ -46,13 +47,14 @@ def _logistic_inliers(inliers: float) -> float:
 def _match_descriptors(f: Features) -> np.ndarray:
     """Descriptors as the matcher wants them, computed once per Features object: RootSIFT
     (L1-normalise, square root: Euclidean distance then compares like the Hellinger kernel,
-    which is kinder to the histogram bins SIFT is made of) for SIFT, packed bits for ORB."""
+    which is kinder to the histogram bins SIFT is made of) for SIFT, its PCA projection as
+    float32 for COMPACT_KIND, packed bits for ORB."""
     cached = f.__dict__.get("_match_desc")
     if cached is None:
         if f.kind == "sift":
-            x = f.descriptors.astype(np.float32)
-            x /= x.sum(axis=1, keepdims=True) + 1e-7
-            cached = np.sqrt(x)
+            cached = root_sift(f.descriptors)
+        elif f.kind == COMPACT_KIND:
+            cached = expand_descriptors(f.descriptors)
         else:
             cached = f.descriptors
         f.__dict__["_match_desc"] = cached
@@ -65,7 +67,7 @@ def _good_matches(q: Features, c: Features) -> np.ndarray:
     OpenCV's brute force on RootSIFT (SIFT) or Hamming (ORB). A float32 matrix product with a
     partial sort gives the same pairs and is faster with single-threaded BLAS, but slower than
     OpenCV with threaded BLAS on a busy machine (docs/SIGNALS.md), so OpenCV it is."""
-    norm = cv2.NORM_L2 if q.kind == "sift" else cv2.NORM_HAMMING
+    norm = cv2.NORM_HAMMING if q.kind == "orb" else cv2.NORM_L2
     qd, cd = _match_descriptors(q), _match_descriptors(c)
     if len(cd) < 2:
         return np.zeros((0, 2), np.int64)

@@ -8,14 +8,19 @@ import math
 
 import numpy as np
 
+from engine.signals.visual.compact import expand_descriptors
+
 PROBES = 2  # coarse cells searched per descriptor
 FLAT_MAX_WORDS = 4096  # smaller vocabularies stay flat (one coarse cell)
 
 
 def as_float(desc: np.ndarray, kind: str) -> np.ndarray:
-    """Descriptors in a Euclidean space for k-means (ORB bits unpacked to 0/1)."""
+    """Descriptors in a Euclidean space for k-means (ORB bits unpacked to 0/1, int8 PCA
+    components scaled back to the projected RootSIFT space)."""
     if kind == "orb":
         return np.unpackbits(desc, axis=1).astype(np.float32)
+    if desc.dtype == np.int8:
+        return expand_descriptors(desc)
     return desc.astype(np.float32)
 
 
