@@ -20,13 +20,43 @@ class Phase(StrEnum):
     """What a long engine call is doing; a ``Progress`` carries one."""
 
     CRAWL = "crawl"  # listing the folders
-    EXTRACT = "extract"  # reading files (text, renders, features) and committing them
+    LEXICAL = "lexical"  # tier 1: text layers and file names into the word index
+    TEXT_VECTORS = "text-vectors"  # tier 2: sentence vectors of the stored text chunks
+    EXTRACT = "extract"  # tier 3: renders, thumbnails, images, local features, CLIP vectors
     ENCODE = "encode"  # encoding stored items whose vectors are missing
     ALIGN = "align"  # calibrating scores and fitting the text bridge
     VISUAL = "visual"  # rebuilding the exact-visual-match index
     OCR = "ocr"  # reading text off pages and photos without a text layer
     REMOVE = "remove"  # forgetting the files of a removed folder
     EVALUATE = "evaluate"  # running labelled queries (sagasu eval)
+
+
+class Tier(StrEnum):
+    """The tiers of an index run, in the order a run does them over all its files: each is
+    committed per file, so search uses whatever tiers a file has (docs/ARCHITECTURE.md)."""
+
+    LEXICAL = "lexical"
+    TEXT_VECTORS = "text-vectors"
+    VISUAL = "visual"
+    OCR = "ocr"
+
+    @property
+    def level(self) -> int:
+        """The value of ``files.tier`` once a file has this tier (OCR is tracked per item)."""
+        return list(Tier).index(self) + 1
+
+    @property
+    def phase(self) -> Phase:
+        """The progress phase that reports this tier's work."""
+        return _TIER_PHASES[self]
+
+
+_TIER_PHASES = {
+    Tier.LEXICAL: Phase.LEXICAL,
+    Tier.TEXT_VECTORS: Phase.TEXT_VECTORS,
+    Tier.VISUAL: Phase.EXTRACT,
+    Tier.OCR: Phase.OCR,
+}
 
 
 class NoteCode(StrEnum):

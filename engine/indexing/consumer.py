@@ -68,6 +68,7 @@ class Consumer:
         # Time left weighed by each file's type and bytes, not by the count of files.
         self.estimate = WorkEstimate()
         self.estimate.plan_all(_weight(s) for s in states.values())
+        self.pages_total = 0  # the pages the lexical tier found in these files (0: unknown)
 
     def run(self) -> bool:
         """Consume until every file is committed or rejected; False if cancelled first."""
@@ -151,14 +152,17 @@ class Consumer:
         elapsed = time.monotonic() - self.started
         self.estimate.finished(*_weight(state), at=elapsed)
         eta = self.estimate.remaining(elapsed)
+        pages = self.ix.pages
         self.progress(
             Progress(
                 Phase.EXTRACT,
                 self.done,
                 self.total,
                 os.fsdecode(state.job.entry.path.name),
-                pages=self.ix.pages,
+                pages=pages,
                 eta_seconds=eta,
+                pages_total=self.pages_total,
+                rate=pages / elapsed if elapsed > 0 else None,
             )
         )
 

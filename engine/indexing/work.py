@@ -41,6 +41,9 @@ class Job:
     entry: FileEntry
     root: str
     content_hash: str | None
+    # Set for the visual tier of a file the lexical tier stored (its catalog id): the
+    # pictures are added to its items. None: the whole file is (re)written in one go.
+    file_id: int | None = None
 
 
 @dataclass
