@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 import engine
 from engine.protocol import Control, RunFailed, control_line, decode
 from engine.summary import IndexSummary
-from engine.types import Progress
+from engine.types import Progress, TierDone
 
 
 def index_command(data_dir: Path) -> tuple[str, list[str]]:
@@ -33,6 +33,7 @@ def index_command(data_dir: Path) -> tuple[str, list[str]]:
 
 class ChildIndexRun(QObject):
     progressed = Signal(object)  # Progress
+    tierDone = Signal(object)  # TierDone: a tier is complete for the whole run
     finished = Signal(object)  # IndexSummary
     failed = Signal(str)
 
@@ -90,6 +91,8 @@ class ChildIndexRun(QObject):
         message = decode(line)  # None: not ours (a library printing to stdout)
         if isinstance(message, Progress):
             self.progressed.emit(message)
+        elif isinstance(message, TierDone):
+            self.tierDone.emit(message)
         elif isinstance(message, IndexSummary):
             self._summary = message
         elif isinstance(message, RunFailed):

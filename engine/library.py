@@ -429,8 +429,13 @@ class Library:
     # --- status --------------------------------------------------------------------------
 
     def counts(self) -> dict[str, object]:
-        """What the status bar shows: item counts and the last run (no model is loaded)."""
-        return {"counts": self.catalog.counts(), "last_run": self.catalog.last_run()}
+        """What the status bar shows: item counts, files per tier and the last run (no model
+        is loaded)."""
+        return {
+            "counts": self.catalog.counts(),
+            "tiers": self.catalog.tier_counts(),
+            "last_run": self.catalog.last_run(),
+        }
 
     def status(self) -> dict[str, object]:
         """Counts, model state and skipped files, cheaply: no model is loaded for it
