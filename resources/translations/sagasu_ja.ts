@@ -469,42 +469,67 @@
       <translation>写真から読み取った文章が載っている（{share:.0%}）：「{excerpt}」</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="120" />
+      <location filename="../../desktop/messages.py" line="100" />
+      <source>{detail}</source>
+      <translation>{detail}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="101" />
+      <source>could not be read ({error})</source>
+      <translation>読み込めませんでした（{error}）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="104" />
+      <source>reading it gave nothing for {seconds:.0f} s and was stopped (setting extract_stall_seconds)</source>
+      <translation>{seconds:.0f} 秒間読み込みが進まなかったため中止しました（設定 extract_stall_seconds）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="109" />
+      <source>reading it took over {seconds:.0f} s and was stopped (setting extract_file_seconds)</source>
+      <translation>読み込みに {seconds:.0f} 秒以上かかったため中止しました（設定 extract_file_seconds）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="113" />
+      <source>the process reading it ended unexpectedly ({detail})</source>
+      <translation>読み込み中のプロセスが予期せず終了しました（{detail}）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="136" />
       <source>{0} of {1} files</source>
       <translation>{0} / {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="122" />
+      <location filename="../../desktop/messages.py" line="138" />
       <source>{0} of {1}</source>
       <translation>{0} / {1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="126" />
+      <location filename="../../desktop/messages.py" line="142" />
       <source>{0} files found</source>
       <translation>{0} 個のファイルを発見</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="128" />
+      <location filename="../../desktop/messages.py" line="144" />
       <source>{0} pages</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="131" />
+      <location filename="../../desktop/messages.py" line="147" />
       <source>about {0} left</source>
       <translation>残り約 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="141" />
+      <location filename="../../desktop/messages.py" line="157" />
       <source>{0} s</source>
       <translation>{0} 秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="143" />
+      <location filename="../../desktop/messages.py" line="159" />
       <source>{0} min</source>
       <translation>{0} 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="144" />
+      <location filename="../../desktop/messages.py" line="160" />
       <source>{0} h {1} min</source>
       <translation>{0} 時間 {1} 分</translation>
     </message>
