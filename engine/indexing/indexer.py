@@ -90,6 +90,10 @@ class Indexer:
             jobs = self._plan(folders, progress, cancel)
             self._process(jobs, progress, cancel)
             status = "cancelled" if self.summary.cancelled else "completed"
+        except KeyboardInterrupt:  # Ctrl-C at a terminal: a cancel, not a failure
+            self.summary.cancelled = True
+            status = "cancelled"
+            raise
         finally:
             self.vectors.save()
             self.summary.seconds = time.monotonic() - started
