@@ -99,6 +99,22 @@ def reason_templates() -> dict[ReasonCode, str]:
         ReasonCode.PRINTED_PASSAGE: QCoreApplication.translate(
             "Messages", "shows the text read from the photo ({share:.0%}): “{excerpt}”"
         ),
+        ReasonCode.UNREADABLE: QCoreApplication.translate("Messages", "{detail}"),
+        ReasonCode.EXTRACT_FAILED: QCoreApplication.translate(
+            "Messages", "could not be read ({error})"
+        ),
+        ReasonCode.STALLED: QCoreApplication.translate(
+            "Messages",
+            "reading it gave nothing for {seconds:.0f} s and was stopped "
+            "(setting extract_stall_seconds)",
+        ),
+        ReasonCode.TIMED_OUT: QCoreApplication.translate(
+            "Messages",
+            "reading it took over {seconds:.0f} s and was stopped (setting extract_file_seconds)",
+        ),
+        ReasonCode.WORKER_DIED: QCoreApplication.translate(
+            "Messages", "the process reading it ended unexpectedly ({detail})"
+        ),
     }
 
 

@@ -76,7 +76,7 @@ class NoteCode(StrEnum):
 
 
 class ReasonCode(StrEnum):
-    """Why a result matched: one per signal that found it."""
+    """Why a result matched (one per signal that found it), or why a file was not indexed."""
 
     TEXT_SIMILAR = "text-similar"  # params: similarity
     LOOKS_LIKE_DESCRIPTION = "looks-like-description"  # params: similarity
@@ -90,6 +90,12 @@ class ReasonCode(StrEnum):
     PHOTO_SIMILAR_PART_NUMBER = "photo-similar-part-number"  # params: part
     FIGURE_MATCHED = "figure-matched"  # params: inliers
     PRINTED_PASSAGE = "printed-passage"  # params: share, excerpt
+    # Why a file was not indexed (engine.indexing.pool): skipped, with the rest of the run kept.
+    UNREADABLE = "unreadable"  # params: detail (the reader's own sentence)
+    EXTRACT_FAILED = "extract-failed"  # params: error (an unexpected error while reading)
+    STALLED = "stalled"  # params: seconds (no page for that long; setting extract_stall_seconds)
+    TIMED_OUT = "timed-out"  # params: seconds (the file took longer; setting extract_file_seconds)
+    WORKER_DIED = "worker-died"  # params: detail (how the reading process ended)
 
 
 # English templates, filled with str.format(**params). The desktop has its own, translated.
@@ -119,6 +125,16 @@ REASON_ENGLISH: dict[ReasonCode, str] = {
     ReasonCode.PHOTO_SIMILAR_PART_NUMBER: "similar part number {part} (read from the photo)",
     ReasonCode.FIGURE_MATCHED: "figure matched ({inliers} inliers)",
     ReasonCode.PRINTED_PASSAGE: "shows the text read from the photo ({share:.0%}): “{excerpt}”",
+    ReasonCode.UNREADABLE: "{detail}",
+    ReasonCode.EXTRACT_FAILED: "could not be read ({error})",
+    ReasonCode.STALLED: (
+        "reading it gave nothing for {seconds:.0f} s and was stopped "
+        "(setting extract_stall_seconds)"
+    ),
+    ReasonCode.TIMED_OUT: (
+        "reading it took over {seconds:.0f} s and was stopped (setting extract_file_seconds)"
+    ),
+    ReasonCode.WORKER_DIED: "the process reading it ended unexpectedly ({detail})",
 }
 
 

@@ -7,6 +7,7 @@ import json
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -103,8 +104,17 @@ def test_index_and_search_never_touch_the_network(
         attempts.append(address)
         raise OSError("network access attempted")
 
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    def refuse_network(connect: Callable[[socket.socket, object], object]) -> object:
+        # Unix-domain sockets are local IPC (the extraction workers' forkserver), not network.
+        def checked(self: socket.socket, address: object) -> object:
+            if self.family in (socket.AF_INET, socket.AF_INET6):
+                refuse(self, address)
+            return connect(self, address)
+
+        return checked
+
+    monkeypatch.setattr(socket.socket, "connect", refuse_network(socket.socket.connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse_network(socket.socket.connect_ex))
     assert main(["index", "--data-dir", str(data_dir), str(docs)]) == 0
     assert main(["search", "--data-dir", str(data_dir), "リレー"]) == 0
     assert main(["search", "--data-dir", str(data_dir), "--image", str(docs / "board.png")]) == 0

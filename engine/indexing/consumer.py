@@ -80,6 +80,9 @@ class Consumer:
             except queue.Empty:
                 self._flush()  # the producer is behind: encode what we have, commit files
                 continue
+            if kind == "error":  # the extraction workers failed as a whole
+                assert isinstance(payload, BaseException)
+                raise payload
             self._handle(kind, self.states[n], payload)
             self.maybe_ready.add(n)
             if len(self.pending) >= self.batch_size:

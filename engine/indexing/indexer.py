@@ -1,11 +1,12 @@
 """The indexing pipeline: crawl → plan (incremental) → the tiers, each over the whole run.
 
 The lexical and text-vector tiers live in engine.indexing.text_tiers; this module plans the
-run and does the visual tier: extraction, thumbnailing, local features and encoder
-preprocessing run in a thread pool a few files ahead; only the encoder's forward pass runs on
-the calling thread, so the encoder never waits for the disk. Every tier commits each file in
-one transaction, with the tier it reached (``files.tier``), so a crash loses at most the
-files in flight and a re-run takes each file on from the tier it has.
+run and does the visual tier: extraction, thumbnails and local features run in worker
+processes (engine.indexing.pool, with a time limit per file); a feeder thread adds the image
+encoder's preprocessing, and only the encoder's forward pass runs on the calling thread, so
+the encoder never waits for the disk. Every tier commits each file in one transaction, with
+the tier it reached (``files.tier``), so a crash loses at most the files in flight and a
+re-run takes each file on from the tier it has.
 """
 
 from __future__ import annotations
@@ -15,28 +16,29 @@ import os
 import queue
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.config import FolderConfig, Settings
 from engine.crawl import content_hash, crawl, folder_root
 from engine.encode.encoders import Encoders
-from engine.extract import EXTRACTOR_VERSION, ExtractError
+from engine.extract import EXTRACTOR_VERSION
 from engine.indexing.consumer import Consumer
+from engine.indexing.extract_task import VisualTask, extract_visual_task
+from engine.indexing.pool import Chunk, Done, ExtractPool, PoolEvent, WorkLimits, auto_workers
 from engine.indexing.text_tiers import TextLayer, lexical_tier, text_vector_tier
 from engine.indexing.work import (
     QUEUE_DEPTH,
     FileWork,
     Job,
+    Prepared,
     Unit,
     drain,
-    iter_items,
-    name_first_visual,
-    prepare,
+    pixels_for,
     put,
 )
-from engine.messages import Phase, Tier
+from engine.messages import Phase, ReasonCode, Tier
 from engine.store.catalog import Catalog, path_key
 from engine.store.records import FileRow, FileState, NewItem
 from engine.store.vectors import VectorStore
@@ -57,6 +59,9 @@ from engine.types import (
     no_tier_report,
 )
 
+if TYPE_CHECKING:  # imports torch: loaded with the models, not with the engine
+    from engine.encode.clip import ClipEncoder
+
 log = logging.getLogger(__name__)
 
 
@@ -75,7 +80,7 @@ class Indexer:
         self.vectors = vectors
         self.encoders = encoders
         self.settings = settings
-        self.workers = workers or max(1, min(4, (os.cpu_count() or 2)))
+        self.workers = workers or auto_workers(settings.extract_workers)
         self.summary = IndexSummary()
         self.run_id: int | None = None  # the catalog's record of this run (runs.id)
         self.started = time.monotonic()  # what the tiers' elapsed_s count from
@@ -97,6 +102,10 @@ class Indexer:
             if not self.summary.cancelled:
                 self._tiers(jobs, _live_roots(folders), progress, cancel, on_tier)
             status = "cancelled" if self.summary.cancelled else "completed"
+        except KeyboardInterrupt:  # Ctrl-C at a terminal: a cancel, not a failure
+            self.summary.cancelled = True
+            status = "cancelled"
+            raise
         finally:
             self.vectors.save()
             self.summary.seconds = time.monotonic() - self.started
@@ -255,9 +264,10 @@ class Indexer:
         units: queue.Queue[Unit] = queue.Queue(maxsize=QUEUE_DEPTH)
         stop = threading.Event()
         states = {n: FileWork(job, n) for n, job in enumerate(jobs)}
-        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sagasu-extract")
-        for n, job in enumerate(jobs):
-            pool.submit(self._extract_worker, n, job, units, stop)
+        feeder = threading.Thread(
+            target=self._feed, args=(jobs, units, stop), name="sagasu-extract", daemon=True
+        )
+        feeder.start()
         try:
             consumer = Consumer(
                 self, states, units, clip, self.settings.batch_size, progress, cancel
@@ -267,37 +277,26 @@ class Indexer:
         finally:
             stop.set()
             drain(units)
-            pool.shutdown(wait=True, cancel_futures=True)
+            feeder.join()
             drain(units)
 
-    def _extract_worker(
-        self, n: int, job: Job, units: queue.Queue[Unit], stop: threading.Event
-    ) -> None:
+    def _feed(self, jobs: list[Job], units: queue.Queue[Unit], stop: threading.Event) -> None:
+        """Runs the worker processes' events into the consumer's queue, adding the image
+        encoder's preprocessing here (on this thread, beside the encoder's forward pass)."""
         clip = self.encoders.clip()
-        first = True
-        warnings: list[str] = []
+        limits = WorkLimits.from_settings(self.settings)
+        # A file its lexical tier stored needs only its pictures.
+        tasks = (
+            (n, VisualTask(job.entry, pictures_only=job.file_id is not None))
+            for n, job in enumerate(jobs)
+        )
         try:
-            for items in iter_items(job.entry, self.settings, stop.is_set, warnings):
-                if stop.is_set():
-                    return
-                features = self.settings.visual_match_enabled
-                # Ordinals as a whole reading gives them; chunks only when the lexical tier
-                # has not stored them.
-                prepared = [
-                    prepare(it, clip, i, features)
-                    for i, it in enumerate(items)
-                    if job.file_id is None or it.kind.is_visual
-                ]
-                if first and job.file_id is None:
-                    name_first_visual(prepared, job.entry.path)
-                    first = False
-                put(units, ("items", n, prepared), stop)
-            put(units, ("end", n, warnings), stop)
-        except ExtractError as exc:
-            put(units, ("fail", n, exc.reason), stop)
-        except Exception as exc:  # a bug or an exotic file must not stop the whole run
-            log.exception("extraction failed for %s", job.entry.path)
-            put(units, ("fail", n, f"could not be read ({type(exc).__name__}: {exc})"), stop)
+            with ExtractPool(extract_visual_task, self.settings, self.workers, limits) as pool:
+                for event in pool.run(tasks, stop.is_set):
+                    put(units, _unit(event, clip, jobs), stop)
+        except Exception as exc:  # the pool itself failed (no processes): the run stops
+            log.exception("extraction workers failed")
+            put(units, ("error", -1, exc), stop)
 
     def commit_text_layer(self, layer: TextLayer) -> None:
         """The lexical tier of one file, replacing any older version of it."""
@@ -410,3 +409,15 @@ def _same_file(state: FileState, entry: FileEntry) -> bool:
 
 def _read_by_current_extractor(state: FileState, entry: FileEntry) -> bool:
     return state.extractor >= EXTRACTOR_VERSION[entry.file_type]
+
+
+def _unit(event: PoolEvent[list[NewItem]], clip: ClipEncoder | None, jobs: list[Job]) -> Unit:
+    """A pool event as the consumer's unit: items with their encoder input, the end of a
+    file with its warnings, or its failure in words (stored with the skipped file)."""
+    if isinstance(event, Chunk):
+        return ("items", event.number, [Prepared(it, pixels_for(it, clip)) for it in event.payload])
+    if isinstance(event, Done):
+        return ("end", event.number, event.result)
+    if event.reason.code is not ReasonCode.UNREADABLE:
+        log.warning("%s: %s", jobs[event.number].entry.path, event.reason.english())
+    return ("fail", event.number, event.reason.english())

@@ -1,30 +1,25 @@
 """The first two index tiers of a run: (1) lexical — every new or changed file's text layer,
 file name and part numbers into the word index, committed per file, no page rendered and no
-picture decoded; (2) text vectors — the sentence vectors of the chunks the lexical tier
-stored, committed in batches with the tier of the files they complete.
-
-:func:`read_text_layer` is the extraction of tier 1: a top-level function of picklable
-arguments, so that a process pool can run it as well as the threads here."""
+picture decoded (read in worker processes: engine.indexing.extract_task.text_layer_task);
+(2) text vectors — the sentence vectors of the chunks the lexical tier stored, committed in
+batches with the tier of the files they complete."""
 
 from __future__ import annotations
 
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol
 
 from engine.config import Settings
-from engine.extract import ExtractError
-from engine.extract.text_layer import iter_text_items
 from engine.indexing.eta import WorkEstimate
+from engine.indexing.extract_task import text_layer_task
+from engine.indexing.pool import Chunk, Done, ExtractPool, WorkLimits
 from engine.indexing.work import Job
-from engine.messages import Phase, Tier
-from engine.signals.tokenize import fts_tokens
+from engine.messages import Phase, ReasonCode, Tier
 from engine.store.records import FileRow, NewItem
-from engine.types import CancelCheck, ItemKind, Progress, ProgressCallback, never_cancel
+from engine.types import CancelCheck, ItemKind, Progress, ProgressCallback
 
 if TYPE_CHECKING:
     from engine.encode.encoders import Encoders
@@ -33,8 +28,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-R = TypeVar("R")
 
 # Chunks encoded per commit of the text-vector tier: large enough for the encoder's batches,
 # small enough that a crash loses seconds of work.
@@ -66,85 +59,51 @@ class TextLayer:
     failed: str | None = None
 
 
-def read_text_layer(job: Job, settings: Settings) -> TextLayer:
-    """Tier-1 extraction of one file: its pages (no pictures), text chunks tokenised for the
-    word index, and its file name on the first page or the photo."""
-    out = TextLayer(job)
-    try:
-        pages = list(iter_text_items(job.entry, settings, never_cancel, out.warnings))
-    except ExtractError as exc:
-        out.failed = exc.reason
-        return out
-    except Exception as exc:  # a bug or an exotic file must not stop the whole run
-        log.exception("text extraction failed for %s", job.entry.path)
-        out.failed = f"could not be read ({type(exc).__name__}: {exc})"
-        return out
-    for page_items in pages:
-        for ordinal, extracted in enumerate(page_items):
-            item = NewItem(kind=extracted.kind, page=extracted.page, ordinal=ordinal)
-            item.text = extracted.text
-            if extracted.text.strip():
-                item.lexical_body = fts_tokens(extracted.text)
-            out.items.append(item)
-            out.page_count += extracted.kind is ItemKind.PAGE
-    name = fts_tokens(os.fsdecode(job.entry.path.stem).replace("_", " "))
-    for item in out.items:  # file names are searchable once per file
-        if item.kind.is_visual:
-            item.lexical_name = name
-            break
-    return out
-
-
-def ordered_map(
-    fn: Callable[[T], R], tasks: Iterable[T], workers: int, cancel: CancelCheck
-) -> Iterator[R]:
-    """``fn`` over ``tasks`` on ``workers`` threads, results in task order, at most a few
-    tasks ahead of the consumer (memory stays bounded on a folder of thousands of files)."""
-    ahead = max(1, workers) * 4
-    with ThreadPoolExecutor(workers, thread_name_prefix="sagasu-text") as pool:
-        pending: list[Future[R]] = []
-        source = iter(tasks)
-        try:
-            while True:
-                while len(pending) < ahead and (task := next(source, None)) is not None:
-                    pending.append(pool.submit(fn, task))
-                if not pending or cancel():
-                    return
-                yield pending.pop(0).result()
-        finally:
-            for future in pending:
-                future.cancel()
-
-
 def lexical_tier(
     ix: TierHost, jobs: list[Job], progress: ProgressCallback, cancel: CancelCheck
 ) -> tuple[int, int] | None:
-    """Tier 1 over ``jobs``; (files, pages) committed, or None when cancelled first."""
+    """Tier 1 over ``jobs``, read in worker processes (text_layer_task), committed here file
+    by file; (files, pages) committed, or None when cancelled first."""
+    if not jobs:
+        return 0, 0
     started = time.monotonic()
     estimate = WorkEstimate()
     estimate.plan_all((j.entry.file_type.value, j.entry.size) for j in jobs)
     files = pages = done = 0
-    for layer in ordered_map(lambda j: read_text_layer(j, ix.settings), jobs, ix.workers, cancel):
-        entry = layer.job.entry
-        if layer.failed is not None:
-            ix.reject_file(layer.job, layer.failed)
-        else:
-            ix.commit_text_layer(layer)
-            files, pages = files + 1, pages + layer.page_count
-        done += 1
-        elapsed = time.monotonic() - started
-        estimate.finished(entry.file_type.value, entry.size, at=elapsed)
-        progress(
-            Progress(
-                Phase.LEXICAL,
-                done,
-                len(jobs),
-                os.fsdecode(entry.path.name),
-                pages=pages,
-                eta_seconds=estimate.remaining(elapsed),
-                rate=pages / elapsed if elapsed > 0 else None,
+    reading: dict[int, TextLayer] = {}
+    limits = WorkLimits.from_settings(ix.settings)
+    tasks = ((n, job.entry) for n, job in enumerate(jobs))
+    with ExtractPool(text_layer_task, ix.settings, ix.workers, limits) as pool:
+        for event in pool.run(tasks, cancel):
+            layer = reading.setdefault(event.number, TextLayer(jobs[event.number]))
+            if isinstance(event, Chunk):
+                layer.items += event.payload
+                layer.page_count += sum(it.kind is ItemKind.PAGE for it in event.payload)
+                continue
+            del reading[event.number]
+            if isinstance(event, Done):
+                layer.warnings = list(event.result)  # type: ignore[call-overload]
+                ix.commit_text_layer(layer)
+                files, pages = files + 1, pages + layer.page_count
+            else:
+                if event.reason.code is not ReasonCode.UNREADABLE:
+                    log.warning("%s: %s", layer.job.entry.path, event.reason.english())
+                ix.reject_file(layer.job, event.reason.english())
+            done += 1
+            entry = layer.job.entry
+            elapsed = time.monotonic() - started
+            estimate.finished(entry.file_type.value, entry.size, at=elapsed)
+            progress(
+                Progress(
+                    Phase.LEXICAL,
+                    done,
+                    len(jobs),
+                    os.fsdecode(entry.path.name),
+                    pages=pages,
+                    eta_seconds=estimate.remaining(elapsed),
+                    rate=pages / elapsed if elapsed > 0 else None,
+                )
             )
-        )
     return None if done < len(jobs) or cancel() else (files, pages)
 
 

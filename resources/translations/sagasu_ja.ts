@@ -161,102 +161,102 @@
       <translation>インデックス作成中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="78" />
+      <location filename="../../desktop/window_library.py" line="81" />
       <source>Text search works on every file now; pages and pictures are still being read.</source>
       <translation>すべてのファイルで文字検索が使えるようになりました。ページと画像はまだ読み込み中です。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="96" />
+      <location filename="../../desktop/window_library.py" line="99" />
       <source>Indexing cancelled; what was indexed is kept. Index now to finish.</source>
       <translation>インデックス作成を中止しました。作成済みの分は保持されます。「今すぐインデックス」で続きを実行できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="103" />
+      <location filename="../../desktop/window_library.py" line="106" />
       <source>Indexed {0} new or changed files ({1} pages, {2} photos)</source>
       <translation>新規・変更ファイル {0} 件をインデックスしました（{1} ページ、写真 {2} 枚）</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="107" />
+      <location filename="../../desktop/window_library.py" line="110" />
       <source>{0} skipped</source>
       <translation>{0} 件スキップ</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="114" />
+      <location filename="../../desktop/window_library.py" line="117" />
       <source>Indexing stopped: {0}</source>
       <translation>インデックス作成が停止しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="123" />
+      <location filename="../../desktop/window_library.py" line="126" />
       <source>No evaluation report yet. Run `sagasu eval --report queries.csv` to measure this index with your own labelled queries.</source>
       <translation>評価レポートはまだありません。`sagasu eval --report queries.csv` を実行すると、ラベル付きのクエリでこのインデックスを評価できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="145" />
+      <location filename="../../desktop/window_library.py" line="148" />
       <source>{0} files indexed: {1} pages, {2} photos, {3} figures</source>
       <translation>インデックス済み {0} ファイル：{1} ページ、写真 {2} 枚、図 {3} 点</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="157" />
+      <location filename="../../desktop/window_library.py" line="160" />
       <source>last update {0}</source>
       <translation>最終更新 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="176" />
+      <location filename="../../desktop/window_library.py" line="179" />
       <source>Image search is off: the image model (CLIP) is not installed.</source>
       <translation>画像検索は無効です：画像モデル（CLIP）がインストールされていません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="180" />
+      <location filename="../../desktop/window_library.py" line="183" />
       <source>Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.</source>
       <translation>テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="187" />
+      <location filename="../../desktop/window_library.py" line="190" />
       <source>Download…</source>
       <translation>ダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="191" />
+      <location filename="../../desktop/window_library.py" line="194" />
       <source>Import…</source>
       <translation>取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="202" />
+      <location filename="../../desktop/window_library.py" line="205" />
       <source>Semantic text search is off.</source>
       <translation>意味によるテキスト検索はオフです。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="204" />
+      <location filename="../../desktop/window_library.py" line="207" />
       <source>Word, part-number and image search work. The text model could not be loaded: {0}</source>
       <translation>語・型番・画像による検索は使えます。テキストモデルを読み込めませんでした：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="210" />
+      <location filename="../../desktop/window_library.py" line="213" />
       <source>Models…</source>
       <translation>モデル…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="228" />
+      <location filename="../../desktop/window_library.py" line="231" />
       <source>Add a folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="236" />
+      <location filename="../../desktop/window_library.py" line="239" />
       <source>Index the sample files</source>
       <translation>サンプルをインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="242" />
+      <location filename="../../desktop/window_library.py" line="245" />
       <source>Welcome to Sagasu.</source>
       <translation>「探す」へようこそ。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="244" />
+      <location filename="../../desktop/window_library.py" line="247" />
       <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
       <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="294" />
+      <location filename="../../desktop/window_library.py" line="297" />
       <source>The new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
@@ -484,57 +484,82 @@
       <translation>写真から読み取った文章が載っている（{share:.0%}）：「{excerpt}」</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="122" />
+      <location filename="../../desktop/messages.py" line="102" />
+      <source>{detail}</source>
+      <translation>{detail}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="103" />
+      <source>could not be read ({error})</source>
+      <translation>読み込めませんでした（{error}）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="106" />
+      <source>reading it gave nothing for {seconds:.0f} s and was stopped (setting extract_stall_seconds)</source>
+      <translation>{seconds:.0f} 秒間読み込みが進まなかったため中止しました（設定 extract_stall_seconds）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="111" />
+      <source>reading it took over {seconds:.0f} s and was stopped (setting extract_file_seconds)</source>
+      <translation>読み込みに {seconds:.0f} 秒以上かかったため中止しました（設定 extract_file_seconds）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="115" />
+      <source>the process reading it ended unexpectedly ({detail})</source>
+      <translation>読み込み中のプロセスが予期せず終了しました（{detail}）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="138" />
       <source>{0} of {1} files</source>
       <translation>{0} / {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="124" />
+      <location filename="../../desktop/messages.py" line="140" />
       <source>{0} of {1}</source>
       <translation>{0} / {1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="128" />
+      <location filename="../../desktop/messages.py" line="144" />
       <source>{0} files found</source>
       <translation>{0} 個のファイルを発見</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="131" />
+      <location filename="../../desktop/messages.py" line="147" />
       <source>{0} of {1} pages</source>
       <translation>{0} / {1} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="136" />
+      <location filename="../../desktop/messages.py" line="152" />
       <source>{0} pages</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="138" />
+      <location filename="../../desktop/messages.py" line="154" />
       <source>{0:.1f} pages/s</source>
       <translation>{0:.1f} ページ/秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="141" />
+      <location filename="../../desktop/messages.py" line="157" />
       <source>about {0} left</source>
       <translation>残り約 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="158" />
+      <location filename="../../desktop/messages.py" line="174" />
       <source>word search on {0} files, pictures on {1} so far</source>
       <translation>語句検索は {0} ファイルで可能、画像は今のところ {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="166" />
+      <location filename="../../desktop/messages.py" line="182" />
       <source>{0} s</source>
       <translation>{0} 秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="168" />
+      <location filename="../../desktop/messages.py" line="184" />
       <source>{0} min</source>
       <translation>{0} 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="169" />
+      <location filename="../../desktop/messages.py" line="185" />
       <source>{0} h {1} min</source>
       <translation>{0} 時間 {1} 分</translation>
     </message>
