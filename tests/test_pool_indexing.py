@@ -87,7 +87,9 @@ def test_cancel_mid_file_records_nothing_as_skipped_and_logs_no_error(
             [FolderConfig(str(docs))], progress=progress, cancel=lambda: bool(cancelled_at)
         )
         assert time.monotonic() - cancelled_at[0] < 3.0
-        assert summary.cancelled and summary.files_indexed == 2
+        # All three have their text (the lexical tier); the blank one lacks its pictures.
+        assert summary.cancelled and summary.files_indexed == 3
+        assert lib.catalog.tier_counts()["visual"] == 2
         assert summary.skipped == [] and lib.catalog.skipped() == []
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
@@ -108,7 +110,7 @@ def test_ctrl_c_during_indexing_exits_130_without_a_traceback(tmp_path: Path) ->
     try:
         _wait_for_files(data / CATALOG_FILE, 2, child)  # the blank file is being read now
         child.send_signal(signal.SIGINT)
-        out, err = child.communicate(timeout=30)
+        _out, err = child.communicate(timeout=30)
     finally:
         child.kill()
     assert child.returncode == 130, err
@@ -116,7 +118,8 @@ def test_ctrl_c_during_indexing_exits_130_without_a_traceback(tmp_path: Path) ->
     assert "Interrupted" in err
     with sqlite3.connect(data / CATALOG_FILE) as db:
         assert db.execute("SELECT count(*) FROM skipped").fetchone() == (0,)
-        assert db.execute("SELECT count(*) FROM files").fetchone() == (2,)
+        assert db.execute("SELECT count(*) FROM files").fetchone() == (3,)
+        assert db.execute("SELECT count(*) FROM files WHERE tier >= 3").fetchone() == (2,)
 
 
 def _wait_for_files(catalog: Path, count: int, child: subprocess.Popen[str]) -> None:
@@ -126,7 +129,8 @@ def _wait_for_files(catalog: Path, count: int, child: subprocess.Popen[str]) -> 
         if catalog.exists():
             try:
                 with sqlite3.connect(f"file:{catalog}?mode=ro", uri=True) as db:
-                    if db.execute("SELECT count(*) FROM files").fetchone()[0] >= count:
+                    sql = "SELECT count(*) FROM files WHERE tier >= 3"  # the visual tier
+                    if db.execute(sql).fetchone()[0] >= count:
                         return
             except sqlite3.OperationalError:
                 pass  # the schema is being created

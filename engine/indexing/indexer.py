@@ -16,6 +16,7 @@ import os
 import queue
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -85,6 +86,8 @@ class Indexer:
         self.run_id: int | None = None  # the catalog's record of this run (runs.id)
         self.started = time.monotonic()  # what the tiers' elapsed_s count from
         self.visual_pages = 0  # pages given their pictures by the visual tier of this run
+        # What this run's lexical tier committed, per file: uncounted should a later tier fail.
+        self.new_items: dict[Path, list[ItemKind]] = {}
 
     def run(
         self,
@@ -314,6 +317,7 @@ class Indexer:
         self.vectors.remove_items(removed)
         self._count(layer.items)
         self.summary.files_indexed += 1
+        self.new_items[job.entry.path] = [i.kind for i in layer.items]
 
     def commit(self, state: FileWork) -> None:
         """The visual tier of one file, once its pictures are encoded; called by the
@@ -355,7 +359,12 @@ class Indexer:
         """A file that could not be read in some tier: recorded as skipped with its reason;
         one that used to index fine (or got an earlier tier) loses its stale items."""
         old = self.catalog.file_id(job.entry.path)
-        if old is not None:
+        stored_now = self.new_items.pop(job.entry.path, None)
+        if old is not None and stored_now is not None:  # new in this run: not indexed after all
+            self.vectors.remove_items(self.catalog.delete_file(old))
+            self._count(stored_now, -1)
+            self.summary.files_indexed -= 1
+        elif old is not None:
             self._delete(old)
         self._skip(Skipped(job.entry.path, reason))
 
@@ -377,16 +386,17 @@ class Indexer:
         for item, vec in zip(chunks, vecs, strict=True):
             item.vectors = {**(item.vectors or {}), text.space_id: vec}
 
-    def _count(self, items: list[NewItem]) -> None:
+    def _count(self, items: list[NewItem] | list[ItemKind], sign: int = 1) -> None:
         for item in items:
-            if item.kind is ItemKind.PAGE:
-                self.summary.pages += 1
-            elif item.kind is ItemKind.IMAGE:
-                self.summary.images += 1
-            elif item.kind is ItemKind.PHOTO:
-                self.summary.photos += 1
+            kind = item if isinstance(item, ItemKind) else item.kind
+            if kind is ItemKind.PAGE:
+                self.summary.pages += sign
+            elif kind is ItemKind.IMAGE:
+                self.summary.images += sign
+            elif kind is ItemKind.PHOTO:
+                self.summary.photos += sign
             else:
-                self.summary.chunks += 1
+                self.summary.chunks += sign
 
 
 def _live_roots(folders: list[FolderConfig]) -> list[str]:
