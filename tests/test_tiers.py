@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from engine.cli.progress import TerminalProgress, progress_line
 from engine.config import FolderConfig
 from engine.encode.encoders import Encoders
 from engine.library import Library
@@ -177,3 +178,19 @@ def test_files_indexed_before_tiers_count_as_complete(tmp_path: Path) -> None:
 @pytest.mark.parametrize("tier", list(Tier))
 def test_tier_levels_follow_the_run_order(tier: Tier) -> None:
     assert tier.level == ALL_TIERS.index(tier) + 1
+
+
+def test_the_cli_shows_a_bar_per_tier_and_a_line_when_one_is_done(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    line = progress_line(Progress(Phase.LEXICAL, 5, 20, "a.pdf", 40, 12.0, 152, 9.5))
+    assert line.startswith("text layers and names █████░")
+    assert "5/20 files, 40/152 pages, 9.5 pages/s, 12 s left" in line
+    bar = TerminalProgress()  # output captured: not a terminal, so no bar
+    bar(Progress(Phase.EXTRACT, 1, 2))
+    bar.tier_done(TierDone(Tier.LEXICAL, 1.25, 20, 152))
+    out, err = capsys.readouterr()
+    assert out == "" and "█" not in err
+    assert err == (
+        "lexical tier done in 1.2 s (20 files, 152 pages): word search works on every file now\n"
+    )
