@@ -21,7 +21,7 @@ from desktop.repair_dialog import damage_sentence
 from engine.protocol import Control, RunFailed, control_line, decode
 from engine.store.health import DamageReason
 from engine.summary import IndexSummary
-from engine.types import Progress
+from engine.types import Progress, TierDone
 
 
 def index_command(data_dir: Path) -> tuple[str, list[str]]:
@@ -35,6 +35,7 @@ def index_command(data_dir: Path) -> tuple[str, list[str]]:
 
 class ChildIndexRun(QObject):
     progressed = Signal(object)  # Progress
+    tierDone = Signal(object)  # TierDone: a tier is complete for the whole run
     finished = Signal(object)  # IndexSummary
     failed = Signal(str)
 
@@ -92,6 +93,8 @@ class ChildIndexRun(QObject):
         message = decode(line)  # None: not ours (a library printing to stdout)
         if isinstance(message, Progress):
             self.progressed.emit(message)
+        elif isinstance(message, TierDone):
+            self.tierDone.emit(message)
         elif isinstance(message, IndexSummary):
             self._summary = message
         elif isinstance(message, RunFailed):

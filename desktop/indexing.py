@@ -33,6 +33,7 @@ IndexJob = Callable[[Callable[[Progress], None], Callable[[], bool]], Any]
 
 class IndexController(QObject):
     progressed = Signal(object)  # Progress
+    tierDone = Signal(object)  # TierDone: e.g. after "lexical", word search covers every file
     finished = Signal(object)  # the job's result (IndexSummary for an index run)
     failed = Signal(str)
     runningChanged = Signal(bool)
@@ -61,7 +62,9 @@ class IndexController(QObject):
             return
         if self.runner.synchronous:
             self.run_job(
-                lambda progress, cancel: self.library.index(progress=progress, cancel=cancel),
+                lambda progress, cancel: self.library.index(
+                    progress=progress, cancel=cancel, on_tier=self.tierDone.emit
+                ),
                 "index",
             )
         else:
@@ -92,6 +95,7 @@ class IndexController(QObject):
         self.library.persist_settings()
         child = ChildIndexRun(self.library.data_dir, self)
         child.progressed.connect(self.progressed.emit)
+        child.tierDone.connect(self.tierDone.emit)
         child.finished.connect(self._child_done)
         child.failed.connect(self._error_text)
         self._child = child

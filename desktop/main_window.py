@@ -192,6 +192,7 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.indexing.progressed.connect(self._index_progress)
+        self.indexing.tierDone.connect(self._tier_done)
         self.indexing.finished.connect(self._index_finished)
         self.indexing.failed.connect(self._index_failed)
         self.indexing.runningChanged.connect(self._indexing_visible)

@@ -13,14 +13,16 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 
-from engine.messages import Note, NoteCode, Phase, Reason, ReasonCode
+from engine.messages import Note, NoteCode, Phase, Reason, ReasonCode, Tier
 from engine.types import Progress
 
 
 def phase_templates() -> dict[Phase, str]:
     return {
         Phase.CRAWL: QCoreApplication.translate("Messages", "Looking for files"),
-        Phase.EXTRACT: QCoreApplication.translate("Messages", "Reading files"),
+        Phase.LEXICAL: QCoreApplication.translate("Messages", "Reading text (word search)"),
+        Phase.TEXT_VECTORS: QCoreApplication.translate("Messages", "Encoding text"),
+        Phase.EXTRACT: QCoreApplication.translate("Messages", "Reading pages and pictures"),
         Phase.ENCODE: QCoreApplication.translate("Messages", "Encoding images"),
         Phase.ALIGN: QCoreApplication.translate("Messages", "Calibrating scores"),
         Phase.VISUAL: QCoreApplication.translate("Messages", "Updating the figure index"),
@@ -97,6 +99,22 @@ def reason_templates() -> dict[ReasonCode, str]:
         ReasonCode.PRINTED_PASSAGE: QCoreApplication.translate(
             "Messages", "shows the text read from the photo ({share:.0%}): “{excerpt}”"
         ),
+        ReasonCode.UNREADABLE: QCoreApplication.translate("Messages", "{detail}"),
+        ReasonCode.EXTRACT_FAILED: QCoreApplication.translate(
+            "Messages", "could not be read ({error})"
+        ),
+        ReasonCode.STALLED: QCoreApplication.translate(
+            "Messages",
+            "reading it gave nothing for {seconds:.0f} s and was stopped "
+            "(setting extract_stall_seconds)",
+        ),
+        ReasonCode.TIMED_OUT: QCoreApplication.translate(
+            "Messages",
+            "reading it took over {seconds:.0f} s and was stopped (setting extract_file_seconds)",
+        ),
+        ReasonCode.WORKER_DIED: QCoreApplication.translate(
+            "Messages", "the process reading it ended unexpectedly ({detail})"
+        ),
     }
 
 
@@ -118,14 +136,22 @@ def progress_text(p: Progress) -> str:
     if p.total:
         unit = (
             QCoreApplication.translate("Messages", "{0} of {1} files")
-            if p.phase in (Phase.EXTRACT, Phase.REMOVE)
+            if p.phase in _FILE_PHASES
             else QCoreApplication.translate("Messages", "{0} of {1}")
         )
         parts.append(unit.format(p.done, p.total))
     elif p.phase is Phase.CRAWL and p.done:
         parts.append(QCoreApplication.translate("Messages", "{0} files found").format(p.done))
-    if p.pages:
+    if p.pages and p.pages_total:
+        parts.append(
+            QCoreApplication.translate("Messages", "{0} of {1} pages").format(
+                p.pages, p.pages_total
+            )
+        )
+    elif p.pages:
         parts.append(QCoreApplication.translate("Messages", "{0} pages").format(p.pages))
+    if p.rate:
+        parts.append(QCoreApplication.translate("Messages", "{0:.1f} pages/s").format(p.rate))
     if p.eta_seconds:
         parts.append(
             QCoreApplication.translate("Messages", "about {0} left").format(
@@ -133,6 +159,21 @@ def progress_text(p: Progress) -> str:
             )
         )
     return " · ".join(parts)
+
+
+_FILE_PHASES = (Phase.LEXICAL, Phase.TEXT_VECTORS, Phase.EXTRACT, Phase.REMOVE)
+
+
+def tiers_text(tiers: dict[str, int], files: int) -> str:
+    """The status line's account of an index whose later tiers are not done for every
+    file (empty when they are): word search already covers the files the lexical tier has."""
+    pictures = tiers.get(Tier.VISUAL.value, files)
+    if not files or pictures >= files:
+        return ""
+    words = tiers.get(Tier.LEXICAL.value, files)
+    return " · " + QCoreApplication.translate(
+        "Messages", "word search on {0} files, pictures on {1} so far"
+    ).format(words, pictures)
 
 
 def duration_text(seconds: float) -> str:

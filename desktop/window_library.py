@@ -19,13 +19,14 @@ from PySide6.QtCore import QCoreApplication, QSettings
 
 from desktop import opening
 from desktop.i18n import install_language
-from desktop.messages import progress_text
+from desktop.messages import progress_text, tiers_text
 from desktop.settings_dialog import SettingsDialog
 from engine.changes import Changes
 from engine.config import FolderConfig, Settings
 from engine.library_status import ModelReadiness
+from engine.messages import Tier
 from engine.summary import IndexSummary
-from engine.types import Progress
+from engine.types import Progress, TierDone
 
 
 class LibraryMixin:
@@ -66,6 +67,24 @@ class LibraryMixin:
 
     def progress_text(self, p: Progress) -> str:
         return progress_text(p)
+
+    def _tier_done(self, event: TierDone) -> None:
+        """A tier is complete for every file of the run: after the lexical one, every new
+        file answers word searches already, so the window says so and searches again."""
+        self.refresh_status()
+        if event.tier is Tier.VISUAL:  # tiles that had no picture yet can have one now
+            self.thumbnails.clear()
+            self._rerun_last_query()
+        if event.tier is not Tier.LEXICAL or not event.files:
+            return
+        self.show_error(
+            QCoreApplication.translate(
+                "MainWindow",
+                "Text search works on every file now; pages and pictures are still being read.",
+            ),
+            level="info",
+        )
+        self._rerun_last_query()
 
     def _index_finished(self, result: Any) -> None:
         self.refresh_status()
@@ -134,6 +153,7 @@ class LibraryMixin:
             counts.get("photo", 0),
             counts.get("image", 0),
         )
+        text += tiers_text(status.get("tiers", {}), int(counts.get("files", 0)))
         run = status.get("last_run")
         if run and run.get("finished_at"):
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(run["finished_at"])))

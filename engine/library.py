@@ -37,7 +37,7 @@ from engine.encode.encoders import Encoders
 from engine.errors import IndexBusy as IndexBusy  # clients catch it from the front door
 from engine.imaging import encoder_view
 from engine.library_status import ModelReadiness, library_status
-from engine.messages import NoteCode, Phase, note
+from engine.messages import NoteCode, Phase, Tier, note
 from engine.recovery import Repair, back_up_checked, check_after_crash, prepare
 from engine.search import Query, Searcher, SearchOutcome, Signal
 from engine.signals.ocr import OcrEngine
@@ -51,8 +51,11 @@ from engine.types import (
     ItemKind,
     Progress,
     ProgressCallback,
+    TierCallback,
+    TierDone,
     never_cancel,
     no_progress,
+    no_tier_report,
 )
 
 if TYPE_CHECKING:  # the indexing stack (PyMuPDF, OpenCV) loads when an index run starts
@@ -194,9 +197,12 @@ class Library:
         folders: list[FolderConfig] | None = None,
         progress: ProgressCallback = no_progress,
         cancel: CancelCheck = never_cancel,
+        on_tier: TierCallback = no_tier_report,
     ) -> IndexSummary:
-        """Bring the index in step with ``folders`` (default: the library's folders), then
-        bring what is derived from it up to date (encoding, calibration, visual index, OCR)."""
+        """Bring the index in step with ``folders`` (default: the library's folders), tier by
+        tier (engine.messages.Tier; ``on_tier`` hears of each as it completes for the whole
+        run), then bring what is derived from it up to date (encoding, calibration, visual
+        index), then OCR, the last tier."""
         folders = folders if folders is not None else list(self._settings.folders)
         with self._index_lock():
             from engine.indexing.indexer import Indexer  # extraction stack: when indexing
@@ -204,11 +210,14 @@ class Library:
             started = time.monotonic()
             self.catalog.check_whole()  # never write on top of damage (RELIABILITY.md)
             indexer = Indexer(self.catalog, self.vectors, self.encoders, self._settings)
-            summary = indexer.run(folders, progress, cancel)
+            summary = indexer.run(folders, progress, cancel, on_tier)
             if not summary.cancelled:
                 self._encode_and_refit(progress, cancel)
                 summary.ocr = self._read_text(progress, cancel)
                 summary.cancelled = cancel()
+            if not summary.cancelled:
+                read = summary.ocr.items if summary.ocr else 0  # pages and photos read
+                on_tier(TierDone(Tier.OCR, time.monotonic() - indexer.started, read, read))
             # The whole run as the user waited for it: the main pass, calibration, the
             # visual index and OCR (the indexer recorded its main pass alone).
             summary.seconds = time.monotonic() - started
@@ -450,8 +459,13 @@ class Library:
     # --- status --------------------------------------------------------------------------
 
     def counts(self) -> dict[str, object]:
-        """What the status bar shows: item counts and the last run (no model is loaded)."""
-        return {"counts": self.catalog.counts(), "last_run": self.catalog.last_run()}
+        """What the status bar shows: item counts, files per tier and the last run (no model
+        is loaded)."""
+        return {
+            "counts": self.catalog.counts(),
+            "tiers": self.catalog.tier_counts(),
+            "last_run": self.catalog.last_run(),
+        }
 
     def check(self) -> None:
         """Read every page of the catalog (PRAGMA quick_check: about a second per GB); raise

@@ -31,6 +31,9 @@ def library_status(
     return {
         "data_dir": str(data_dir),
         "counts": catalog.counts(),
+        # Files that have each tier (engine.messages.Tier): "lexical" ones are searchable by
+        # their words, "visual" ones by their pictures too.
+        "tiers": catalog.tier_counts(),
         "vectors": catalog.vector_counts(),
         "image_search": "on" if clip[0] else "off",
         "image_search_problem": clip[1],

@@ -20,13 +20,43 @@ class Phase(StrEnum):
     """What a long engine call is doing; a ``Progress`` carries one."""
 
     CRAWL = "crawl"  # listing the folders
-    EXTRACT = "extract"  # reading files (text, renders, features) and committing them
+    LEXICAL = "lexical"  # tier 1: text layers and file names into the word index
+    TEXT_VECTORS = "text-vectors"  # tier 2: sentence vectors of the stored text chunks
+    EXTRACT = "extract"  # tier 3: renders, thumbnails, images, local features, CLIP vectors
     ENCODE = "encode"  # encoding stored items whose vectors are missing
     ALIGN = "align"  # calibrating scores and fitting the text bridge
     VISUAL = "visual"  # rebuilding the exact-visual-match index
     OCR = "ocr"  # reading text off pages and photos without a text layer
     REMOVE = "remove"  # forgetting the files of a removed folder
     EVALUATE = "evaluate"  # running labelled queries (sagasu eval)
+
+
+class Tier(StrEnum):
+    """The tiers of an index run, in the order a run does them over all its files: each is
+    committed per file, so search uses whatever tiers a file has (docs/ARCHITECTURE.md)."""
+
+    LEXICAL = "lexical"
+    TEXT_VECTORS = "text-vectors"
+    VISUAL = "visual"
+    OCR = "ocr"
+
+    @property
+    def level(self) -> int:
+        """The value of ``files.tier`` once a file has this tier (OCR is tracked per item)."""
+        return list(Tier).index(self) + 1
+
+    @property
+    def phase(self) -> Phase:
+        """The progress phase that reports this tier's work."""
+        return _TIER_PHASES[self]
+
+
+_TIER_PHASES = {
+    Tier.LEXICAL: Phase.LEXICAL,
+    Tier.TEXT_VECTORS: Phase.TEXT_VECTORS,
+    Tier.VISUAL: Phase.EXTRACT,
+    Tier.OCR: Phase.OCR,
+}
 
 
 class NoteCode(StrEnum):
@@ -46,7 +76,7 @@ class NoteCode(StrEnum):
 
 
 class ReasonCode(StrEnum):
-    """Why a result matched: one per signal that found it."""
+    """Why a result matched (one per signal that found it), or why a file was not indexed."""
 
     TEXT_SIMILAR = "text-similar"  # params: similarity
     LOOKS_LIKE_DESCRIPTION = "looks-like-description"  # params: similarity
@@ -60,6 +90,12 @@ class ReasonCode(StrEnum):
     PHOTO_SIMILAR_PART_NUMBER = "photo-similar-part-number"  # params: part
     FIGURE_MATCHED = "figure-matched"  # params: inliers
     PRINTED_PASSAGE = "printed-passage"  # params: share, excerpt
+    # Why a file was not indexed (engine.indexing.pool): skipped, with the rest of the run kept.
+    UNREADABLE = "unreadable"  # params: detail (the reader's own sentence)
+    EXTRACT_FAILED = "extract-failed"  # params: error (an unexpected error while reading)
+    STALLED = "stalled"  # params: seconds (no page for that long; setting extract_stall_seconds)
+    TIMED_OUT = "timed-out"  # params: seconds (the file took longer; setting extract_file_seconds)
+    WORKER_DIED = "worker-died"  # params: detail (how the reading process ended)
 
 
 # English templates, filled with str.format(**params). The desktop has its own, translated.
@@ -89,6 +125,16 @@ REASON_ENGLISH: dict[ReasonCode, str] = {
     ReasonCode.PHOTO_SIMILAR_PART_NUMBER: "similar part number {part} (read from the photo)",
     ReasonCode.FIGURE_MATCHED: "figure matched ({inliers} inliers)",
     ReasonCode.PRINTED_PASSAGE: "shows the text read from the photo ({share:.0%}): “{excerpt}”",
+    ReasonCode.UNREADABLE: "{detail}",
+    ReasonCode.EXTRACT_FAILED: "could not be read ({error})",
+    ReasonCode.STALLED: (
+        "reading it gave nothing for {seconds:.0f} s and was stopped "
+        "(setting extract_stall_seconds)"
+    ),
+    ReasonCode.TIMED_OUT: (
+        "reading it took over {seconds:.0f} s and was stopped (setting extract_file_seconds)"
+    ),
+    ReasonCode.WORKER_DIED: "the process reading it ended unexpectedly ({detail})",
 }
 
 

@@ -4,6 +4,9 @@ module on both sides.
 
 Child → controller, one JSON object a line on stdout:
     {"progress": Progress.to_json()}       while it runs
+    {"event": "tier_done", "tier": NAME, "elapsed_s": S, "files": N, "pages": P}
+                                           when a tier is complete for the whole run
+                                           (engine.types.TierDone; benchmarks read it too)
     {"summary": IndexSummary.to_json()}    once, when the run ends (finished or cancelled)
     {"error": "one line for a person"}     once, when the run could not be done
 Controller → child, one word a line on stdin: ``pause``, ``resume``, ``cancel``; end of
@@ -22,7 +25,7 @@ from typing import IO
 
 from engine.run_control import RunControl
 from engine.summary import IndexSummary, summary_from_json
-from engine.types import Progress
+from engine.types import Progress, TierDone
 
 
 class Control(StrEnum):
@@ -41,13 +44,15 @@ class RunFailed:
     damage: str = ""
 
 
-Message = Progress | IndexSummary | RunFailed
+Message = Progress | TierDone | IndexSummary | RunFailed
 
 
 def encode(message: Message) -> str:
     """One line (without the newline) for ``message``."""
     if isinstance(message, Progress):
         data: dict[str, object] = {"progress": message.to_json()}
+    elif isinstance(message, TierDone):
+        data = message.to_json()
     elif isinstance(message, IndexSummary):
         data = {"summary": message.to_json()}
     else:
@@ -67,6 +72,11 @@ def decode(line: bytes | str) -> Message | None:
         return None
     if isinstance(data.get("progress"), dict):
         return Progress.from_json(data["progress"])
+    if data.get("event") == "tier_done":
+        try:
+            return TierDone.from_json(data)
+        except (KeyError, ValueError):  # a tier this version does not know
+            return None
     if isinstance(data.get("summary"), dict):
         return summary_from_json(data["summary"])
     if "error" in data:

@@ -9,7 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine.messages import Phase, Reason
+from engine.messages import Phase, Reason, Tier
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -129,6 +129,8 @@ class Progress:
     item: str = ""
     pages: int = 0
     eta_seconds: float | None = None
+    pages_total: int = 0  # 0: not known (the visual tier knows them from the lexical tier)
+    rate: float | None = None  # pages per second in this phase so far
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -138,6 +140,8 @@ class Progress:
             "item": self.item,
             "pages": self.pages,
             "eta_seconds": self.eta_seconds,
+            "pages_total": self.pages_total,
+            "rate": self.rate,
         }
 
     @classmethod
@@ -150,6 +154,40 @@ class Progress:
             str(data.get("item", "")),
             _as_int(data.get("pages")),
             float(eta) if isinstance(eta, int | float) else None,
+            _as_int(data.get("pages_total")),
+            float(rate) if isinstance(rate := data.get("rate"), int | float) else None,
+        )
+
+
+@dataclass(frozen=True)
+class TierDone:
+    """A tier finished for every file of an index run (``files`` and ``pages`` it did in
+    this run, ``elapsed_s`` since the run started): after ``Tier.LEXICAL`` every new file is
+    searchable by its words."""
+
+    tier: Tier
+    elapsed_s: float
+    files: int
+    pages: int
+
+    def to_json(self) -> dict[str, object]:
+        # The exact line benchmarks read (benchmarks/bench_tiers.py): keep its keys.
+        return {
+            "event": "tier_done",
+            "tier": self.tier.value,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "files": self.files,
+            "pages": self.pages,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> TierDone:
+        elapsed = data.get("elapsed_s")
+        return cls(
+            Tier(str(data["tier"])),
+            float(elapsed) if isinstance(elapsed, int | float) else 0.0,
+            _as_int(data.get("files")),
+            _as_int(data.get("pages")),
         )
 
 
@@ -158,6 +196,7 @@ def _as_int(value: object) -> int:
 
 
 ProgressCallback = Callable[[Progress], None]
+TierCallback = Callable[[TierDone], None]
 CancelCheck = Callable[[], bool]
 
 
@@ -166,6 +205,10 @@ class Cancelled(Exception):
 
 
 def no_progress(_: Progress) -> None:
+    return None
+
+
+def no_tier_report(_: TierDone) -> None:
     return None
 
 

@@ -39,7 +39,9 @@ def test_every_engine_message_has_a_window_template_with_the_same_fields(qtbot) 
         install_language("ja")
         for code, english in REASON_ENGLISH.items():
             ja = reason_templates()[code]
-            assert ja != english, f"untranslated reason {code}"
+            # A reason that is only the reader's own words (ReasonCode.UNREADABLE) has
+            # nothing of its own to translate.
+            assert ja != english or english == "{detail}", f"untranslated reason {code}"
             assert _fields(ja) == _fields(english), code
         for note_code, english in NOTE_ENGLISH.items():
             ja = note_templates()[note_code]

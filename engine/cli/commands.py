@@ -51,7 +51,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     bar = TerminalProgress()
     try:
         cancel = ControlReader() if writer else (lambda: False)
-        summary = lib.index(present, progress=writer or bar, cancel=cancel)
+        on_tier = writer.send if writer else bar.tier_done
+        summary = lib.index(present, progress=writer or bar, cancel=cancel, on_tier=on_tier)
     except IndexBusy as exc:
         raise CliError(str(exc)) from exc
     finally:
@@ -168,6 +169,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"  semantic text search: {status['text_search']} ({status['text_model']})")
     if status["text_search_problem"]:
         print(f"    {status['text_search_problem']}")
+    tiers: dict[str, int] = status["tiers"]  # type: ignore[assignment]
+    files = counts.get("files", 0)
+    print("  tiers (files): " + ", ".join(f"{t} {n}/{files}" for t, n in tiers.items()))
     run: dict[str, object] | None = status["last_run"]  # type: ignore[assignment]
     if run:
         started = float(run["started_at"])  # type: ignore[arg-type]

@@ -8,17 +8,15 @@ import base64
 import errno
 import json
 import os
-import sys
-import time
 from pathlib import PurePath
 from typing import TYPE_CHECKING
 
-from engine.messages import Phase
+from engine.cli.progress import PHASE_WORDS as PHASE_WORDS
+from engine.cli.progress import TerminalProgress as TerminalProgress
 from engine.text_safety import has_surrogates, replace_surrogates
 
 if TYPE_CHECKING:  # heavy modules: imported inside the commands at run time
     from engine.library import Library
-    from engine.types import Progress
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -117,47 +115,6 @@ def storage_problem(exc: BaseException) -> str:
             "Choose another with --data-dir or SAGASU_DATA_DIR"
         )
     return f"cannot use the index folder{where}: {exc}"
-
-
-class TerminalProgress:
-    """A one-line progress display on a terminal; silent when output is piped."""
-
-    def __init__(self) -> None:
-        self.live = sys.stderr.isatty()
-        self.last = 0.0
-
-    def __call__(self, p: Progress) -> None:
-        if not self.live or time.monotonic() - self.last < 0.1:
-            return
-        self.last = time.monotonic()
-        total = f"/{p.total}" if p.total else ""
-        eta = f", {p.eta_seconds:.0f} s left" if p.eta_seconds else ""
-        line = f"{PHASE_WORDS.get(p.phase, p.phase)}: {p.done}{total} {p.item}"[:70] + eta
-        sys.stderr.write("\r\x1b[K" + line)
-        sys.stderr.flush()
-
-    def bytes(self, done: int, total: int) -> None:
-        if self.live:
-            pct = f"{100 * done / total:.0f}%" if total else ""
-            sys.stderr.write(f"\r\x1b[Kdownloading {done / 1e6:.1f} MB {pct}")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.live:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
-
-
-PHASE_WORDS: dict[Phase, str] = {
-    Phase.CRAWL: "looking for files",
-    Phase.EXTRACT: "reading files",
-    Phase.ENCODE: "encoding stored images",
-    Phase.ALIGN: "calibrating scores",
-    Phase.VISUAL: "updating the figure index",
-    Phase.OCR: "reading text on pages and photos",
-    Phase.REMOVE: "forgetting files",
-    Phase.EVALUATE: "evaluating",
-}
 
 
 def user_facing_problem(exc: BaseException) -> str:

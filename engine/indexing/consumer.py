@@ -68,6 +68,7 @@ class Consumer:
         # Time left weighed by each file's type and bytes, not by the count of files.
         self.estimate = WorkEstimate()
         self.estimate.plan_all(_weight(s) for s in states.values())
+        self.pages_total = 0  # the pages the lexical tier found in these files (0: unknown)
 
     def run(self) -> bool:
         """Consume until every file is committed or rejected; False if cancelled first."""
@@ -79,6 +80,9 @@ class Consumer:
             except queue.Empty:
                 self._flush()  # the producer is behind: encode what we have, commit files
                 continue
+            if kind == "error":  # the extraction workers failed as a whole
+                assert isinstance(payload, BaseException)
+                raise payload
             self._handle(kind, self.states[n], payload)
             self.maybe_ready.add(n)
             if len(self.pending) >= self.batch_size:
@@ -151,14 +155,17 @@ class Consumer:
         elapsed = time.monotonic() - self.started
         self.estimate.finished(*_weight(state), at=elapsed)
         eta = self.estimate.remaining(elapsed)
+        pages = self.ix.pages
         self.progress(
             Progress(
                 Phase.EXTRACT,
                 self.done,
                 self.total,
                 os.fsdecode(state.job.entry.path.name),
-                pages=self.ix.pages,
+                pages=pages,
                 eta_seconds=eta,
+                pages_total=self.pages_total,
+                rate=pages / elapsed if elapsed > 0 else None,
             )
         )
 

@@ -1,9 +1,12 @@
-"""The indexing pipeline: crawl → plan (incremental) → extract → encode → store.
+"""The indexing pipeline: crawl → plan (incremental) → the tiers, each over the whole run.
 
-Extraction, thumbnailing and encoder preprocessing run in a thread pool a few files ahead;
-only the encoder's forward pass runs on the calling thread, so the encoder never waits for
-the disk. Each file is committed in one transaction with all its items and vectors, so a
-crash loses at most the file in flight and never leaves half a file in the catalog.
+The lexical and text-vector tiers live in engine.indexing.text_tiers; this module plans the
+run and does the visual tier: extraction, thumbnails and local features run in worker
+processes (engine.indexing.pool, with a time limit per file); a feeder thread adds the image
+encoder's preprocessing, and only the encoder's forward pass runs on the calling thread, so
+the encoder never waits for the disk. Every tier commits each file in one transaction, with
+the tier it reached (``files.tier``), so a crash loses at most the files in flight and a
+re-run takes each file on from the tier it has.
 """
 
 from __future__ import annotations
@@ -13,42 +16,52 @@ import os
 import queue
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.config import FolderConfig, Settings
 from engine.crawl import Walk, content_hash, crawl, folder_root
 from engine.encode.encoders import Encoders
-from engine.extract import EXTRACTOR_VERSION, ExtractError
+from engine.extract import EXTRACTOR_VERSION
 from engine.indexing.consumer import Consumer
+from engine.indexing.extract_task import VisualTask, extract_visual_task
+from engine.indexing.pool import Chunk, Done, ExtractPool, PoolEvent, WorkLimits, auto_workers
+from engine.indexing.text_tiers import TextLayer, lexical_tier, text_vector_tier
 from engine.indexing.work import (
     QUEUE_DEPTH,
     FileWork,
     Job,
+    Prepared,
     Unit,
     drain,
-    iter_items,
-    name_first_visual,
-    prepare,
+    pixels_for,
     put,
 )
-from engine.messages import Phase
+from engine.messages import Phase, ReasonCode, Tier
 from engine.store.catalog import Catalog, path_key
-from engine.store.records import FileState, NewItem
+from engine.store.records import FileRow, FileState, NewItem
 from engine.store.vectors import VectorStore
 from engine.summary import IndexSummary
 from engine.types import (
     CancelCheck,
     Cancelled,
     FileEntry,
+    FileType,
     ItemKind,
     Progress,
     ProgressCallback,
     Skipped,
+    TierCallback,
+    TierDone,
     never_cancel,
     no_progress,
+    no_tier_report,
 )
+
+if TYPE_CHECKING:  # imports torch: loaded with the models, not with the engine
+    from engine.encode.clip import ClipEncoder
 
 log = logging.getLogger(__name__)
 
@@ -68,28 +81,69 @@ class Indexer:
         self.vectors = vectors
         self.encoders = encoders
         self.settings = settings
-        self.workers = workers or max(1, min(4, (os.cpu_count() or 2)))
+        self.workers = workers or auto_workers(settings.extract_workers)
         self.summary = IndexSummary()
         self.run_id: int | None = None  # the catalog's record of this run (runs.id)
+        self.started = time.monotonic()  # what the tiers' elapsed_s count from
+        self.visual_pages = 0  # pages given their pictures by the visual tier of this run
+        # What this run's lexical tier committed, per file: uncounted should a later tier fail.
+        self.new_items: dict[Path, list[ItemKind]] = {}
 
     def run(
         self,
         folders: list[FolderConfig],
         progress: ProgressCallback = no_progress,
         cancel: CancelCheck = never_cancel,
+        on_tier: TierCallback = no_tier_report,
     ) -> IndexSummary:
-        started = time.monotonic()
+        """Plan, then the lexical, text-vector and visual tiers over every file of the run;
+        ``on_tier`` hears of each tier as it completes for the whole run."""
         run_id = self.run_id = self.catalog.start_run()
         status = "failed"
         try:
             jobs = self._plan(folders, progress, cancel)
-            self._process(jobs, progress, cancel)
+            if not self.summary.cancelled:
+                self._tiers(jobs, _live_roots(folders), progress, cancel, on_tier)
             status = "cancelled" if self.summary.cancelled else "completed"
+        except KeyboardInterrupt:  # Ctrl-C at a terminal: a cancel, not a failure
+            self.summary.cancelled = True
+            status = "cancelled"
+            raise
         finally:
             self.vectors.save()
-            self.summary.seconds = time.monotonic() - started
+            self.summary.seconds = time.monotonic() - self.started
             self.catalog.finish_run(run_id, status, self.summary.to_json())
         return self.summary
+
+    def _tiers(
+        self,
+        jobs: list[Job],
+        roots: list[str],
+        progress: ProgressCallback,
+        cancel: CancelCheck,
+        on_tier: TierCallback,
+    ) -> None:
+        """Each tier over the whole run, stopping at a cancel (what is committed stays).
+        The later tiers also take on files an earlier, interrupted run left behind."""
+        done = lexical_tier(self, jobs, progress, cancel)
+        if done is None:
+            self.summary.cancelled = True
+            return
+        on_tier(TierDone(Tier.LEXICAL, time.monotonic() - self.started, *done))
+        behind = self.catalog.files_below(Tier.TEXT_VECTORS, roots)
+        if behind:  # the models load after the lexical tier, which needs none
+            self._models_state()
+        done = text_vector_tier(self, behind, progress, cancel)
+        if done is None:
+            self.summary.cancelled = True
+            return
+        self.vectors.save()
+        on_tier(TierDone(Tier.TEXT_VECTORS, time.monotonic() - self.started, *done))
+        behind = self.catalog.files_below(Tier.VISUAL, roots)
+        self._process([self._visual_job(row) for row in behind], progress, cancel)
+        if not self.summary.cancelled:
+            pages = self.visual_pages
+            on_tier(TierDone(Tier.VISUAL, time.monotonic() - self.started, len(behind), pages))
 
     # --- plan: what changed since the last run --------------------------------------------
 
@@ -178,64 +232,108 @@ class Indexer:
         self.vectors.remove_items(self.catalog.delete_file(file_id))
         self.summary.files_deleted += 1
 
+    def _visual_job(self, row: FileRow) -> Job:
+        """The visual tier of a stored file; one changed since its lexical tier is read again
+        whole (from tier 1, in one transaction)."""
+        entry = FileEntry(row.path, row.size, row.mtime_ns, FileType(row.file_type))
+        try:
+            found = row.path.stat()
+        except OSError:
+            return Job(entry, row.root, row.content_hash, row.id)  # its reading says why
+        if (found.st_size, found.st_mtime_ns) == (row.size, row.mtime_ns):
+            return Job(entry, row.root, row.content_hash, row.id)
+        changed = FileEntry(row.path, found.st_size, found.st_mtime_ns, entry.file_type)
+        try:
+            return Job(changed, row.root, content_hash(row.path))
+        except OSError:
+            return Job(entry, row.root, row.content_hash, row.id)
+
     def _skip(self, skipped: Skipped) -> None:
         self.catalog.record_skip(skipped.path, skipped.reason)
         self.summary.skipped.append((str(skipped.path), skipped.reason))
 
     # --- process: extract on workers, encode here, commit per file -------------------------
 
-    def _process(self, jobs: list[Job], progress: ProgressCallback, cancel: CancelCheck) -> None:
-        if not jobs:
-            return
+    def _models_state(self) -> None:
         clip = self.encoders.clip()
         self.summary.image_search = "on" if clip else "off: " + self.encoders.clip_problem()
         text = self.encoders.text()
         self.summary.text_search = "on" if text else "off: " + self.encoders.text_problem()
+
+    def _process(self, jobs: list[Job], progress: ProgressCallback, cancel: CancelCheck) -> None:
+        """The visual tier: renders, thumbnails, embedded images, local features and picture
+        vectors of ``jobs``, batched through the image encoder across files."""
+        if not jobs:
+            return
+        self._models_state()
+        clip = self.encoders.clip()
         units: queue.Queue[Unit] = queue.Queue(maxsize=QUEUE_DEPTH)
         stop = threading.Event()
         states = {n: FileWork(job, n) for n, job in enumerate(jobs)}
-        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sagasu-extract")
-        for n, job in enumerate(jobs):
-            pool.submit(self._extract_worker, n, job, units, stop)
+        feeder = threading.Thread(
+            target=self._feed, args=(jobs, units, stop), name="sagasu-extract", daemon=True
+        )
+        feeder.start()
         try:
             consumer = Consumer(
                 self, states, units, clip, self.settings.batch_size, progress, cancel
             )
+            consumer.pages_total = sum(_pages_of(self.catalog, job) for job in jobs)
             self.summary.cancelled = not consumer.run()
         finally:
             stop.set()
             drain(units)
-            pool.shutdown(wait=True, cancel_futures=True)
+            feeder.join()
             drain(units)
 
-    def _extract_worker(
-        self, n: int, job: Job, units: queue.Queue[Unit], stop: threading.Event
-    ) -> None:
+    def _feed(self, jobs: list[Job], units: queue.Queue[Unit], stop: threading.Event) -> None:
+        """Runs the worker processes' events into the consumer's queue, adding the image
+        encoder's preprocessing here (on this thread, beside the encoder's forward pass)."""
         clip = self.encoders.clip()
-        first = True
-        warnings: list[str] = []
+        limits = WorkLimits.from_settings(self.settings)
+        # A file its lexical tier stored needs only its pictures.
+        tasks = (
+            (n, VisualTask(job.entry, pictures_only=job.file_id is not None))
+            for n, job in enumerate(jobs)
+        )
         try:
-            for items in iter_items(job.entry, self.settings, stop.is_set, warnings):
-                if stop.is_set():
-                    return
-                features = self.settings.visual_match_enabled
-                prepared = [prepare(it, clip, i, features) for i, it in enumerate(items)]
-                if first:
-                    name_first_visual(prepared, job.entry.path)
-                    first = False
-                put(units, ("items", n, prepared), stop)
-            put(units, ("end", n, warnings), stop)
-        except ExtractError as exc:
-            put(units, ("fail", n, exc.reason), stop)
-        except Exception as exc:  # a bug or an exotic file must not stop the whole run
-            log.exception("extraction failed for %s", job.entry.path)
-            put(units, ("fail", n, f"could not be read ({type(exc).__name__}: {exc})"), stop)
+            with ExtractPool(extract_visual_task, self.settings, self.workers, limits) as pool:
+                for event in pool.run(tasks, stop.is_set):
+                    put(units, _unit(event, clip, jobs), stop)
+        except Exception as exc:  # the pool itself failed (no processes): the run stops
+            log.exception("extraction workers failed")
+            put(units, ("error", -1, exc), stop)
+
+    def commit_text_layer(self, layer: TextLayer) -> None:
+        """The lexical tier of one file, replacing any older version of it."""
+        job = layer.job
+        _, removed, _ = self.catalog.replace_file(
+            job.entry,
+            job.root,
+            job.content_hash,
+            layer.page_count,
+            layer.warnings,
+            layer.items,
+            extractor=EXTRACTOR_VERSION[job.entry.file_type],
+            tier=Tier.LEXICAL,
+        )
+        self.vectors.remove_items(removed)
+        self._count(layer.items)
+        self.summary.files_indexed += 1
+        self.new_items[job.entry.path] = [i.kind for i in layer.items]
 
     def commit(self, state: FileWork) -> None:
-        """Write one fully encoded file; called by the consumer on the calling thread."""
+        """The visual tier of one file, once its pictures are encoded; called by the
+        consumer on the calling thread."""
         items = [p.item for p in state.items]
-        self._add_text_vectors(items)
         job = state.job
+        self.visual_pages += state.page_count
+        if job.file_id is not None:
+            added = self.catalog.complete_visual(job.file_id, state.warnings, items)
+            self._add_vectors(items, added)
+            self._count([it for it in items if it.kind is ItemKind.IMAGE])
+            return
+        self._add_text_vectors(items)  # changed since its lexical tier: all tiers at once
         _, removed, added = self.catalog.replace_file(
             job.entry,
             job.root,
@@ -246,29 +344,39 @@ class Indexer:
             extractor=EXTRACTOR_VERSION[job.entry.file_type],
         )
         self.vectors.remove_items(removed)
+        self._add_vectors(items, added)
+        self._count([it for it in items if it.kind is ItemKind.IMAGE])
+
+    def _add_vectors(self, items: list[NewItem], added: dict[str, list[int]]) -> None:
         for space, ids in added.items():
             # replace_file inserts in item order, so ids line up with items having this space.
             vecs = np.stack(
                 [it.vectors[space] for it in items if it.vectors and space in it.vectors]
             )
             self.vectors.ensure(space, vecs.shape[1]).add(ids, vecs)
-        self._count(items)
-        self.summary.files_indexed += 1
 
     def reject(self, work: FileWork) -> None:
-        """A file that could not be read: recorded as skipped with its reason; one that used
-        to index fine and is now unreadable loses its stale items."""
-        old = self.catalog.file_id(work.job.entry.path)
-        if old is not None:
+        self.reject_file(work.job, work.failed or "unknown error")
+
+    def reject_file(self, job: Job, reason: str) -> None:
+        """A file that could not be read in some tier: recorded as skipped with its reason;
+        one that used to index fine (or got an earlier tier) loses its stale items."""
+        old = self.catalog.file_id(job.entry.path)
+        stored_now = self.new_items.pop(job.entry.path, None)
+        if old is not None and stored_now is not None:  # new in this run: not indexed after all
+            self.vectors.remove_items(self.catalog.delete_file(old))
+            self._count(stored_now, -1)
+            self.summary.files_indexed -= 1
+        elif old is not None:
             self._delete(old)
-        self._skip(Skipped(work.job.entry.path, work.failed or "unknown error"))
+        self._skip(Skipped(job.entry.path, reason))
 
     def save(self) -> None:
         self.vectors.save()
 
     @property
     def pages(self) -> int:
-        return self.summary.pages
+        return self.visual_pages
 
     def _add_text_vectors(self, items: list[NewItem]) -> None:
         chunks = [it for it in items if it.kind is ItemKind.CHUNK and it.text.strip()]
@@ -281,16 +389,31 @@ class Indexer:
         for item, vec in zip(chunks, vecs, strict=True):
             item.vectors = {**(item.vectors or {}), text.space_id: vec}
 
-    def _count(self, items: list[NewItem]) -> None:
+    def _count(self, items: list[NewItem] | list[ItemKind], sign: int = 1) -> None:
         for item in items:
-            if item.kind is ItemKind.PAGE:
-                self.summary.pages += 1
-            elif item.kind is ItemKind.IMAGE:
-                self.summary.images += 1
-            elif item.kind is ItemKind.PHOTO:
-                self.summary.photos += 1
+            kind = item if isinstance(item, ItemKind) else item.kind
+            if kind is ItemKind.PAGE:
+                self.summary.pages += sign
+            elif kind is ItemKind.IMAGE:
+                self.summary.images += sign
+            elif kind is ItemKind.PHOTO:
+                self.summary.photos += sign
             else:
-                self.summary.chunks += 1
+                self.summary.chunks += sign
+
+
+def _live_roots(folders: list[FolderConfig]) -> list[str]:
+    """The roots whose files the later tiers take on: an offline root's files wait (their
+    reading would fail, and a failure forgets a file)."""
+    return [r for r in (folder_root(f.path) for f in folders) if os.path.isdir(r)]
+
+
+def _pages_of(catalog: Catalog, job: Job) -> int:
+    """The pages a visual-tier job will render, known from its lexical tier."""
+    if job.file_id is None:
+        return 0
+    row = catalog.file_by_id(job.file_id)
+    return row.page_count if row else 0
 
 
 def _same_file(state: FileState, entry: FileEntry) -> bool:
@@ -299,3 +422,15 @@ def _same_file(state: FileState, entry: FileEntry) -> bool:
 
 def _read_by_current_extractor(state: FileState, entry: FileEntry) -> bool:
     return state.extractor >= EXTRACTOR_VERSION[entry.file_type]
+
+
+def _unit(event: PoolEvent[list[NewItem]], clip: ClipEncoder | None, jobs: list[Job]) -> Unit:
+    """A pool event as the consumer's unit: items with their encoder input, the end of a
+    file with its warnings, or its failure in words (stored with the skipped file)."""
+    if isinstance(event, Chunk):
+        return ("items", event.number, [Prepared(it, pixels_for(it, clip)) for it in event.payload])
+    if isinstance(event, Done):
+        return ("end", event.number, event.result)
+    if event.reason.code is not ReasonCode.UNREADABLE:
+        log.warning("%s: %s", jobs[event.number].entry.path, event.reason.english())
+    return ("fail", event.number, event.reason.english())

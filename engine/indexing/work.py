@@ -1,7 +1,8 @@
-"""What the indexing pipeline passes between its threads: the files to read, the items a
+"""What the indexing pipeline passes between its stages: the files to read, the items a
 worker prepared for the encoder, one file's work in progress, and the queue between them.
-Workers call :func:`prepare` (thumbnail, local features, the encoder's preprocessing) so that
-only the encoder's forward pass runs on the consuming thread."""
+Worker processes call :func:`prepare` (thumbnail, local features); the parent adds the
+encoder's preprocessing (:func:`pixels_for`: torch stays out of the workers), so that only
+the encoder's forward pass runs on the consuming thread."""
 
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ class Job:
     entry: FileEntry
     root: str
     content_hash: str | None
+    # Set for the visual tier of a file the lexical tier stored (its catalog id): the
+    # pictures are added to its items. None: the whole file is (re)written in one go.
+    file_id: int | None = None
 
 
 @dataclass
@@ -97,10 +101,14 @@ def prepare(
         found = features_of(item)
         new.features = found.to_bytes() if len(found) else None
     item.detail = None  # the sharp page render is only needed for the features
-    pixels = None
-    if clip is not None and thumbnail is not None and item.kind.is_visual:
-        pixels = clip.preprocess(encoder_view(thumbnail))
-    return Prepared(new, pixels)
+    return Prepared(new, pixels_for(new, clip))
+
+
+def pixels_for(item: NewItem, clip: ClipEncoder | None) -> torch.Tensor | None:
+    """The image encoder's input for a visual item, from its thumbnail (None without one)."""
+    if clip is None or item.thumbnail is None or not item.kind.is_visual:
+        return None
+    return clip.preprocess(encoder_view(item.thumbnail))
 
 
 def name_first_visual(prepared: list[Prepared], path: Path) -> None:

@@ -15,12 +15,12 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from engine.messages import Tier
 from engine.store.health import (
     CatalogDamaged,
     DamageReason,
@@ -32,13 +32,24 @@ from engine.store.health import (
     open_checked,
 )
 from engine.store.records import FileRow, FileState, ItemRow, NewItem
+from engine.store.rows import (
+    FILE_COLS,
+    bump_spaces,
+    delete_file_rows,
+    file_row,
+    insert_item,
+    insert_vector,
+    spaces_of,
+    stored_path,
+)
+from engine.store.rows import (
+    VISUAL_SPACE as VISUAL_SPACE,
+)
+from engine.store.tiers import TierRecords
 from engine.types import FileEntry, ItemKind
 
 CATALOG_FILE = "catalog.sqlite3"
 MAX_SQL_PARAMS = 900  # under SQLite's host-parameter limit on every build
-# The local-feature index is versioned like an embedding space (its seq tells a persisted
-# visual index whether it is stale), but has no vectors table rows.
-VISUAL_SPACE = "visual:local-features"
 
 
 def path_key(path: Path | str) -> bytes:
@@ -50,7 +61,7 @@ def display(path: Path | str) -> str:
     return os.fsencode(path).decode("utf-8", errors="replace")
 
 
-class Catalog:
+class Catalog(TierRecords):
     """Thread-safe handle on the catalog database (one connection, serialised by a lock)."""
 
     def __init__(self, data_dir: Path) -> None:
@@ -119,15 +130,15 @@ class Catalog:
         return int(rows[0][0]) if rows else None
 
     def file_by_id(self, file_id: int) -> FileRow | None:
-        rows = self.query(f"SELECT {_FILE_COLS} FROM files WHERE id = ?", (file_id,))
-        return _file_row(rows[0]) if rows else None
+        rows = self.query(f"SELECT {FILE_COLS} FROM files WHERE id = ?", (file_id,))
+        return file_row(rows[0]) if rows else None
 
     def files_by_hash(self, content_hash: str, size: int) -> list[FileRow]:
         rows = self.query(
-            f"SELECT {_FILE_COLS} FROM files WHERE content_hash = ? AND size = ?",
+            f"SELECT {FILE_COLS} FROM files WHERE content_hash = ? AND size = ?",
             (content_hash, size),
         )
-        return [_file_row(r) for r in rows]
+        return [file_row(r) for r in rows]
 
     def touch_file(self, file_id: int, entry: FileEntry, root: str) -> None:
         """Same content under a new path or mtime: keep every item and vector, re-path only."""
@@ -155,9 +166,11 @@ class Catalog:
         items: list[NewItem],
         *,
         extractor: int,
+        tier: Tier = Tier.VISUAL,
     ) -> tuple[int, list[tuple[int, str]], dict[str, list[int]]]:
         """Write one file and all its items and vectors atomically, replacing any old version.
-        ``extractor``: the version of the extraction that produced ``items``.
+        ``extractor``: the version of the extraction that produced ``items``; ``tier``: the
+        tier those items give the file (the lexical tier stores pages without pictures).
 
         Returns (file id, (item id, space) pairs of the old vectors that were removed, new item
         ids per space).
@@ -165,11 +178,11 @@ class Catalog:
         key = path_key(entry.path)
         added: dict[str, list[int]] = {}
         with self.transaction() as c:
-            removed = _delete_file(c, key)
+            removed = delete_file_rows(c, key)
             cur = c.execute(
                 "INSERT INTO files (path, display_path, root, file_type, size, mtime_ns,"
-                " content_hash, page_count, warnings, indexed_at, extractor)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " content_hash, page_count, warnings, indexed_at, extractor, tier)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     key,
                     display(entry.path),
@@ -182,16 +195,17 @@ class Catalog:
                     "\n".join(warnings),
                     time.time(),
                     extractor,
+                    tier.level,
                 ),
             )
             file_id = int(cur.lastrowid or 0)
             for item in items:
-                item_id = _insert_item(c, file_id, item)
+                item_id = insert_item(c, file_id, item)
                 for space, vec in (item.vectors or {}).items():
-                    _insert_vector(c, item_id, space, vec)
+                    insert_vector(c, item_id, space, vec)
                     added.setdefault(space, []).append(item_id)
             features = {VISUAL_SPACE} if any(i.features is not None for i in items) else set()
-            _bump_spaces(c, set(added) | _spaces_of(removed) | features)
+            bump_spaces(c, set(added) | spaces_of(removed) | features)
             c.execute("DELETE FROM skipped WHERE path = ?", (key,))
         return file_id, [(i, s) for i, s in removed if i >= 0], added
 
@@ -201,8 +215,8 @@ class Catalog:
             row = c.execute("SELECT path FROM files WHERE id = ?", (file_id,)).fetchone()
             if row is None:
                 return []
-            removed = _delete_file(c, bytes(row[0]))
-            _bump_spaces(c, _spaces_of(removed))
+            removed = delete_file_rows(c, bytes(row[0]))
+            bump_spaces(c, spaces_of(removed))
         return [(i, s) for i, s in removed if i >= 0]
 
     def record_skip(self, path: Path, reason: str) -> None:
@@ -283,13 +297,13 @@ class Catalog:
             return
         with self.transaction() as c:
             for item_id, vec in vectors.items():
-                _insert_vector(c, item_id, space, vec)
-            _bump_spaces(c, {space})
+                insert_vector(c, item_id, space, vec)
+            bump_spaces(c, {space})
 
     def drop_space(self, space: str) -> None:
         with self.transaction() as c:
             c.execute("DELETE FROM embeddings WHERE space = ?", (space,))
-            _bump_spaces(c, {space})
+            bump_spaces(c, {space})
 
     def vectors(self, space: str) -> tuple[np.ndarray, np.ndarray]:
         """All (keys, vectors) of one space, for rebuilding its ANN index."""
@@ -400,95 +414,3 @@ class Catalog:
     def vector_counts(self) -> dict[str, int]:
         rows = self.query("SELECT space, COUNT(*) FROM embeddings GROUP BY space")
         return {s: n for s, n in rows}
-
-
-_FILE_COLS = "id, path, display_path, root, file_type, size, mtime_ns, content_hash, page_count"
-
-
-def _file_row(r: tuple[Any, ...]) -> FileRow:
-    return FileRow(r[0], stored_path(r[1]), *r[2:])
-
-
-@lru_cache(maxsize=1 << 16)
-def stored_path(raw: bytes) -> Path:
-    """The Path of a catalogued file (its raw bytes as stored). Cached: a query's candidates
-    share a few hundred files, and building a Path costs more than the SQL that found it."""
-    return Path(os.fsdecode(bytes(raw)))
-
-
-def _insert_item(c: sqlite3.Connection, file_id: int, item: NewItem) -> int:
-    cur = c.execute(
-        "INSERT INTO items (file_id, kind, page, ordinal, text, bbox, thumbnail, digest)"
-        " VALUES (?,?,?,?,?,?,?,?)",
-        (
-            file_id,
-            item.kind.value,
-            item.page,
-            item.ordinal,
-            item.text,
-            json.dumps(item.bbox) if item.bbox else None,
-            item.thumbnail,
-            item.digest,
-        ),
-    )
-    item_id = int(cur.lastrowid or 0)
-    if item.features is not None:
-        c.execute("INSERT INTO features (item_id, data) VALUES (?, ?)", (item_id, item.features))
-        c.execute("UPDATE items SET features_done = 1 WHERE id = ?", (item_id,))
-        _ensure_space(c, VISUAL_SPACE, 0)
-    if item.lexical_body or item.lexical_name:
-        c.execute(
-            "INSERT INTO lexical (rowid, body, filename) VALUES (?,?,?)",
-            (item_id, item.lexical_body, item.lexical_name),
-        )
-    return item_id
-
-
-def _ensure_space(c: sqlite3.Connection, space: str, dim: int) -> None:
-    c.execute(
-        "INSERT INTO spaces (space, dim) VALUES (?, ?) ON CONFLICT(space) DO NOTHING",
-        (space, dim),
-    )
-
-
-def _insert_vector(c: sqlite3.Connection, item_id: int, space: str, vec: np.ndarray) -> None:
-    vec = np.ascontiguousarray(vec, dtype=np.float32)
-    _ensure_space(c, space, int(vec.shape[0]))
-    c.execute(
-        "INSERT OR REPLACE INTO embeddings (item_id, space, vector) VALUES (?,?,?)",
-        (item_id, space, vec.tobytes()),
-    )
-
-
-def _delete_file(c: sqlite3.Connection, key: bytes) -> list[tuple[int, str]]:
-    removed = [
-        (int(i), str(s))
-        for i, s in c.execute(
-            "SELECT e.item_id, e.space FROM embeddings e JOIN items i ON i.id = e.item_id"
-            " JOIN files f ON f.id = i.file_id WHERE f.path = ?",
-            (key,),
-        )
-    ]
-    had_features = c.execute(
-        "SELECT COUNT(*) FROM features x JOIN items i ON i.id = x.item_id"
-        " JOIN files f ON f.id = i.file_id WHERE f.path = ?",
-        (key,),
-    ).fetchone()[0]
-    if had_features:
-        removed.append((-1, VISUAL_SPACE))  # marks the visual index as changed
-    c.execute(
-        "DELETE FROM lexical WHERE rowid IN (SELECT i.id FROM items i JOIN files f"
-        " ON f.id = i.file_id WHERE f.path = ?)",
-        (key,),
-    )
-    c.execute("DELETE FROM files WHERE path = ?", (key,))
-    return removed
-
-
-def _spaces_of(removed: list[tuple[int, str]]) -> set[str]:
-    return {s for _, s in removed}
-
-
-def _bump_spaces(c: sqlite3.Connection, spaces: set[str]) -> None:
-    for space in spaces:
-        c.execute("UPDATE spaces SET seq = seq + 1 WHERE space = ?", (space,))

@@ -96,7 +96,13 @@ V3 = """
 ALTER TABLE files ADD COLUMN extractor INTEGER NOT NULL DEFAULT 1;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+# v4: how far each file got through the index tiers (engine.messages.Tier: 1 lexical, 2 text
+# vectors, 3 visual; OCR stays tracked per item). Files indexed before tiers were indexed whole.
+V4 = """
+ALTER TABLE files ADD COLUMN tier INTEGER NOT NULL DEFAULT 3;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

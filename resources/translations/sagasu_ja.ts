@@ -3,57 +3,57 @@
   <context>
     <name>DropZone</name>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="57" />
+      <location filename="../../desktop/drop_zone.py" line="58" />
       <source>Only files on this computer can be dropped (not web links).</source>
       <translation>ドロップできるのはこのコンピュータ上のファイルだけです（Webリンクは不可）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="62" />
+      <location filename="../../desktop/drop_zone.py" line="63" />
       <source>Nothing usable was dropped: drop an image file or a PDF.</source>
       <translation>使えるものがドロップされませんでした。画像ファイルかPDFをドロップしてください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="76" />
+      <location filename="../../desktop/drop_zone.py" line="77" />
       <source>pasted image</source>
       <translation>貼り付けた画像</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="80" />
+      <location filename="../../desktop/drop_zone.py" line="81" />
       <source>The pasted image cannot be used: {0}</source>
       <translation>貼り付けた画像は使えません：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="88" />
+      <location filename="../../desktop/drop_zone.py" line="89" />
       <source>{0} is a folder. Add folders to index in Settings; drop a single image to search.</source>
       <translation>{0} はフォルダです。フォルダは設定でインデックス対象に追加してください。検索には画像を1枚ドロップします。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="95" />
+      <location filename="../../desktop/drop_zone.py" line="96" />
       <source>{0} does not exist.</source>
       <translation>{0} は存在しません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="104" />
+      <location filename="../../desktop/drop_zone.py" line="105" />
       <source>{0} cannot be used as a query image: {1}</source>
       <translation>{0} は検索画像として使えません：{1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="122" />
+      <location filename="../../desktop/drop_zone.py" line="123" />
       <source>{0} cannot be read as a PDF: {1}</source>
       <translation>{0} をPDFとして読めません：{1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="126" />
+      <location filename="../../desktop/drop_zone.py" line="127" />
       <source>{0} p. {1}</source>
       <translation>{0} {1}ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="166" />
+      <location filename="../../desktop/drop_zone.py" line="167" />
       <source>Drop an image or a PDF here, paste one (Ctrl+V), or use Open image…</source>
       <translation>画像やPDFをここにドロップ、貼り付け（Ctrl+V）、または「画像を開く…」</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="168" />
+      <location filename="../../desktop/drop_zone.py" line="169" />
       <source>PDF page:</source>
       <translation>PDFのページ：</translation>
     </message>
@@ -61,197 +61,202 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../desktop/main_window.py" line="202" />
+      <location filename="../../desktop/main_window.py" line="203" />
       <source>Sagasu — search PDFs and photos</source>
       <translation>探す — PDFと写真を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="204" />
+      <location filename="../../desktop/main_window.py" line="205" />
       <source>Search text, part numbers, descriptions… (English or Japanese)</source>
       <translation>文章・型番・説明で検索…（日本語・英語）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="206" />
+      <location filename="../../desktop/main_window.py" line="207" />
       <source>Open image…</source>
       <translation>画像を開く…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="207" />
+      <location filename="../../desktop/main_window.py" line="208" />
       <source>Paste image</source>
       <translation>画像を貼り付け</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="208" />
+      <location filename="../../desktop/main_window.py" line="209" />
       <source>Index now</source>
       <translation>今すぐインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="209" />
+      <location filename="../../desktop/main_window.py" line="210" />
       <source>Pause</source>
       <translation>一時停止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="210" />
+      <location filename="../../desktop/main_window.py" line="211" />
       <source>Cancel</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="211" />
+      <location filename="../../desktop/main_window.py" line="212" />
       <source>Settings…</source>
       <translation>設定…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="212" />
+      <location filename="../../desktop/main_window.py" line="213" />
       <source>Evaluation report</source>
       <translation>評価レポート</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="214" />
+      <location filename="../../desktop/main_window.py" line="215" />
       <source>Open the latest report of `sagasu eval` for this index</source>
       <translation>このインデックスの最新の `sagasu eval` レポートを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="244" />
+      <location filename="../../desktop/main_window.py" line="245" />
       <source>Something went wrong: {0}</source>
       <translation>問題が発生しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="275" />
+      <location filename="../../desktop/main_window.py" line="276" />
       <source>{0} is missing (moved or deleted).</source>
       <translation>{0} が見つかりません（移動または削除されました）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="278" />
+      <location filename="../../desktop/main_window.py" line="279" />
       <source>No application could open {0}.</source>
       <translation>{0} を開けるアプリケーションがありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="286" />
+      <location filename="../../desktop/main_window.py" line="287" />
       <source>Open</source>
       <translation>開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="287" />
+      <location filename="../../desktop/main_window.py" line="288" />
       <source>Open containing folder</source>
       <translation>フォルダを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="288" />
+      <location filename="../../desktop/main_window.py" line="289" />
       <source>Copy path</source>
       <translation>パスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="290" />
+      <location filename="../../desktop/main_window.py" line="291" />
       <source>Find similar</source>
       <translation>類似を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="297" />
+      <location filename="../../desktop/main_window.py" line="298" />
       <source>Stopping indexing…</source>
       <translation>インデックス作成を停止中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="39" />
+      <location filename="../../desktop/window_library.py" line="40" />
       <source>Paused</source>
       <translation>一時停止中</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="54" />
+      <location filename="../../desktop/window_library.py" line="55" />
       <source>Indexing…</source>
       <translation>インデックス作成中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="80" />
+      <location filename="../../desktop/window_library.py" line="81" />
+      <source>Text search works on every file now; pages and pictures are still being read.</source>
+      <translation>すべてのファイルで文字検索が使えるようになりました。ページと画像はまだ読み込み中です。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_library.py" line="99" />
       <source>Indexing cancelled; what was indexed is kept. Index now to finish.</source>
       <translation>インデックス作成を中止しました。作成済みの分は保持されます。「今すぐインデックス」で続きを実行できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="87" />
+      <location filename="../../desktop/window_library.py" line="106" />
       <source>Indexed {0} new or changed files ({1} pages, {2} photos)</source>
       <translation>新規・変更ファイル {0} 件をインデックスしました（{1} ページ、写真 {2} 枚）</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="91" />
+      <location filename="../../desktop/window_library.py" line="110" />
       <source>{0} skipped</source>
       <translation>{0} 件スキップ</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="98" />
+      <location filename="../../desktop/window_library.py" line="117" />
       <source>Indexing stopped: {0}</source>
       <translation>インデックス作成が停止しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="107" />
+      <location filename="../../desktop/window_library.py" line="126" />
       <source>No evaluation report yet. Run `sagasu eval --report queries.csv` to measure this index with your own labelled queries.</source>
       <translation>評価レポートはまだありません。`sagasu eval --report queries.csv` を実行すると、ラベル付きのクエリでこのインデックスを評価できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="129" />
+      <location filename="../../desktop/window_library.py" line="148" />
       <source>{0} files indexed: {1} pages, {2} photos, {3} figures</source>
       <translation>インデックス済み {0} ファイル：{1} ページ、写真 {2} 枚、図 {3} 点</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="140" />
+      <location filename="../../desktop/window_library.py" line="160" />
       <source>last update {0}</source>
       <translation>最終更新 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="159" />
+      <location filename="../../desktop/window_library.py" line="179" />
       <source>Image search is off: the image model (CLIP) is not installed.</source>
       <translation>画像検索は無効です：画像モデル（CLIP）がインストールされていません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="163" />
+      <location filename="../../desktop/window_library.py" line="183" />
       <source>Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.</source>
       <translation>テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="170" />
+      <location filename="../../desktop/window_library.py" line="190" />
       <source>Download…</source>
       <translation>ダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="174" />
+      <location filename="../../desktop/window_library.py" line="194" />
       <source>Import…</source>
       <translation>取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="185" />
+      <location filename="../../desktop/window_library.py" line="205" />
       <source>Semantic text search is off.</source>
       <translation>意味によるテキスト検索はオフです。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="187" />
+      <location filename="../../desktop/window_library.py" line="207" />
       <source>Word, part-number and image search work. The text model could not be loaded: {0}</source>
       <translation>語・型番・画像による検索は使えます。テキストモデルを読み込めませんでした：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="193" />
+      <location filename="../../desktop/window_library.py" line="213" />
       <source>Models…</source>
       <translation>モデル…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="211" />
+      <location filename="../../desktop/window_library.py" line="231" />
       <source>Add a folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="219" />
+      <location filename="../../desktop/window_library.py" line="239" />
       <source>Index the sample files</source>
       <translation>サンプルをインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="225" />
+      <location filename="../../desktop/window_library.py" line="245" />
       <source>Welcome to Sagasu.</source>
       <translation>「探す」へようこそ。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="227" />
+      <location filename="../../desktop/window_library.py" line="247" />
       <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
       <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="277" />
+      <location filename="../../desktop/window_library.py" line="297" />
       <source>The new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
@@ -325,186 +330,236 @@
     </message>
     <message>
       <location filename="../../desktop/messages.py" line="23" />
-      <source>Reading files</source>
-      <translation>ファイルを読み込み中</translation>
+      <source>Reading text (word search)</source>
+      <translation>文字を読み込み中（語句検索）</translation>
     </message>
     <message>
       <location filename="../../desktop/messages.py" line="24" />
+      <source>Encoding text</source>
+      <translation>文章をベクトル化中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="25" />
+      <source>Reading pages and pictures</source>
+      <translation>ページと画像を読み込み中</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="26" />
       <source>Encoding images</source>
       <translation>画像をエンコード中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="25" />
+      <location filename="../../desktop/messages.py" line="27" />
       <source>Calibrating scores</source>
       <translation>スコアを調整中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="26" />
+      <location filename="../../desktop/messages.py" line="28" />
       <source>Updating the figure index</source>
       <translation>図の索引を更新中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="27" />
+      <location filename="../../desktop/messages.py" line="29" />
       <source>Reading text in scans and photos</source>
       <translation>スキャンや写真の文字を読み取り中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="28" />
+      <location filename="../../desktop/messages.py" line="30" />
       <source>Forgetting a removed folder</source>
       <translation>削除したフォルダの情報を消去中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="29" />
+      <location filename="../../desktop/messages.py" line="31" />
       <source>Evaluating</source>
       <translation>評価中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="35" />
+      <location filename="../../desktop/messages.py" line="37" />
       <source>Type a query or drop an image to search.</source>
       <translation>検索語を入力するか、画像をドロップしてください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="38" />
+      <location filename="../../desktop/messages.py" line="40" />
       <source>Nothing to search for in “{text}”: only common words or symbols.</source>
       <translation>「{text}」には検索できる語がありません（一般的な語や記号だけです）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="41" />
+      <location filename="../../desktop/messages.py" line="43" />
       <source>No matches.</source>
       <translation>見つかりませんでした。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="42" />
+      <location filename="../../desktop/messages.py" line="44" />
       <source>Reading the text on the photo…</source>
       <translation>写真の文字を読み取っています…</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="45" />
+      <location filename="../../desktop/messages.py" line="47" />
       <source>Read from the photo: {terms}</source>
       <translation>写真から読み取った文字：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="48" />
+      <location filename="../../desktop/messages.py" line="50" />
       <source>Image search is off: {problem}</source>
       <translation>画像検索はオフです：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="51" />
+      <location filename="../../desktop/messages.py" line="53" />
       <source>Semantic text search is off (word search still works): {problem}</source>
       <translation>意味によるテキスト検索はオフです（語による検索は使えます）：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="54" />
+      <location filename="../../desktop/messages.py" line="56" />
       <source>Text on photos is not read: {problem}</source>
       <translation>写真の文字は読み取られません：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="57" />
+      <location filename="../../desktop/messages.py" line="59" />
       <source>That result is no longer in the index.</source>
       <translation>その結果はもうインデックスにありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="60" />
+      <location filename="../../desktop/messages.py" line="62" />
       <source>No file mentions {part}; the results are only related.</source>
       <translation>{part} を含むファイルはありません。以下は関連する結果です。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="68" />
+      <location filename="../../desktop/messages.py" line="70" />
       <source>text similarity ({similarity:.2f})</source>
       <translation>文章の類似度（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="71" />
+      <location filename="../../desktop/messages.py" line="73" />
       <source>looks like the description ({similarity:.2f})</source>
       <translation>説明に合う見た目（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="74" />
+      <location filename="../../desktop/messages.py" line="76" />
       <source>visually similar ({similarity:.2f})</source>
       <translation>見た目が似ている（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="77" />
+      <location filename="../../desktop/messages.py" line="79" />
       <source>text about it ({similarity:.2f})</source>
       <translation>これについての文章（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="80" />
+      <location filename="../../desktop/messages.py" line="82" />
       <source>terms: {terms}</source>
       <translation>含まれる語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="81" />
+      <location filename="../../desktop/messages.py" line="83" />
       <source>text read from the photo: {terms}</source>
       <translation>写真から読み取った語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="84" />
+      <location filename="../../desktop/messages.py" line="86" />
       <source>part number {part}</source>
       <translation>型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="85" />
+      <location filename="../../desktop/messages.py" line="87" />
       <source>similar part number {part}</source>
       <translation>類似の型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="88" />
+      <location filename="../../desktop/messages.py" line="90" />
       <source>part number {part} (read from the photo)</source>
       <translation>型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="91" />
+      <location filename="../../desktop/messages.py" line="93" />
       <source>similar part number {part} (read from the photo)</source>
       <translation>類似の型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="94" />
+      <location filename="../../desktop/messages.py" line="96" />
       <source>figure matched ({inliers} inliers)</source>
       <translation>図が一致（対応点 {inliers} 個）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="97" />
+      <location filename="../../desktop/messages.py" line="99" />
       <source>shows the text read from the photo ({share:.0%}): “{excerpt}”</source>
       <translation>写真から読み取った文章が載っている（{share:.0%}）：「{excerpt}」</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="120" />
+      <location filename="../../desktop/messages.py" line="102" />
+      <source>{detail}</source>
+      <translation>{detail}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="103" />
+      <source>could not be read ({error})</source>
+      <translation>読み込めませんでした（{error}）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="106" />
+      <source>reading it gave nothing for {seconds:.0f} s and was stopped (setting extract_stall_seconds)</source>
+      <translation>{seconds:.0f} 秒間読み込みが進まなかったため中止しました（設定 extract_stall_seconds）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="111" />
+      <source>reading it took over {seconds:.0f} s and was stopped (setting extract_file_seconds)</source>
+      <translation>読み込みに {seconds:.0f} 秒以上かかったため中止しました（設定 extract_file_seconds）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="115" />
+      <source>the process reading it ended unexpectedly ({detail})</source>
+      <translation>読み込み中のプロセスが予期せず終了しました（{detail}）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="138" />
       <source>{0} of {1} files</source>
       <translation>{0} / {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="122" />
+      <location filename="../../desktop/messages.py" line="140" />
       <source>{0} of {1}</source>
       <translation>{0} / {1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="126" />
+      <location filename="../../desktop/messages.py" line="144" />
       <source>{0} files found</source>
       <translation>{0} 個のファイルを発見</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="128" />
+      <location filename="../../desktop/messages.py" line="147" />
+      <source>{0} of {1} pages</source>
+      <translation>{0} / {1} ページ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="152" />
       <source>{0} pages</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="131" />
+      <location filename="../../desktop/messages.py" line="154" />
+      <source>{0:.1f} pages/s</source>
+      <translation>{0:.1f} ページ/秒</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="157" />
       <source>about {0} left</source>
       <translation>残り約 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="141" />
+      <location filename="../../desktop/messages.py" line="174" />
+      <source>word search on {0} files, pictures on {1} so far</source>
+      <translation>語句検索は {0} ファイルで可能、画像は今のところ {1} ファイル</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="182" />
       <source>{0} s</source>
       <translation>{0} 秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="143" />
+      <location filename="../../desktop/messages.py" line="184" />
       <source>{0} min</source>
       <translation>{0} 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="144" />
+      <location filename="../../desktop/messages.py" line="185" />
       <source>{0} h {1} min</source>
       <translation>{0} 時間 {1} 分</translation>
     </message>
@@ -570,7 +625,7 @@
       <translation>検索インデックスのファイルが破損しています。</translation>
     </message>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="61" />
+      <location filename="../../desktop/repair_dialog.py" line="67" />
       <source>Close Sagasu and start it again to rebuild it.</source>
       <translation>再構築するには、探すを終了してもう一度起動してください。</translation>
     </message>
@@ -578,32 +633,32 @@
   <context>
     <name>RepairDialog</name>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="79" />
+      <location filename="../../desktop/repair_dialog.py" line="85" />
       <source>Sagasu — the search index is damaged</source>
       <translation>探す — 検索インデックスが破損しています</translation>
     </message>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="85" />
+      <location filename="../../desktop/repair_dialog.py" line="91" />
       <source>Sagasu can rebuild it: the damaged file is kept in the “{0}” folder of {1}, the last good backup is restored and your folders are indexed again (only what changed since the backup). Your settings are kept.</source>
       <translation>再構築できます。破損したファイルは {1} の「{0}」フォルダに保管し、最後の正常なバックアップを復元してから、フォルダをもう一度インデックスします（バックアップ以降に変わった分だけ）。設定はそのまま残ります。</translation>
     </message>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="95" />
+      <location filename="../../desktop/repair_dialog.py" line="101" />
       <source>Rebuild the index</source>
       <translation>インデックスを再構築</translation>
     </message>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="96" />
+      <location filename="../../desktop/repair_dialog.py" line="102" />
       <source>Quit</source>
       <translation>終了</translation>
     </message>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="111" />
+      <location filename="../../desktop/repair_dialog.py" line="117" />
       <source>Restoring the last good backup…</source>
       <translation>最後の正常なバックアップを復元しています…</translation>
     </message>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="135" />
+      <location filename="../../desktop/repair_dialog.py" line="141" />
       <source>The index could not be rebuilt: {0}</source>
       <translation>インデックスを再構築できませんでした：{0}</translation>
     </message>
