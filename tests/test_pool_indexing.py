@@ -108,7 +108,7 @@ def test_ctrl_c_during_indexing_exits_130_without_a_traceback(tmp_path: Path) ->
     try:
         _wait_for_files(data / CATALOG_FILE, 2, child)  # the blank file is being read now
         child.send_signal(signal.SIGINT)
-        out, err = child.communicate(timeout=30)
+        _, err = child.communicate(timeout=30)
     finally:
         child.kill()
     assert child.returncode == 130, err
