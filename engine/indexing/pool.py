@@ -119,6 +119,7 @@ class _Slot:
     seq: int = 0
     started: float = 0.0
     last_heard: float = 0.0  # when its last payload came
+    ready: bool = False  # started up: until then the file limit does not run
 
 
 class ExtractPool(Generic[TaskT, PayloadT]):
@@ -262,9 +263,13 @@ class ExtractPool(Generic[TaskT, PayloadT]):
     def _handle(self, slot: _Slot, message: tuple[Any, ...]) -> None:
         kind, seq = message[0], message[1]
         number = slot.number
+        now = time.monotonic()
+        if kind == "ready":  # a start under load can take seconds: not the file's time
+            slot.ready = True
+            slot.started = slot.last_heard = now
+            return
         if seq != slot.seq or number is None:
             return  # from a task already failed
-        now = time.monotonic()
         slot.last_heard = now
         if kind == "chunk":
             self._events.append((slot, seq, Chunk(number, message[2])))
@@ -293,7 +298,7 @@ class ExtractPool(Generic[TaskT, PayloadT]):
         for slot in [s for s in self._slots if s.number is not None]:
             if now - slot.last_heard > self.limits.stall_seconds:
                 self._stop_task(slot, reason(ReasonCode.STALLED, seconds=self.limits.stall_seconds))
-            elif now - slot.started > self.limits.file_seconds:
+            elif slot.ready and now - slot.started > self.limits.file_seconds:
                 self._stop_task(
                     slot, reason(ReasonCode.TIMED_OUT, seconds=self.limits.file_seconds)
                 )
