@@ -306,6 +306,6 @@ def _unit(event: PoolEvent[list[NewItem]], clip: ClipEncoder | None, jobs: list[
         return ("items", event.number, [Prepared(it, pixels_for(it, clip)) for it in event.payload])
     if isinstance(event, Done):
         return ("end", event.number, event.result)
-    if event.reason.code is not ReasonCode.UNREADABLE:  # stopped, crashed or a bug
+    if event.reason.code is not ReasonCode.UNREADABLE:
         log.warning("%s: %s", jobs[event.number].entry.path, event.reason.english())
     return ("fail", event.number, event.reason.english())
