@@ -8,8 +8,9 @@ model in the same run (the encoder never waits on decoding or extraction).
   also over the whole ``Library.index()`` call (which adds the alignment fit);
 - raw: ``ClipEncoder.encode_image_tensors`` on pre-made tensors, batch = settings.batch_size,
   same encoder object, same torch threads (the engine's default), measured after the run;
-- phases: extraction on the worker threads (thread-seconds: PDF parsing/rendering, image
-  decoding, thumbnails, preprocessing), and on the calling thread CLIP encode, MiniLM encode
+- phases: the CLIP preprocessing on the feeder thread (extraction itself, PDF parsing,
+  rendering, thumbnails and features, runs in worker processes and is not timed here), and
+  on the calling thread CLIP encode, MiniLM encode
   and catalog/vector commit; ``idle`` is the calling thread's time not spent in any of them
   (mostly waiting for extracted items).
 
@@ -105,8 +106,9 @@ def run_one(
     patches = [
         (Indexer, "run", timed_run),
         (Indexer, "_plan", sw.wrap("plan (crawl, hash)", Indexer._plan)),
-        (index_mod, "iter_items", sw.wrap_iter("extract (workers)", work_mod.iter_items)),
-        (index_mod, "prepare", sw.wrap("thumb+preprocess (workers)", work_mod.prepare)),
+        # Extraction runs in worker processes (engine.indexing.pool), out of a stopwatch's
+        # reach; the parent's share is the encoder's preprocessing on the feeder thread.
+        (index_mod, "pixels_for", sw.wrap("CLIP preprocess (feeder)", work_mod.pixels_for)),
         (
             ClipEncoder,
             "encode_image_tensors",
@@ -169,7 +171,7 @@ def run_one(
         "usearch add",
         "plan (crawl, hash)",
     )
-    print("  phases (s; worker phases are thread-seconds summed over workers):")
+    print("  phases (s; the feeder's are thread-seconds, extraction processes not timed):")
     for name, secs in sorted(sw.seconds.items(), key=lambda kv: -kv[1]):
         print(f"    {name:<28} {secs:8.1f}  ({sw.calls[name]} calls)")
     on_calling = sum(sw.seconds.get(n, 0.0) for n in calling)

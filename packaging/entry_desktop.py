@@ -5,6 +5,7 @@ torch's ``c10.dll`` fail to initialise, WinError 1114); elsewhere torch loads wi
 after the window is shown, so nothing here imports it.
 """
 
+import multiprocessing
 import sys
 
 import sagasu_frozen
@@ -28,4 +29,7 @@ def _main() -> int:
 
 
 if __name__ == "__main__":
+    # Extraction workers start from this executable (forkserver or spawn): in a frozen build
+    # this turns such a start into a worker instead of a second app. A no-op from source.
+    multiprocessing.freeze_support()
     sys.exit(sagasu_frozen.run("sagasu-desktop", _main))

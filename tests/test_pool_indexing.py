@@ -25,6 +25,8 @@ from tests.fixtures import PageSpec, make_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.slow  # whole index runs of several seconds each
+
 
 def quiet_settings(tmp_path: Path, **values: object) -> Settings:
     base: dict[str, object] = {
@@ -56,14 +58,14 @@ def small_docs(root: Path) -> Path:
 def test_a_file_over_the_time_limit_is_skipped_with_the_limit_named(tmp_path: Path) -> None:
     docs = small_docs(tmp_path / "docs")
     blank_pdf(docs / "c-blank-5000.pdf", 5000)  # hours of pages without a limit
-    settings = quiet_settings(tmp_path, extract_file_seconds=3.0)
+    settings = quiet_settings(tmp_path, extract_file_seconds=10.0)
     with Library(tmp_path / "data", settings, Encoders(settings)) as lib:
         summary = lib.index([FolderConfig(str(docs))])
         assert summary.seconds < 60
         assert summary.files_indexed == 2
         [(path, reason)] = summary.skipped
         assert path.endswith("c-blank-5000.pdf")
-        assert "3 s" in reason and "extract_file_seconds" in reason
+        assert "10 s" in reason and "extract_file_seconds" in reason
         assert lib.catalog.skipped() == [(path, reason)]
 
 
@@ -110,7 +112,7 @@ def test_ctrl_c_during_indexing_exits_130_without_a_traceback(tmp_path: Path) ->
     try:
         _wait_for_files(data / CATALOG_FILE, 2, child)  # the blank file is being read now
         child.send_signal(signal.SIGINT)
-        _out, err = child.communicate(timeout=30)
+        _, err = child.communicate(timeout=30)
     finally:
         child.kill()
     assert child.returncode == 130, err

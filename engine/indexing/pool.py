@@ -118,15 +118,8 @@ class _Slot:
     number: int | None = None  # the task in hand, None when idle
     seq: int = 0
     started: float = 0.0
-    last_heard: float = 0.0  # the last payload, or the last time it was free to make one
-    held: int = 0  # payloads received and not yet acknowledged
-    blocked_since: float | None = None  # when its window filled (waiting on the consumer)
-    blocked_total: float = 0.0
-
-    def busy_seconds(self, now: float) -> float:
-        """Time on the task in hand, less the time spent waiting on the consumer."""
-        blocked = self.blocked_total + (now - self.blocked_since if self.blocked_since else 0.0)
-        return now - self.started - blocked
+    last_heard: float = 0.0  # when its last payload came
+    ready: bool = False  # started up: until then the file limit does not run
 
 
 class ExtractPool(Generic[TaskT, PayloadT]):
@@ -161,6 +154,7 @@ class ExtractPool(Generic[TaskT, PayloadT]):
     def close(self) -> None:
         """Stop every worker now (tasks in hand are abandoned)."""
         slots, self._slots = self._slots, []
+        self._events.clear()
         for slot in slots:
             _terminate(slot, grace=0.0)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
@@ -188,7 +182,10 @@ class ExtractPool(Generic[TaskT, PayloadT]):
                     self._enforce_limits()
                 while self._events:
                     slot, seq, event = self._events.popleft()
+                    away = time.monotonic()
                     yield event
+                    # The consumer's time is not the workers': their windows may have filled.
+                    self._shift(time.monotonic() - away)
                     if isinstance(event, Chunk) and slot is not None:
                         self._acknowledge(slot, seq)
         except GeneratorExit:
@@ -202,6 +199,9 @@ class ExtractPool(Generic[TaskT, PayloadT]):
         are exhausted."""
         while True:
             slot = next((s for s in self._slots if s.number is None), None)
+            if slot is not None and not slot.process.is_alive():
+                self._retire(slot, grace=0.0)  # died while idle: no task of its to fail
+                continue
             if slot is None and len(self._slots) >= self.workers:
                 return True
             try:
@@ -231,7 +231,6 @@ class ExtractPool(Generic[TaskT, PayloadT]):
         slot.seq += 1
         slot.number = number
         slot.started = slot.last_heard = now
-        slot.held, slot.blocked_since, slot.blocked_total = 0, None, 0.0
         try:
             slot.conn.send(("task", slot.seq, task))
         except (OSError, ValueError) as exc:  # the worker is gone: it fails this task
@@ -264,14 +263,15 @@ class ExtractPool(Generic[TaskT, PayloadT]):
     def _handle(self, slot: _Slot, message: tuple[Any, ...]) -> None:
         kind, seq = message[0], message[1]
         number = slot.number
+        now = time.monotonic()
+        if kind == "ready":  # a start under load can take seconds: not the file's time
+            slot.ready = True
+            slot.started = slot.last_heard = now
+            return
         if seq != slot.seq or number is None:
             return  # from a task already failed
-        now = time.monotonic()
         slot.last_heard = now
         if kind == "chunk":
-            slot.held += 1
-            if slot.held >= self.limits.window and slot.blocked_since is None:
-                slot.blocked_since = now
             self._events.append((slot, seq, Chunk(number, message[2])))
             return
         slot.number = None
@@ -279,19 +279,15 @@ class ExtractPool(Generic[TaskT, PayloadT]):
         if kind == "done":
             self._events.append((slot, seq, Done(number, message[2])))
         else:
-            log.warning("extraction of task %d failed in its worker:\n%s", number, message[4])
-            self._events.append((slot, seq, Failed(number, message[2])))
+            why: Reason = message[2]
+            if why.code is ReasonCode.EXTRACT_FAILED:  # a bug, not a bad file: keep its trace
+                log.error("task %d failed in its worker:\n%s", number, message[4])
+            self._events.append((slot, seq, Failed(number, why)))
         self._maybe_recycle(slot, rss=int(message[3]))
 
     def _acknowledge(self, slot: _Slot, seq: int) -> None:
         if slot.seq != seq or slot not in self._slots:
             return
-        slot.held -= 1
-        if slot.blocked_since is not None and slot.held < self.limits.window:
-            now = time.monotonic()
-            slot.blocked_total += now - slot.blocked_since
-            slot.blocked_since = None
-            slot.last_heard = now  # free to work again: the stall clock starts now
         with contextlib.suppress(OSError, ValueError):  # a dead worker: _receive notices
             slot.conn.send(("ack", seq))
 
@@ -300,9 +296,9 @@ class ExtractPool(Generic[TaskT, PayloadT]):
     def _enforce_limits(self) -> None:
         now = time.monotonic()
         for slot in [s for s in self._slots if s.number is not None]:
-            if slot.blocked_since is None and now - slot.last_heard > self.limits.stall_seconds:
+            if now - slot.last_heard > self.limits.stall_seconds:
                 self._stop_task(slot, reason(ReasonCode.STALLED, seconds=self.limits.stall_seconds))
-            elif slot.busy_seconds(now) > self.limits.file_seconds:
+            elif slot.ready and now - slot.started > self.limits.file_seconds:
                 self._stop_task(
                     slot, reason(ReasonCode.TIMED_OUT, seconds=self.limits.file_seconds)
                 )
@@ -341,16 +337,18 @@ class ExtractPool(Generic[TaskT, PayloadT]):
         _kill(slot)
 
     def _cancelled(self, cancel: CancelCheck) -> bool:
-        """``cancel()``, with the time it blocked (a paused run) kept off every clock."""
+        """``cancel()``, with the time it blocked (a paused run) kept off the clocks."""
         before = time.monotonic()
         stop = cancel()
-        paused = time.monotonic() - before
-        if paused > POLL_SECONDS:
-            for slot in self._slots:
-                slot.last_heard += paused
-                if slot.blocked_since is None:
-                    slot.started += paused
+        self._shift(time.monotonic() - before)
         return stop
+
+    def _shift(self, seconds: float) -> None:
+        """Keep ``seconds`` of the parent's own time (the consumer's work, a pause) off
+        every limit's clock: the limits measure the workers, and a worker can only wait then."""
+        for slot in self._slots:
+            slot.started += seconds
+            slot.last_heard += seconds
 
 
 def _context(fn: Callable[..., object]) -> Any:

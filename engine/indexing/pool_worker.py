@@ -3,10 +3,10 @@ pipe, runs the task function on it and streams each payload back, waiting for th
 acknowledgements so that at most ``window`` payloads are ever in flight (back-pressure: a
 worker whose consumer is behind waits instead of filling memory).
 
-Messages, worker → parent: ``("chunk", seq, payload)``, ``("done", seq, result, rss)``,
-``("fail", seq, reason, rss, traceback)``. Parent → worker: ``("task", seq, task)``,
-``("ack", seq)``, ``("stop",)``. ``seq`` numbers the worker's tasks, so a late acknowledgement
-of a finished task never opens the window of the next.
+Messages, worker → parent: ``("ready", 0)`` once started, ``("chunk", seq, payload)``,
+``("done", seq, result, rss)``, ``("fail", seq, reason, rss, traceback)``. Parent → worker:
+``("task", seq, task)``, ``("ack", seq)``, ``("stop",)``. ``seq`` numbers the worker's
+tasks, so a late acknowledgement of a finished task never opens the window of the next.
 
 Kept light on imports: the forkserver preloads it, and it must not pull in torch.
 """
@@ -38,6 +38,7 @@ def worker_main(conn: Connection, fn: TaskFn, settings: Settings, window: int) -
     # and stops the workers itself, so a worker must not die with a traceback of its own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
+        conn.send(("ready", 0))  # the task's clocks start now, not while this process started
         while True:
             message = conn.recv()
             if message[0] == "stop":
