@@ -96,8 +96,8 @@ class Settings:
     # Pages are also rendered at this resolution for exact visual match (local features):
     # a photographed figure has too few keypoints in a 72 dpi render (docs/SIGNALS.md).
     feature_dpi: int = 150
-    # Extraction runs in worker processes (engine.indexing.pool): 0 = one per core but one
-    # (the encoder has its own), at most 8. Limits stop one file from stalling a run.
+    # Extraction runs in worker processes (engine.indexing.pool): 0 = one per core (but one
+    # for the encoder above two cores), at most 8. Limits stop one file from stalling a run.
     extract_workers: int = 0
     extract_stall_seconds: float = 120.0  # a file that yields no page for this long is stopped
     extract_file_seconds: float = 1800.0  # a file that takes longer than this is stopped

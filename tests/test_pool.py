@@ -197,3 +197,15 @@ def test_a_pool_serves_several_runs_and_closes_its_workers() -> None:
 def test_more_tasks_than_workers_all_finish(workers: int) -> None:
     events = run_all([("pages", n % 4) for n in range(10)], workers=workers)
     assert [type(outcome(events, n)) for n in range(10)] == [Done] * 10
+
+
+def test_automatic_workers_use_every_core_of_a_small_machine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two cores: both read (one worker left a core idle); above two, one is the encoder's."""
+    from engine.indexing import pool
+
+    for cores, expected in [(1, 1), (2, 2), (4, 3), (16, pool.MAX_AUTO_WORKERS)]:
+        monkeypatch.setattr(pool.os, "cpu_count", lambda cores=cores: cores)
+        assert pool.auto_workers(0) == expected
+    assert pool.auto_workers(5) == 5

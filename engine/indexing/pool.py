@@ -101,11 +101,14 @@ class WorkLimits:
 
 
 def auto_workers(setting: int = 0) -> int:
-    """Worker processes for ``extract_workers``: itself when positive, else one per core but
-    one (the encoder has its own), at least 1 and at most 8."""
+    """Worker processes for ``extract_workers``: itself when positive, else one per core,
+    leaving one to the encoder on machines with more than two cores, at most 8. On two cores
+    both read: without CLIP the parent only commits, and one worker left a core idle (the
+    whole run on 10 datasheets took 776 s against 514 s for the threads it replaced)."""
     if setting > 0:
         return setting
-    return max(1, min((os.cpu_count() or 2) - 1, MAX_AUTO_WORKERS))
+    cores = os.cpu_count() or 2
+    return max(1, min(cores - 1 if cores > 2 else cores, MAX_AUTO_WORKERS))
 
 
 @dataclass
