@@ -37,11 +37,19 @@ from engine.encode.encoders import Encoders
 from engine.errors import IndexBusy as IndexBusy  # clients catch it from the front door
 from engine.imaging import encoder_view
 from engine.library_status import ModelReadiness, library_status
-from engine.messages import NoteCode, Phase, note
-from engine.recovery import Repair, back_up_checked, check_after_crash, prepare
+from engine.messages import Note, NoteCode, Phase, note
+from engine.recovery import (
+    Repair,
+    back_up_checked,
+    check_after_crash,
+    prepare,
+    unfinished_on_failure,
+)
 from engine.search import Query, Searcher, SearchOutcome, Signal
 from engine.signals.ocr import OcrEngine
 from engine.signals.visual import VisualSearch
+from engine.store.access import ReadOnlyFolder as ReadOnlyFolder  # clients catch it here
+from engine.store.access import is_read_only, refuse_if_read_only
 from engine.store.backup import backups
 from engine.store.catalog import Catalog
 from engine.store.vectors import VectorStore
@@ -71,10 +79,16 @@ class Library:
         extra_signals: list[Signal] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # A read-only folder (a finished library on a share) is searched as it is and never
+        # written: engine.store.access.
+        self.read_only = is_read_only(self.data_dir)
+        if not self.read_only:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
         self._settings = settings or load_settings(self.data_dir)
-        self.catalog = Catalog(self.data_dir)
-        self.vectors = VectorStore(self.catalog, self.data_dir / "vectors")
+        self.catalog = Catalog(self.data_dir, read_only=self.read_only)
+        self.vectors = VectorStore(
+            self.catalog, self.data_dir / "vectors", read_only=self.read_only
+        )
         self.encoders = encoders or Encoders(self._settings)
         self.alignment = AlignmentState(self.data_dir / "alignment")
         self.alignment.enabled = self._settings.calibration_enabled
@@ -93,7 +107,7 @@ class Library:
         check_after_crash(self.catalog, self._lock)
         # Seconds the last search() spent loading models (part of its outcome.seconds).
         self.last_model_load_seconds = 0.0
-        if settings is None:
+        if settings is None and not self.read_only:
             self._adopt_indexed_folders()
 
     @classmethod
@@ -107,6 +121,7 @@ class Library:
         backup, then index the library's folders (only what changed since the backup, or
         everything without one). Settings and user data stay."""
         data_dir = Path(data_dir) if data_dir else default_data_dir()
+        refuse_if_read_only(data_dir)
         prepared = prepare(data_dir)
         with cls(data_dir) as library:
             summary = library.index(progress=progress, cancel=cancel)
@@ -137,6 +152,7 @@ class Library:
         encoders, switch signals), and return the changes so the client does its part (start
         an index run, encode stored images, forget removed folders with remove_folder...)."""
         changes = diff_settings(self._settings, new)
+        self._refuse_if_read_only()
         save_settings(self.data_dir, new)
         self._settings = new
         self.encoders.settings = new
@@ -198,8 +214,9 @@ class Library:
             indexer = Indexer(self.catalog, self.vectors, self.encoders, self._settings)
             summary = indexer.run(folders, progress, cancel)
             if not summary.cancelled:
-                self._encode_and_refit(progress, cancel)
-                summary.ocr = self._read_text(progress, cancel)
+                with unfinished_on_failure(self.catalog, indexer.run_id, summary):
+                    self._encode_and_refit(progress, cancel)
+                    summary.ocr = self._read_text(progress, cancel)
                 summary.cancelled = cancel()
             # The whole run as the user waited for it: the main pass, calibration, the
             # visual index and OCR (the indexer recorded its main pass alone).
@@ -252,7 +269,13 @@ class Library:
         self.vectors.forget()
         self.alignment.reload()
 
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ReadOnlyFolder(self.data_dir)
+
     def _index_lock(self) -> contextlib.AbstractContextManager[object]:
+        """Every call that writes the index holds it; a read-only folder refuses them all."""
+        self._refuse_if_read_only()
         try:
             self._lock.acquire(timeout=0.5)
         except Timeout as exc:
@@ -453,7 +476,14 @@ class Library:
     def status(self) -> dict[str, object]:
         """Counts, model state and skipped files, cheaply: no model is loaded for it
         (engine.library_status)."""
-        return library_status(self.data_dir, self._settings, self.catalog, self.encoders)
+        status = library_status(self.data_dir, self._settings, self.catalog, self.encoders)
+        status["read_only"] = self.read_only
+        return status
+
+    def access_note(self) -> Note | None:
+        """What a client shows for as long as the library is open: a read-only data folder
+        can be searched but not indexed."""
+        return note(NoteCode.READ_ONLY_LIBRARY) if self.read_only else None
 
 
 class _Releasing(contextlib.AbstractContextManager[object]):

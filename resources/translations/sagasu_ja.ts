@@ -61,197 +61,197 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../desktop/main_window.py" line="202" />
+      <location filename="../../desktop/main_window.py" line="204" />
       <source>Sagasu — search PDFs and photos</source>
       <translation>探す — PDFと写真を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="204" />
+      <location filename="../../desktop/main_window.py" line="206" />
       <source>Search text, part numbers, descriptions… (English or Japanese)</source>
       <translation>文章・型番・説明で検索…（日本語・英語）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="206" />
+      <location filename="../../desktop/main_window.py" line="208" />
       <source>Open image…</source>
       <translation>画像を開く…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="207" />
+      <location filename="../../desktop/main_window.py" line="209" />
       <source>Paste image</source>
       <translation>画像を貼り付け</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="208" />
+      <location filename="../../desktop/main_window.py" line="210" />
       <source>Index now</source>
       <translation>今すぐインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="209" />
+      <location filename="../../desktop/main_window.py" line="211" />
       <source>Pause</source>
       <translation>一時停止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="210" />
+      <location filename="../../desktop/main_window.py" line="212" />
       <source>Cancel</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="211" />
+      <location filename="../../desktop/main_window.py" line="213" />
       <source>Settings…</source>
       <translation>設定…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="212" />
+      <location filename="../../desktop/main_window.py" line="214" />
       <source>Evaluation report</source>
       <translation>評価レポート</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="214" />
+      <location filename="../../desktop/main_window.py" line="216" />
       <source>Open the latest report of `sagasu eval` for this index</source>
       <translation>このインデックスの最新の `sagasu eval` レポートを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="244" />
+      <location filename="../../desktop/main_window.py" line="250" />
       <source>Something went wrong: {0}</source>
       <translation>問題が発生しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="275" />
+      <location filename="../../desktop/main_window.py" line="281" />
       <source>{0} is missing (moved or deleted).</source>
       <translation>{0} が見つかりません（移動または削除されました）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="278" />
+      <location filename="../../desktop/main_window.py" line="284" />
       <source>No application could open {0}.</source>
       <translation>{0} を開けるアプリケーションがありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="286" />
+      <location filename="../../desktop/main_window.py" line="292" />
       <source>Open</source>
       <translation>開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="287" />
+      <location filename="../../desktop/main_window.py" line="293" />
       <source>Open containing folder</source>
       <translation>フォルダを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="288" />
+      <location filename="../../desktop/main_window.py" line="294" />
       <source>Copy path</source>
       <translation>パスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="290" />
+      <location filename="../../desktop/main_window.py" line="296" />
       <source>Find similar</source>
       <translation>類似を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="297" />
+      <location filename="../../desktop/main_window.py" line="303" />
       <source>Stopping indexing…</source>
       <translation>インデックス作成を停止中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="39" />
+      <location filename="../../desktop/window_library.py" line="41" />
       <source>Paused</source>
       <translation>一時停止中</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="54" />
+      <location filename="../../desktop/window_library.py" line="56" />
       <source>Indexing…</source>
       <translation>インデックス作成中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="80" />
+      <location filename="../../desktop/window_library.py" line="82" />
       <source>Indexing cancelled; what was indexed is kept. Index now to finish.</source>
       <translation>インデックス作成を中止しました。作成済みの分は保持されます。「今すぐインデックス」で続きを実行できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="87" />
+      <location filename="../../desktop/window_library.py" line="89" />
       <source>Indexed {0} new or changed files ({1} pages, {2} photos)</source>
       <translation>新規・変更ファイル {0} 件をインデックスしました（{1} ページ、写真 {2} 枚）</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="91" />
+      <location filename="../../desktop/window_library.py" line="93" />
       <source>{0} skipped</source>
       <translation>{0} 件スキップ</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="98" />
+      <location filename="../../desktop/window_library.py" line="100" />
       <source>Indexing stopped: {0}</source>
       <translation>インデックス作成が停止しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="107" />
+      <location filename="../../desktop/window_library.py" line="109" />
       <source>No evaluation report yet. Run `sagasu eval --report queries.csv` to measure this index with your own labelled queries.</source>
       <translation>評価レポートはまだありません。`sagasu eval --report queries.csv` を実行すると、ラベル付きのクエリでこのインデックスを評価できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="129" />
+      <location filename="../../desktop/window_library.py" line="131" />
       <source>{0} files indexed: {1} pages, {2} photos, {3} figures</source>
       <translation>インデックス済み {0} ファイル：{1} ページ、写真 {2} 枚、図 {3} 点</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="140" />
+      <location filename="../../desktop/window_library.py" line="142" />
       <source>last update {0}</source>
       <translation>最終更新 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="159" />
+      <location filename="../../desktop/window_library.py" line="161" />
       <source>Image search is off: the image model (CLIP) is not installed.</source>
       <translation>画像検索は無効です：画像モデル（CLIP）がインストールされていません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="163" />
+      <location filename="../../desktop/window_library.py" line="165" />
       <source>Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.</source>
       <translation>テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="170" />
+      <location filename="../../desktop/window_library.py" line="172" />
       <source>Download…</source>
       <translation>ダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="174" />
+      <location filename="../../desktop/window_library.py" line="176" />
       <source>Import…</source>
       <translation>取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="185" />
+      <location filename="../../desktop/window_library.py" line="187" />
       <source>Semantic text search is off.</source>
       <translation>意味によるテキスト検索はオフです。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="187" />
+      <location filename="../../desktop/window_library.py" line="189" />
       <source>Word, part-number and image search work. The text model could not be loaded: {0}</source>
       <translation>語・型番・画像による検索は使えます。テキストモデルを読み込めませんでした：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="193" />
+      <location filename="../../desktop/window_library.py" line="195" />
       <source>Models…</source>
       <translation>モデル…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="211" />
+      <location filename="../../desktop/window_library.py" line="217" />
       <source>Add a folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="219" />
+      <location filename="../../desktop/window_library.py" line="225" />
       <source>Index the sample files</source>
       <translation>サンプルをインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="225" />
+      <location filename="../../desktop/window_library.py" line="231" />
       <source>Welcome to Sagasu.</source>
       <translation>「探す」へようこそ。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="227" />
+      <location filename="../../desktop/window_library.py" line="233" />
       <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
       <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="277" />
+      <location filename="../../desktop/window_library.py" line="287" />
       <source>The new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
@@ -319,192 +319,207 @@
   <context>
     <name>Messages</name>
     <message>
-      <location filename="../../desktop/messages.py" line="22" />
+      <location filename="../../desktop/messages.py" line="23" />
       <source>Looking for files</source>
       <translation>ファイルを探しています</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="23" />
+      <location filename="../../desktop/messages.py" line="24" />
       <source>Reading files</source>
       <translation>ファイルを読み込み中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="24" />
+      <location filename="../../desktop/messages.py" line="25" />
       <source>Encoding images</source>
       <translation>画像をエンコード中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="25" />
+      <location filename="../../desktop/messages.py" line="26" />
       <source>Calibrating scores</source>
       <translation>スコアを調整中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="26" />
+      <location filename="../../desktop/messages.py" line="27" />
       <source>Updating the figure index</source>
       <translation>図の索引を更新中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="27" />
+      <location filename="../../desktop/messages.py" line="28" />
       <source>Reading text in scans and photos</source>
       <translation>スキャンや写真の文字を読み取り中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="28" />
+      <location filename="../../desktop/messages.py" line="29" />
       <source>Forgetting a removed folder</source>
       <translation>削除したフォルダの情報を消去中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="29" />
+      <location filename="../../desktop/messages.py" line="30" />
       <source>Evaluating</source>
       <translation>評価中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="35" />
+      <location filename="../../desktop/messages.py" line="36" />
       <source>Type a query or drop an image to search.</source>
       <translation>検索語を入力するか、画像をドロップしてください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="38" />
+      <location filename="../../desktop/messages.py" line="39" />
       <source>Nothing to search for in “{text}”: only common words or symbols.</source>
       <translation>「{text}」には検索できる語がありません（一般的な語や記号だけです）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="41" />
+      <location filename="../../desktop/messages.py" line="42" />
       <source>No matches.</source>
       <translation>見つかりませんでした。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="42" />
+      <location filename="../../desktop/messages.py" line="43" />
       <source>Reading the text on the photo…</source>
       <translation>写真の文字を読み取っています…</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="45" />
+      <location filename="../../desktop/messages.py" line="46" />
       <source>Read from the photo: {terms}</source>
       <translation>写真から読み取った文字：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="48" />
+      <location filename="../../desktop/messages.py" line="49" />
       <source>Image search is off: {problem}</source>
       <translation>画像検索はオフです：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="51" />
+      <location filename="../../desktop/messages.py" line="52" />
       <source>Semantic text search is off (word search still works): {problem}</source>
       <translation>意味によるテキスト検索はオフです（語による検索は使えます）：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="54" />
+      <location filename="../../desktop/messages.py" line="55" />
       <source>Text on photos is not read: {problem}</source>
       <translation>写真の文字は読み取られません：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="57" />
+      <location filename="../../desktop/messages.py" line="58" />
       <source>That result is no longer in the index.</source>
       <translation>その結果はもうインデックスにありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="60" />
+      <location filename="../../desktop/messages.py" line="61" />
       <source>No file mentions {part}; the results are only related.</source>
       <translation>{part} を含むファイルはありません。以下は関連する結果です。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="68" />
+      <location filename="../../desktop/messages.py" line="64" />
+      <source>This index folder is read-only: searching works, but indexing and changing settings are unavailable.</source>
+      <translation>このインデックスフォルダは読み取り専用です。検索はできますが、インデックス作成と設定の変更はできません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="74" />
       <source>text similarity ({similarity:.2f})</source>
       <translation>文章の類似度（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="71" />
+      <location filename="../../desktop/messages.py" line="77" />
       <source>looks like the description ({similarity:.2f})</source>
       <translation>説明に合う見た目（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="74" />
+      <location filename="../../desktop/messages.py" line="80" />
       <source>visually similar ({similarity:.2f})</source>
       <translation>見た目が似ている（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="77" />
+      <location filename="../../desktop/messages.py" line="83" />
       <source>text about it ({similarity:.2f})</source>
       <translation>これについての文章（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="80" />
+      <location filename="../../desktop/messages.py" line="86" />
       <source>terms: {terms}</source>
       <translation>含まれる語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="81" />
+      <location filename="../../desktop/messages.py" line="87" />
       <source>text read from the photo: {terms}</source>
       <translation>写真から読み取った語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="84" />
+      <location filename="../../desktop/messages.py" line="90" />
       <source>part number {part}</source>
       <translation>型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="85" />
+      <location filename="../../desktop/messages.py" line="91" />
       <source>similar part number {part}</source>
       <translation>類似の型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="88" />
+      <location filename="../../desktop/messages.py" line="94" />
       <source>part number {part} (read from the photo)</source>
       <translation>型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="91" />
+      <location filename="../../desktop/messages.py" line="97" />
       <source>similar part number {part} (read from the photo)</source>
       <translation>類似の型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="94" />
+      <location filename="../../desktop/messages.py" line="100" />
       <source>figure matched ({inliers} inliers)</source>
       <translation>図が一致（対応点 {inliers} 個）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="97" />
+      <location filename="../../desktop/messages.py" line="103" />
       <source>shows the text read from the photo ({share:.0%}): “{excerpt}”</source>
       <translation>写真から読み取った文章が載っている（{share:.0%}）：「{excerpt}」</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="120" />
+      <location filename="../../desktop/messages.py" line="111" />
+      <source>The disk holding the search index is full. Free some space, then index again; what was indexed is kept.</source>
+      <translation>検索インデックスを置いたディスクがいっぱいです。空き容量を作ってから、もう一度インデックスしてください。インデックス済みの分はそのまま残ります。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="116" />
+      <source>The index folder is read-only: searching works, but indexing and changing settings need write access to it.</source>
+      <translation>インデックスフォルダは読み取り専用です。検索はできますが、インデックス作成と設定の変更にはこのフォルダへの書き込み権限が必要です。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="147" />
       <source>{0} of {1} files</source>
       <translation>{0} / {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="122" />
+      <location filename="../../desktop/messages.py" line="149" />
       <source>{0} of {1}</source>
       <translation>{0} / {1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="126" />
+      <location filename="../../desktop/messages.py" line="153" />
       <source>{0} files found</source>
       <translation>{0} 個のファイルを発見</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="128" />
+      <location filename="../../desktop/messages.py" line="155" />
       <source>{0} pages</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="131" />
+      <location filename="../../desktop/messages.py" line="158" />
       <source>about {0} left</source>
       <translation>残り約 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="141" />
+      <location filename="../../desktop/messages.py" line="168" />
       <source>{0} s</source>
       <translation>{0} 秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="143" />
+      <location filename="../../desktop/messages.py" line="170" />
       <source>{0} min</source>
       <translation>{0} 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="144" />
+      <location filename="../../desktop/messages.py" line="171" />
       <source>{0} h {1} min</source>
       <translation>{0} 時間 {1} 分</translation>
     </message>
@@ -570,7 +585,7 @@
       <translation>検索インデックスのファイルが破損しています。</translation>
     </message>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="61" />
+      <location filename="../../desktop/repair_dialog.py" line="67" />
       <source>Close Sagasu and start it again to rebuild it.</source>
       <translation>再構築するには、探すを終了してもう一度起動してください。</translation>
     </message>
@@ -578,32 +593,32 @@
   <context>
     <name>RepairDialog</name>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="79" />
+      <location filename="../../desktop/repair_dialog.py" line="85" />
       <source>Sagasu — the search index is damaged</source>
       <translation>探す — 検索インデックスが破損しています</translation>
     </message>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="85" />
+      <location filename="../../desktop/repair_dialog.py" line="91" />
       <source>Sagasu can rebuild it: the damaged file is kept in the “{0}” folder of {1}, the last good backup is restored and your folders are indexed again (only what changed since the backup). Your settings are kept.</source>
       <translation>再構築できます。破損したファイルは {1} の「{0}」フォルダに保管し、最後の正常なバックアップを復元してから、フォルダをもう一度インデックスします（バックアップ以降に変わった分だけ）。設定はそのまま残ります。</translation>
     </message>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="95" />
+      <location filename="../../desktop/repair_dialog.py" line="101" />
       <source>Rebuild the index</source>
       <translation>インデックスを再構築</translation>
     </message>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="96" />
+      <location filename="../../desktop/repair_dialog.py" line="102" />
       <source>Quit</source>
       <translation>終了</translation>
     </message>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="111" />
+      <location filename="../../desktop/repair_dialog.py" line="117" />
       <source>Restoring the last good backup…</source>
       <translation>最後の正常なバックアップを復元しています…</translation>
     </message>
     <message>
-      <location filename="../../desktop/repair_dialog.py" line="135" />
+      <location filename="../../desktop/repair_dialog.py" line="141" />
       <source>The index could not be rebuilt: {0}</source>
       <translation>インデックスを再構築できませんでした：{0}</translation>
     </message>
