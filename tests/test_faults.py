@@ -178,6 +178,8 @@ def full_disk_then_room(disk: SmallDisk, tmp_path: Path, text_model: bool) -> No
     again = disk.sagasu("index", size="300m")  # the folder is remembered from the first run
     assert again.code == 0, again.err
     assert "Traceback" not in again.err
+    # 300 MB is less than the 1 GiB a backup must leave free: said plainly, not in MiB sums.
+    assert "Catalog backup skipped: it would leave less than 1 GiB free on the disk (" in again.out
 
     reference = tmp_path / "reference"
     write_settings(reference, text_model)
