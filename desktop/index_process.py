@@ -17,8 +17,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
 import engine
+from desktop.messages import storage_text
 from desktop.repair_dialog import damage_sentence
 from engine.protocol import Control, RunFailed, control_line, decode
+from engine.store.access import StorageProblem
 from engine.store.health import DamageReason
 from engine.summary import IndexSummary
 from engine.types import Progress, TierDone
@@ -31,6 +33,16 @@ def index_command(data_dir: Path) -> tuple[str, list[str]]:
         cli = Path(sys.executable).with_name("sagasu.exe" if os.name == "nt" else "sagasu")
         return str(cli), args
     return sys.executable, ["-m", "engine.cli", *args]
+
+
+def failure_text(failed: RunFailed) -> str:
+    """The child's failure in the user's language when it is one the engine names (a damaged
+    catalog, a full disk, a read-only folder); otherwise its own English line."""
+    if failed.damage in {reason.value for reason in DamageReason}:
+        return damage_sentence(DamageReason(failed.damage))
+    if failed.storage in {problem.value for problem in StorageProblem}:
+        return storage_text(StorageProblem(failed.storage))
+    return failed.message
 
 
 class ChildIndexRun(QObject):
@@ -98,9 +110,7 @@ class ChildIndexRun(QObject):
         elif isinstance(message, IndexSummary):
             self._summary = message
         elif isinstance(message, RunFailed):
-            damage = message.damage
-            known = damage in {reason.value for reason in DamageReason}
-            self._error = damage_sentence(DamageReason(damage)) if known else message.message
+            self._error = failure_text(message)
 
     def _process_finished(self, exit_code: int, _status: QProcess.ExitStatus) -> None:
         self._read_stdout()

@@ -58,8 +58,8 @@ class IndexController(QObject):
 
     def start(self) -> None:
         """Index the folders in the settings; if a run is going, run once more after it."""
-        if not self.library.settings.folders:
-            return
+        if not self.library.settings.folders or self.library.read_only:
+            return  # a read-only library is searched as it is (the window's banner says so)
         if self.runner.synchronous:
             self.run_job(
                 lambda progress, cancel: self.library.index(
@@ -162,6 +162,8 @@ class IndexController(QObject):
     def watch(self) -> None:
         """(Re)start watching the configured folders and the periodic rescan."""
         settings = self.library.settings
+        if self.library.read_only:
+            return
         minutes = max(int(settings.rescan_minutes or 0), 0)
         if minutes:
             self._rescan.start(minutes * 60_000)

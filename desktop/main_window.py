@@ -31,6 +31,7 @@ from desktop import opening
 from desktop.banner import Banner
 from desktop.drop_zone import Dropped, DropZone
 from desktop.indexing import IndexController
+from desktop.messages import storage_text
 from desktop.preview import PreviewPane
 from desktop.repair_dialog import damage_text
 from desktop.result_tile import ResultTileDelegate
@@ -41,6 +42,7 @@ from desktop.window_search import SearchCall, SearchMixin
 from desktop.workers import Runner
 from engine.library import Library
 from engine.search import SearchOutcome
+from engine.store.access import storage_problem_of
 from engine.types import SearchResult
 
 DEBOUNCE_MS = 300
@@ -241,6 +243,10 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         damaged = damage_text(exc)
         if damaged:
             self.show_error(damaged)
+            return
+        storage = storage_problem_of(exc)
+        if storage is not None:
+            self.show_error(storage_text(storage))
             return
         self.show_error(self.tr("Something went wrong: {0}").format(exc or type(exc).__name__))
 

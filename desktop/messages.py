@@ -14,6 +14,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication
 
 from engine.messages import Note, NoteCode, Phase, Reason, ReasonCode, Tier
+from engine.store.access import StorageProblem
 from engine.types import Progress
 
 
@@ -61,6 +62,11 @@ def note_templates() -> dict[NoteCode, str]:
         ),
         NoteCode.PART_NUMBER_NOT_FOUND: QCoreApplication.translate(
             "Messages", "No file mentions {part}; the results are only related."
+        ),
+        NoteCode.READ_ONLY_LIBRARY: QCoreApplication.translate(
+            "Messages",
+            "This index folder is read-only: searching works, but indexing and changing "
+            "settings are unavailable.",
         ),
     }
 
@@ -116,6 +122,27 @@ def reason_templates() -> dict[ReasonCode, str]:
             "Messages", "the process reading it ended unexpectedly ({detail})"
         ),
     }
+
+
+def storage_templates() -> dict[StorageProblem, str]:
+    return {
+        StorageProblem.DISK_FULL: QCoreApplication.translate(
+            "Messages",
+            "The disk holding the search index is full. Free some space, then index again; "
+            "what was indexed is kept.",
+        ),
+        StorageProblem.READ_ONLY: QCoreApplication.translate(
+            "Messages",
+            "The index folder is read-only: searching works, but indexing and changing "
+            "settings need write access to it.",
+        ),
+    }
+
+
+def storage_text(problem: StorageProblem) -> str:
+    """A full disk or a read-only data folder, in the user's language (the indexing child
+    sends the code in engine.protocol.RunFailed.storage)."""
+    return storage_templates()[problem]
 
 
 def note_text(note: Note) -> str:

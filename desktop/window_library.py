@@ -19,12 +19,14 @@ from PySide6.QtCore import QCoreApplication, QSettings
 
 from desktop import opening
 from desktop.i18n import install_language
-from desktop.messages import progress_text, tiers_text
+from desktop.messages import note_text, progress_text, storage_text, tiers_text
 from desktop.settings_dialog import SettingsDialog
 from engine.changes import Changes
 from engine.config import FolderConfig, Settings
+from engine.library import ReadOnlyFolder
 from engine.library_status import ModelReadiness
 from engine.messages import Tier
+from engine.store.access import StorageProblem
 from engine.summary import IndexSummary
 from engine.types import Progress, TierDone
 
@@ -222,6 +224,10 @@ class LibraryMixin:
         """The welcome, for an empty library only: no folders and no files indexed. The
         file count comes with the status-bar counts (read on the io runner, never on the GUI
         thread); until they arrive the welcome stays hidden rather than flash."""
+        access = self.library.access_note()
+        if access is not None:  # read-only: the one banner that holds for the whole session
+            self.banner.show_message(note_text(access), level="warning")
+            return
         files = self._indexed_files
         if self.library.settings.folders or files is None or files > 0:
             self.banner.hide()
@@ -278,7 +284,11 @@ class LibraryMixin:
         """Adopt edited settings through the engine, then do the window's part of what
         the returned changes require."""
         lib = self.library
-        changes = lib.apply_settings(new)
+        try:
+            changes = lib.apply_settings(new)
+        except ReadOnlyFolder:
+            self.show_error(storage_text(StorageProblem.READ_ONLY))
+            return Changes()
         for folder in changes.folders_removed:
             self.indexing.run_job(lambda p, c, f=folder: lib.remove_folder(f, p, c))
         if changes.language:

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from filelock import FileLock, Timeout
 from PIL import Image
 
@@ -37,18 +36,25 @@ from engine.encode.encoders import Encoders
 from engine.errors import IndexBusy as IndexBusy  # clients catch it from the front door
 from engine.imaging import encoder_view
 from engine.library_status import ModelReadiness, library_status
-from engine.messages import NoteCode, Phase, Tier, note
-from engine.recovery import Repair, back_up_checked, check_after_crash, prepare
+from engine.messages import Note, NoteCode, Phase, Tier, note
+from engine.recovery import (
+    Repair,
+    back_up_checked,
+    check_after_crash,
+    prepare,
+    unfinished_on_failure,
+)
 from engine.search import Query, Searcher, SearchOutcome, Signal
 from engine.signals.ocr import OcrEngine
 from engine.signals.visual import VisualSearch
+from engine.store.access import ReadOnlyFolder as ReadOnlyFolder  # clients catch it here
+from engine.store.access import is_read_only, refuse_if_read_only
 from engine.store.atomic import sweep_stale_temporaries
 from engine.store.backup import backups
 from engine.store.catalog import Catalog
 from engine.store.vectors import VectorStore
 from engine.types import (
     CancelCheck,
-    ItemKind,
     Progress,
     ProgressCallback,
     TierCallback,
@@ -75,11 +81,18 @@ class Library:
         extra_signals: list[Signal] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # A read-only folder (a finished library on a share) is searched as it is and never
+        # written: engine.store.access.
+        self.read_only = is_read_only(self.data_dir)
+        if not self.read_only:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
         self._settings = settings or load_settings(self.data_dir)
-        self._sweep_interrupted_writes()
-        self.catalog = Catalog(self.data_dir)
-        self.vectors = VectorStore(self.catalog, self.data_dir / "vectors")
+        if not self.read_only:
+            self._sweep_interrupted_writes()
+        self.catalog = Catalog(self.data_dir, read_only=self.read_only)
+        self.vectors = VectorStore(
+            self.catalog, self.data_dir / "vectors", read_only=self.read_only
+        )
         self.encoders = encoders or Encoders(self._settings)
         self.alignment = AlignmentState(self.data_dir / "alignment")
         self.alignment.enabled = self._settings.calibration_enabled
@@ -98,7 +111,7 @@ class Library:
         check_after_crash(self.catalog, self._lock)
         # Seconds the last search() spent loading models (part of its outcome.seconds).
         self.last_model_load_seconds = 0.0
-        if settings is None:
+        if settings is None and not self.read_only:
             self._adopt_indexed_folders()
 
     @classmethod
@@ -112,6 +125,7 @@ class Library:
         backup, then index the library's folders (only what changed since the backup, or
         everything without one). Settings and user data stay."""
         data_dir = Path(data_dir) if data_dir else default_data_dir()
+        refuse_if_read_only(data_dir)
         prepared = prepare(data_dir)
         with cls(data_dir) as library:
             summary = library.index(progress=progress, cancel=cancel)
@@ -148,6 +162,7 @@ class Library:
         encoders, switch signals), and return the changes so the client does its part (start
         an index run, encode stored images, forget removed folders with remove_folder...)."""
         changes = diff_settings(self._settings, new)
+        self._refuse_if_read_only()
         save_settings(self.data_dir, new)
         self._settings = new
         self.encoders.settings = new
@@ -212,8 +227,9 @@ class Library:
             indexer = Indexer(self.catalog, self.vectors, self.encoders, self._settings)
             summary = indexer.run(folders, progress, cancel, on_tier)
             if not summary.cancelled:
-                self._encode_and_refit(progress, cancel)
-                summary.ocr = self._read_text(progress, cancel)
+                with unfinished_on_failure(self.catalog, indexer.run_id, summary):
+                    self._encode_and_refit(progress, cancel)
+                    summary.ocr = self._read_text(progress, cancel)
                 summary.cancelled = cancel()
             if not summary.cancelled:
                 read = summary.ocr.items if summary.ocr else 0  # pages and photos read
@@ -269,7 +285,13 @@ class Library:
         self.vectors.forget()
         self.alignment.reload()
 
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise ReadOnlyFolder(self.data_dir)
+
     def _index_lock(self) -> contextlib.AbstractContextManager[object]:
+        """Every call that writes the index holds it; a read-only folder refuses them all."""
+        self._refuse_if_read_only()
         try:
             self._lock.acquire(timeout=0.5)
         except Timeout as exc:
@@ -283,7 +305,11 @@ class Library:
     ) -> int:
         """The one path after anything added vectors: encode what lacks them, then bring
         calibration, the text bridge and the exact-visual index up to date."""
-        encoded = self._encode_missing(progress, cancel)
+        from engine.indexing.deferred import encode_missing  # the encoders' stack: when used
+
+        encoded = encode_missing(
+            self.catalog, self.vectors, self.encoders, self._settings.batch_size, progress, cancel
+        )
         if cancel():
             return encoded
         progress(Progress(Phase.ALIGN, 0, 1))
@@ -295,43 +321,6 @@ class Library:
             self.visual.refresh()
             progress(Progress(Phase.VISUAL, 1, 1))
         return encoded
-
-    def _encode_missing(self, progress: ProgressCallback, cancel: CancelCheck) -> int:
-        """Encode stored items that lack a vector of a model now usable: pictures from their
-        stored thumbnails (CLIP), text chunks from their stored text (the sentence model).
-        Nothing is extracted again."""
-        clip, text = self.encoders.clip(), self.encoders.text()
-        visual = [k for k in ItemKind if k.is_visual]
-        missing = self.catalog.items_missing_space(clip.space_id, visual) if clip else []
-        chunks = self.catalog.items_missing_space(text.space_id, [ItemKind.CHUNK]) if text else []
-        total, done = len(missing) + len(chunks), 0
-        batch = max(1, self._settings.batch_size)
-        for start in range(0, len(missing), batch):
-            if cancel():
-                return done
-            assert clip is not None
-            views = {i: self.catalog.thumbnail(i) for i in missing[start : start + batch]}
-            images = {i: encoder_view(v) for i, v in views.items() if v}
-            if images:
-                self._store(clip.space_id, list(images), clip.encode_images(list(images.values())))
-            done += len(views)
-            progress(Progress(Phase.ENCODE, done, total))
-        for start in range(0, len(chunks), batch):
-            if cancel():
-                return done
-            assert text is not None
-            rows = self.catalog.items(chunks[start : start + batch])
-            ids = [i for i, row in rows.items() if row.text.strip()]
-            if ids:
-                self._store(text.space_id, ids, text.encode([rows[i].text for i in ids]))
-            done += len(rows)
-            progress(Progress(Phase.ENCODE, done, total))
-        self.vectors.save()
-        return done
-
-    def _store(self, space: str, ids: list[int], vecs: np.ndarray) -> None:
-        self.catalog.add_vectors(space, dict(zip(ids, vecs, strict=True)))
-        self.vectors.ensure(space, vecs.shape[1]).add(ids, vecs)
 
     def _read_text(self, progress: ProgressCallback, cancel: CancelCheck) -> OcrSummary | None:
         engine = self.ocr_engine()
@@ -475,7 +464,14 @@ class Library:
     def status(self) -> dict[str, object]:
         """Counts, model state and skipped files, cheaply: no model is loaded for it
         (engine.library_status)."""
-        return library_status(self.data_dir, self._settings, self.catalog, self.encoders)
+        status = library_status(self.data_dir, self._settings, self.catalog, self.encoders)
+        status["read_only"] = self.read_only
+        return status
+
+    def access_note(self) -> Note | None:
+        """What a client shows for as long as the library is open: a read-only data folder
+        can be searched but not indexed."""
+        return note(NoteCode.READ_ONLY_LIBRARY) if self.read_only else None
 
 
 class _Releasing(contextlib.AbstractContextManager[object]):

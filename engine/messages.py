@@ -73,6 +73,8 @@ class NoteCode(StrEnum):
     ITEM_GONE = "item-gone"  # "find similar" on a result that left the index
     # The query names a part number no indexed file mentions: the results are only related.
     PART_NUMBER_NOT_FOUND = "part-number-not-found"  # params: part
+    # The data folder can only be read: searching works, indexing and settings changes do not.
+    READ_ONLY_LIBRARY = "read-only-library"
 
 
 class ReasonCode(StrEnum):
@@ -110,6 +112,10 @@ NOTE_ENGLISH: dict[NoteCode, str] = {
     NoteCode.OCR_OFF: "Text on photos is not read: {problem}",
     NoteCode.ITEM_GONE: "That result is no longer in the index.",
     NoteCode.PART_NUMBER_NOT_FOUND: "No file mentions {part}; the results are only related.",
+    NoteCode.READ_ONLY_LIBRARY: (
+        "This index folder is read-only: searching works, but indexing and changing "
+        "settings are unavailable."
+    ),
 }
 
 REASON_ENGLISH: dict[ReasonCode, str] = {

@@ -38,10 +38,12 @@ class Control(StrEnum):
 class RunFailed:
     """The child could not do the run; ``message`` is one line for a person. ``damage``: the
     engine.store.health.DamageReason value when the catalog is damaged (the window then says
-    so in the user's language), else empty."""
+    so in the user's language), else empty. ``storage``: likewise the
+    engine.store.access.StorageProblem value for a full disk or a read-only data folder."""
 
     message: str
     damage: str = ""
+    storage: str = ""
 
 
 Message = Progress | TierDone | IndexSummary | RunFailed
@@ -59,6 +61,8 @@ def encode(message: Message) -> str:
         data = {"error": message.message}
         if message.damage:
             data["damage"] = message.damage
+        if message.storage:
+            data["storage"] = message.storage
     return json.dumps(data, ensure_ascii=False)
 
 
@@ -80,7 +84,8 @@ def decode(line: bytes | str) -> Message | None:
     if isinstance(data.get("summary"), dict):
         return summary_from_json(data["summary"])
     if "error" in data:
-        return RunFailed(str(data["error"]), str(data.get("damage") or ""))
+        damage, storage = (str(data.get(key) or "") for key in ("damage", "storage"))
+        return RunFailed(str(data["error"]), damage, storage)
     return None
 
 

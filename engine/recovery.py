@@ -17,6 +17,7 @@ import contextlib
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,3 +127,19 @@ def back_up_checked(catalog: Catalog) -> BackupResult:
     if result.outcome is BackupOutcome.FAILED:
         catalog.check_whole()  # raises CatalogDamaged when the catalog is the cause
     return result
+
+
+@contextlib.contextmanager
+def unfinished_on_failure(
+    catalog: Catalog, run_id: int | None, summary: IndexSummary
+) -> Iterator[None]:
+    """The indexer marks its run completed after its main pass; a failure in what follows
+    (a full disk while the visual index is saved) must leave the run marked interrupted, so
+    ``status`` never calls a run that ended in an error complete."""
+    try:
+        yield
+    except BaseException:
+        if run_id is not None:
+            with contextlib.suppress(Exception):  # the disk may still be full
+                catalog.finish_run(run_id, "interrupted", summary.to_json())
+        raise

@@ -36,6 +36,7 @@ from engine.cli.common import (
 from engine.cli.eval import add_eval_parser
 from engine.cli.folders import add_folders_parser
 from engine.cli.serve import add_serve_parser
+from engine.store.access import storage_problem_of
 from engine.store.health import CatalogDamaged
 
 __all__ = [
@@ -103,14 +104,17 @@ def dispatch(args: argparse.Namespace) -> int:
         return _fail(args, exc.advice(repair_command(args)), EXIT_FAILED, exc.reason.value)
     except Exception as exc:  # every other problem: one line, the traceback only with -v
         log.debug("details", exc_info=True)
-        return _fail(args, user_facing_problem(exc), EXIT_FAILED)
+        storage = storage_problem_of(exc)
+        return _fail(args, user_facing_problem(exc), EXIT_FAILED, storage=storage or "")
 
 
-def _fail(args: argparse.Namespace, message: str, code: int, damage: str = "") -> int:
+def _fail(
+    args: argparse.Namespace, message: str, code: int, damage: str = "", storage: str = ""
+) -> int:
     if getattr(args, "progress_jsonl", False):  # the controlling window reads stdout
         from engine.protocol import ProgressWriter, RunFailed
 
-        ProgressWriter().send(RunFailed(message, damage))
+        ProgressWriter().send(RunFailed(message, damage, storage))
     print(f"sagasu: {message}", file=sys.stderr)
     return code
 

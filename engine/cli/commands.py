@@ -88,7 +88,9 @@ def print_summary(s: IndexSummary) -> None:
         print(f"  skipped {path}: {reason}")
     if s.image_search != "on":
         print(f"Image search is {s.image_search}")
-    if s.backup in (BackupOutcome.SKIPPED_LOW_DISK, BackupOutcome.FAILED):
+    if s.backup is BackupOutcome.SKIPPED_LOW_DISK:
+        print(f"Catalog backup skipped: {s.backup_problem}.")
+    elif s.backup is BackupOutcome.FAILED:
         print(f"No backup of the catalog this time: {s.backup_problem}")
     if s.cancelled:
         print("Cancelled; run again to finish. Everything indexed so far is kept.")
@@ -162,6 +164,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         return EXIT_OK
     counts: dict[str, int] = status["counts"]  # type: ignore[assignment]
     print(f"Index: {status['data_dir']}")
+    if status["read_only"]:
+        from engine.messages import NoteCode, note
+
+        print(f"  {note(NoteCode.READ_ONLY_LIBRARY)}")
     print("  " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     print(f"  image search: {status['image_search']} ({status['clip_model']})")
     if status["image_search_problem"]:

@@ -73,7 +73,10 @@ def _back_up(catalog_path: Path, data_dir: Path, min_free: int) -> BackupResult:
         need = int(pages) * int(page_size)
         free = shutil.disk_usage(folder).free
         if free - need < min_free:
-            problem = f"{free // 2**20} MiB free, the backup needs {need // 2**20} MiB"
+            problem = (
+                f"it would leave less than {min_free // 2**30} GiB free on the disk "
+                f"({free // 2**20} MiB free)"
+            )
             return BackupResult(BackupOutcome.SKIPPED_LOW_DISK, problem=problem)
         fd, name = tempfile.mkstemp(prefix=".catalog.", suffix=".tmp", dir=folder)
         os.close(fd)

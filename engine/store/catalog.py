@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from engine.messages import Tier
+from engine.store.access import open_read_only
 from engine.store.health import (
     CatalogDamaged,
     DamageReason,
@@ -64,14 +65,19 @@ def display(path: Path | str) -> str:
 class Catalog(TierRecords):
     """Thread-safe handle on the catalog database (one connection, serialised by a lock)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, read_only: bool = False) -> None:
         """Open (or create) the catalog; raises CatalogDamaged for a damaged one
-        (engine.store.health) and SchemaTooNew for one written by a newer Sagasu."""
-        data_dir.mkdir(parents=True, exist_ok=True)
+        (engine.store.health) and SchemaTooNew for one written by a newer Sagasu.
+        ``read_only``: a folder the engine may only read (engine.store.access)."""
         self.path = data_dir / CATALOG_FILE
+        self.read_only = read_only
         self._lock = threading.RLock()
         existed = library_existed(data_dir)
         check_file(self.path, existed)
+        if read_only:
+            self._conn = open_read_only(self.path, existed)
+            return
+        data_dir.mkdir(parents=True, exist_ok=True)
         # The busy timeout first: the switch to WAL and the schema wait for another opener.
         self._conn = sqlite3.connect(
             self.path, check_same_thread=False, isolation_level=None, timeout=10

@@ -217,10 +217,13 @@ class VectorSpace:
 class VectorStore:
     """Opens, reconciles and saves the vectors (and graphs) of every space in the catalog."""
 
-    def __init__(self, catalog: Catalog, directory: Path) -> None:
+    def __init__(self, catalog: Catalog, directory: Path, read_only: bool = False) -> None:
         self.catalog = catalog
         self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True)
+        # In a read-only data folder what is missing or stale is rebuilt in memory only.
+        self.read_only = read_only
+        if not read_only:
+            directory.mkdir(parents=True, exist_ok=True)
         self._spaces: dict[str, VectorSpace] = {}
         self._lock = threading.Lock()
 
@@ -245,6 +248,8 @@ class VectorStore:
 
     def save(self) -> None:
         """Persist every changed index atomically with its catalog stamp."""
+        if self.read_only:
+            return
         with self._lock:
             spaces = list(self._spaces.values())
         for vs in spaces:
@@ -306,7 +311,8 @@ class VectorStore:
         keys, vectors = self.catalog.vectors(space)
         vs = VectorSpace(space, dim, keys, vectors)
         vs.dirty = True
-        self._save(vs)
+        if not self.read_only:
+            self._save(vs)
         return vs
 
     def _save(self, vs: VectorSpace) -> None:

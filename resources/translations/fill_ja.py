@@ -192,6 +192,10 @@ JA = {
     "Text on photos is not read: {problem}": "写真の文字は読み取られません：{problem}",
     "That result is no longer in the index.": "その結果はもうインデックスにありません。",
     "No file mentions {part}; the results are only related.": "{part} を含むファイルはありません。以下は関連する結果です。",
+    # a read-only index folder, a full disk (desktop/messages.py)
+    "This index folder is read-only: searching works, but indexing and changing settings are unavailable.": "このインデックスフォルダは読み取り専用です。検索はできますが、インデックス作成と設定の変更はできません。",
+    "The disk holding the search index is full. Free some space, then index again; what was indexed is kept.": "検索インデックスを置いたディスクがいっぱいです。空き容量を作ってから、もう一度インデックスしてください。インデックス済みの分はそのまま残ります。",
+    "The index folder is read-only: searching works, but indexing and changing settings need write access to it.": "インデックスフォルダは読み取り専用です。検索はできますが、インデックス作成と設定の変更にはこのフォルダへの書き込み権限が必要です。",
     "text similarity ({similarity:.2f})": "文章の類似度（{similarity:.2f}）",
     "looks like the description ({similarity:.2f})": "説明に合う見た目（{similarity:.2f}）",
     "visually similar ({similarity:.2f})": "見た目が似ている（{similarity:.2f}）",

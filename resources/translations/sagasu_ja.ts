@@ -61,202 +61,202 @@
   <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../desktop/main_window.py" line="203" />
+      <location filename="../../desktop/main_window.py" line="205" />
       <source>Sagasu — search PDFs and photos</source>
       <translation>探す — PDFと写真を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="205" />
+      <location filename="../../desktop/main_window.py" line="207" />
       <source>Search text, part numbers, descriptions… (English or Japanese)</source>
       <translation>文章・型番・説明で検索…（日本語・英語）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="207" />
+      <location filename="../../desktop/main_window.py" line="209" />
       <source>Open image…</source>
       <translation>画像を開く…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="208" />
+      <location filename="../../desktop/main_window.py" line="210" />
       <source>Paste image</source>
       <translation>画像を貼り付け</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="209" />
+      <location filename="../../desktop/main_window.py" line="211" />
       <source>Index now</source>
       <translation>今すぐインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="210" />
+      <location filename="../../desktop/main_window.py" line="212" />
       <source>Pause</source>
       <translation>一時停止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="211" />
+      <location filename="../../desktop/main_window.py" line="213" />
       <source>Cancel</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="212" />
+      <location filename="../../desktop/main_window.py" line="214" />
       <source>Settings…</source>
       <translation>設定…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="213" />
+      <location filename="../../desktop/main_window.py" line="215" />
       <source>Evaluation report</source>
       <translation>評価レポート</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="215" />
+      <location filename="../../desktop/main_window.py" line="217" />
       <source>Open the latest report of `sagasu eval` for this index</source>
       <translation>このインデックスの最新の `sagasu eval` レポートを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="245" />
+      <location filename="../../desktop/main_window.py" line="251" />
       <source>Something went wrong: {0}</source>
       <translation>問題が発生しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="276" />
+      <location filename="../../desktop/main_window.py" line="282" />
       <source>{0} is missing (moved or deleted).</source>
       <translation>{0} が見つかりません（移動または削除されました）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="279" />
+      <location filename="../../desktop/main_window.py" line="285" />
       <source>No application could open {0}.</source>
       <translation>{0} を開けるアプリケーションがありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="287" />
+      <location filename="../../desktop/main_window.py" line="293" />
       <source>Open</source>
       <translation>開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="288" />
+      <location filename="../../desktop/main_window.py" line="294" />
       <source>Open containing folder</source>
       <translation>フォルダを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="289" />
+      <location filename="../../desktop/main_window.py" line="295" />
       <source>Copy path</source>
       <translation>パスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="291" />
+      <location filename="../../desktop/main_window.py" line="297" />
       <source>Find similar</source>
       <translation>類似を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="298" />
+      <location filename="../../desktop/main_window.py" line="304" />
       <source>Stopping indexing…</source>
       <translation>インデックス作成を停止中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="40" />
+      <location filename="../../desktop/window_library.py" line="42" />
       <source>Paused</source>
       <translation>一時停止中</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="55" />
+      <location filename="../../desktop/window_library.py" line="57" />
       <source>Indexing…</source>
       <translation>インデックス作成中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="81" />
+      <location filename="../../desktop/window_library.py" line="83" />
       <source>Text search works on every file now; pages and pictures are still being read.</source>
       <translation>すべてのファイルで文字検索が使えるようになりました。ページと画像はまだ読み込み中です。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="99" />
+      <location filename="../../desktop/window_library.py" line="101" />
       <source>Indexing cancelled; what was indexed is kept. Index now to finish.</source>
       <translation>インデックス作成を中止しました。作成済みの分は保持されます。「今すぐインデックス」で続きを実行できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="106" />
+      <location filename="../../desktop/window_library.py" line="108" />
       <source>Indexed {0} new or changed files ({1} pages, {2} photos)</source>
       <translation>新規・変更ファイル {0} 件をインデックスしました（{1} ページ、写真 {2} 枚）</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="110" />
+      <location filename="../../desktop/window_library.py" line="112" />
       <source>{0} skipped</source>
       <translation>{0} 件スキップ</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="117" />
+      <location filename="../../desktop/window_library.py" line="119" />
       <source>Indexing stopped: {0}</source>
       <translation>インデックス作成が停止しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="126" />
+      <location filename="../../desktop/window_library.py" line="128" />
       <source>No evaluation report yet. Run `sagasu eval --report queries.csv` to measure this index with your own labelled queries.</source>
       <translation>評価レポートはまだありません。`sagasu eval --report queries.csv` を実行すると、ラベル付きのクエリでこのインデックスを評価できます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="148" />
+      <location filename="../../desktop/window_library.py" line="150" />
       <source>{0} files indexed: {1} pages, {2} photos, {3} figures</source>
       <translation>インデックス済み {0} ファイル：{1} ページ、写真 {2} 枚、図 {3} 点</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="160" />
+      <location filename="../../desktop/window_library.py" line="162" />
       <source>last update {0}</source>
       <translation>最終更新 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="179" />
+      <location filename="../../desktop/window_library.py" line="181" />
       <source>Image search is off: the image model (CLIP) is not installed.</source>
       <translation>画像検索は無効です：画像モデル（CLIP）がインストールされていません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="183" />
+      <location filename="../../desktop/window_library.py" line="185" />
       <source>Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.</source>
       <translation>テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="190" />
+      <location filename="../../desktop/window_library.py" line="192" />
       <source>Download…</source>
       <translation>ダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="194" />
+      <location filename="../../desktop/window_library.py" line="196" />
       <source>Import…</source>
       <translation>取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="205" />
+      <location filename="../../desktop/window_library.py" line="207" />
       <source>Semantic text search is off.</source>
       <translation>意味によるテキスト検索はオフです。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="207" />
+      <location filename="../../desktop/window_library.py" line="209" />
       <source>Word, part-number and image search work. The text model could not be loaded: {0}</source>
       <translation>語・型番・画像による検索は使えます。テキストモデルを読み込めませんでした：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="213" />
+      <location filename="../../desktop/window_library.py" line="215" />
       <source>Models…</source>
       <translation>モデル…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="231" />
+      <location filename="../../desktop/window_library.py" line="237" />
       <source>Add a folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="239" />
+      <location filename="../../desktop/window_library.py" line="245" />
       <source>Index the sample files</source>
       <translation>サンプルをインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="245" />
+      <location filename="../../desktop/window_library.py" line="251" />
       <source>Welcome to Sagasu.</source>
       <translation>「探す」へようこそ。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="247" />
+      <location filename="../../desktop/window_library.py" line="253" />
       <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
       <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="297" />
+      <location filename="../../desktop/window_library.py" line="307" />
       <source>The new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
@@ -324,242 +324,257 @@
   <context>
     <name>Messages</name>
     <message>
-      <location filename="../../desktop/messages.py" line="22" />
+      <location filename="../../desktop/messages.py" line="23" />
       <source>Looking for files</source>
       <translation>ファイルを探しています</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="23" />
+      <location filename="../../desktop/messages.py" line="24" />
       <source>Reading text (word search)</source>
       <translation>文字を読み込み中（語句検索）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="24" />
+      <location filename="../../desktop/messages.py" line="25" />
       <source>Encoding text</source>
       <translation>文章をベクトル化中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="25" />
+      <location filename="../../desktop/messages.py" line="26" />
       <source>Reading pages and pictures</source>
       <translation>ページと画像を読み込み中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="26" />
+      <location filename="../../desktop/messages.py" line="27" />
       <source>Encoding images</source>
       <translation>画像をエンコード中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="27" />
+      <location filename="../../desktop/messages.py" line="28" />
       <source>Calibrating scores</source>
       <translation>スコアを調整中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="28" />
+      <location filename="../../desktop/messages.py" line="29" />
       <source>Updating the figure index</source>
       <translation>図の索引を更新中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="29" />
+      <location filename="../../desktop/messages.py" line="30" />
       <source>Reading text in scans and photos</source>
       <translation>スキャンや写真の文字を読み取り中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="30" />
+      <location filename="../../desktop/messages.py" line="31" />
       <source>Forgetting a removed folder</source>
       <translation>削除したフォルダの情報を消去中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="31" />
+      <location filename="../../desktop/messages.py" line="32" />
       <source>Evaluating</source>
       <translation>評価中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="37" />
+      <location filename="../../desktop/messages.py" line="38" />
       <source>Type a query or drop an image to search.</source>
       <translation>検索語を入力するか、画像をドロップしてください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="40" />
+      <location filename="../../desktop/messages.py" line="41" />
       <source>Nothing to search for in “{text}”: only common words or symbols.</source>
       <translation>「{text}」には検索できる語がありません（一般的な語や記号だけです）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="43" />
+      <location filename="../../desktop/messages.py" line="44" />
       <source>No matches.</source>
       <translation>見つかりませんでした。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="44" />
+      <location filename="../../desktop/messages.py" line="45" />
       <source>Reading the text on the photo…</source>
       <translation>写真の文字を読み取っています…</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="47" />
+      <location filename="../../desktop/messages.py" line="48" />
       <source>Read from the photo: {terms}</source>
       <translation>写真から読み取った文字：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="50" />
+      <location filename="../../desktop/messages.py" line="51" />
       <source>Image search is off: {problem}</source>
       <translation>画像検索はオフです：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="53" />
+      <location filename="../../desktop/messages.py" line="54" />
       <source>Semantic text search is off (word search still works): {problem}</source>
       <translation>意味によるテキスト検索はオフです（語による検索は使えます）：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="56" />
+      <location filename="../../desktop/messages.py" line="57" />
       <source>Text on photos is not read: {problem}</source>
       <translation>写真の文字は読み取られません：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="59" />
+      <location filename="../../desktop/messages.py" line="60" />
       <source>That result is no longer in the index.</source>
       <translation>その結果はもうインデックスにありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="62" />
+      <location filename="../../desktop/messages.py" line="63" />
       <source>No file mentions {part}; the results are only related.</source>
       <translation>{part} を含むファイルはありません。以下は関連する結果です。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="70" />
+      <location filename="../../desktop/messages.py" line="66" />
+      <source>This index folder is read-only: searching works, but indexing and changing settings are unavailable.</source>
+      <translation>このインデックスフォルダは読み取り専用です。検索はできますが、インデックス作成と設定の変更はできません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="76" />
       <source>text similarity ({similarity:.2f})</source>
       <translation>文章の類似度（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="73" />
+      <location filename="../../desktop/messages.py" line="79" />
       <source>looks like the description ({similarity:.2f})</source>
       <translation>説明に合う見た目（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="76" />
+      <location filename="../../desktop/messages.py" line="82" />
       <source>visually similar ({similarity:.2f})</source>
       <translation>見た目が似ている（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="79" />
+      <location filename="../../desktop/messages.py" line="85" />
       <source>text about it ({similarity:.2f})</source>
       <translation>これについての文章（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="82" />
+      <location filename="../../desktop/messages.py" line="88" />
       <source>terms: {terms}</source>
       <translation>含まれる語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="83" />
+      <location filename="../../desktop/messages.py" line="89" />
       <source>text read from the photo: {terms}</source>
       <translation>写真から読み取った語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="86" />
+      <location filename="../../desktop/messages.py" line="92" />
       <source>part number {part}</source>
       <translation>型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="87" />
+      <location filename="../../desktop/messages.py" line="93" />
       <source>similar part number {part}</source>
       <translation>類似の型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="90" />
+      <location filename="../../desktop/messages.py" line="96" />
       <source>part number {part} (read from the photo)</source>
       <translation>型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="93" />
+      <location filename="../../desktop/messages.py" line="99" />
       <source>similar part number {part} (read from the photo)</source>
       <translation>類似の型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="96" />
+      <location filename="../../desktop/messages.py" line="102" />
       <source>figure matched ({inliers} inliers)</source>
       <translation>図が一致（対応点 {inliers} 個）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="99" />
+      <location filename="../../desktop/messages.py" line="105" />
       <source>shows the text read from the photo ({share:.0%}): “{excerpt}”</source>
       <translation>写真から読み取った文章が載っている（{share:.0%}）：「{excerpt}」</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="102" />
+      <location filename="../../desktop/messages.py" line="108" />
       <source>{detail}</source>
       <translation>{detail}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="103" />
+      <location filename="../../desktop/messages.py" line="109" />
       <source>could not be read ({error})</source>
       <translation>読み込めませんでした（{error}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="106" />
+      <location filename="../../desktop/messages.py" line="112" />
       <source>reading it gave nothing for {seconds:.0f} s and was stopped (setting extract_stall_seconds)</source>
       <translation>{seconds:.0f} 秒間読み込みが進まなかったため中止しました（設定 extract_stall_seconds）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="111" />
+      <location filename="../../desktop/messages.py" line="117" />
       <source>reading it took over {seconds:.0f} s and was stopped (setting extract_file_seconds)</source>
       <translation>読み込みに {seconds:.0f} 秒以上かかったため中止しました（設定 extract_file_seconds）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="115" />
+      <location filename="../../desktop/messages.py" line="121" />
       <source>the process reading it ended unexpectedly ({detail})</source>
       <translation>読み込み中のプロセスが予期せず終了しました（{detail}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="138" />
+      <location filename="../../desktop/messages.py" line="129" />
+      <source>The disk holding the search index is full. Free some space, then index again; what was indexed is kept.</source>
+      <translation>検索インデックスを置いたディスクがいっぱいです。空き容量を作ってから、もう一度インデックスしてください。インデックス済みの分はそのまま残ります。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="134" />
+      <source>The index folder is read-only: searching works, but indexing and changing settings need write access to it.</source>
+      <translation>インデックスフォルダは読み取り専用です。検索はできますが、インデックス作成と設定の変更にはこのフォルダへの書き込み権限が必要です。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="165" />
       <source>{0} of {1} files</source>
       <translation>{0} / {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="140" />
+      <location filename="../../desktop/messages.py" line="167" />
       <source>{0} of {1}</source>
       <translation>{0} / {1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="144" />
+      <location filename="../../desktop/messages.py" line="171" />
       <source>{0} files found</source>
       <translation>{0} 個のファイルを発見</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="147" />
+      <location filename="../../desktop/messages.py" line="174" />
       <source>{0} of {1} pages</source>
       <translation>{0} / {1} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="152" />
+      <location filename="../../desktop/messages.py" line="179" />
       <source>{0} pages</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="154" />
+      <location filename="../../desktop/messages.py" line="181" />
       <source>{0:.1f} pages/s</source>
       <translation>{0:.1f} ページ/秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="157" />
+      <location filename="../../desktop/messages.py" line="184" />
       <source>about {0} left</source>
       <translation>残り約 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="174" />
+      <location filename="../../desktop/messages.py" line="201" />
       <source>word search on {0} files, pictures on {1} so far</source>
       <translation>語句検索は {0} ファイルで可能、画像は今のところ {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="182" />
+      <location filename="../../desktop/messages.py" line="209" />
       <source>{0} s</source>
       <translation>{0} 秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="184" />
+      <location filename="../../desktop/messages.py" line="211" />
       <source>{0} min</source>
       <translation>{0} 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="185" />
+      <location filename="../../desktop/messages.py" line="212" />
       <source>{0} h {1} min</source>
       <translation>{0} 時間 {1} 分</translation>
     </message>
