@@ -68,7 +68,7 @@ def test_an_index_run_in_the_window_that_fills_the_disk_says_so_in_japanese(
     from desktop.index_process import ChildIndexRun
     from desktop.messages import storage_text
 
-    tmpfs.mount("2m")
+    tmpfs.mount("1m")
     settings = {
         "ocr_enabled": False,
         "text_model_path": str(tmp_path / "no-text-model"),
