@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import common
-from measure import Watched, du_bytes, load_average, mb, run_watched, table_bytes
+from measure import Watched, du_bytes, load_average, mb, peak_between, run_watched, table_bytes
 from profile_index import evenly
 from recoll_run import RecollRun, ensure_recoll, run_recoll
 
@@ -187,12 +187,20 @@ def report_run(run: SagasuRun, recoll: RecollRun | None) -> dict[str, object]:
         f"text search: {str(s.get('text_search', '?'))[:40]}"
     )
     print(f"  load avg before {run.load_before}; after {run.load_after}")
+    tier_peaks: dict[str, int] = {}
     if run.tier_at:
+        since = 0.0
         for tier in TIERS:
             if tier in run.tier_at:
                 own = run.tier_elapsed.get(tier)
                 own_text = f" (engine elapsed_s {own:.1f})" if own is not None else ""
-                print(f"  tier {tier:<14} done at {run.tier_at[tier]:8.1f} s{own_text}")
+                # Memory while this tier ran: from the previous tier's end to this one's.
+                tier_peaks[tier] = peak_between(w.rss, since, run.tier_at[tier])
+                since = run.tier_at[tier]
+                print(
+                    f"  tier {tier:<14} done at {run.tier_at[tier]:8.1f} s{own_text}; "
+                    f"peak RSS in it {mb(tier_peaks[tier])}"
+                )
     else:
         print("  no tier_done events from this engine: total time only")
     for phase, at in run.phase_at.items():
@@ -215,6 +223,7 @@ def report_run(run: SagasuRun, recoll: RecollRun | None) -> dict[str, object]:
         "total_s": round(w.wall_s, 2),
         "cpu_s": round(w.cpu_s, 2),
         "peak_rss_bytes": w.peak_rss_bytes,
+        "tier_peak_rss_bytes": tier_peaks,
         "data_bytes": run.data_bytes,
         "catalog_bytes": run.catalog_bytes,
         "tables": run.tables,

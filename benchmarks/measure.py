@@ -28,6 +28,7 @@ class Watched:
     peak_rss_bytes: int  # the largest sum of VmRSS over the process and its descendants seen
     cpu_s: float = 0.0  # user + system CPU of the process and the descendants it waited for
     lines: list[tuple[float, str]] = field(default_factory=list)  # (seconds since start, line)
+    rss: list[tuple[float, int]] = field(default_factory=list)  # (seconds since start, bytes)
 
 
 def run_watched(
@@ -52,10 +53,13 @@ def run_watched(
     reader = threading.Thread(target=_read_lines, args=(proc, start, lines), daemon=True)
     reader.start()
     peak = 0
+    rss: list[tuple[float, int]] = []
     seen_cpu: dict[int, float] = {}  # pid -> its CPU seconds when last seen in the tree
     while proc.poll() is None:
         pids = tree_pids(proc.pid)
-        peak = max(peak, sum(_rss_bytes(pid) for pid in pids))
+        now = sum(_rss_bytes(pid) for pid in pids)
+        rss.append((time.perf_counter() - start, now))
+        peak = max(peak, now)
         seen_cpu.update((pid, _cpu_s(pid)) for pid in pids)
         time.sleep(SAMPLE_SECONDS)
     wall = time.perf_counter() - start
@@ -67,7 +71,7 @@ def run_watched(
     # Waited-for descendants are in RUSAGE_CHILDREN whatever their lifetime; a descendant
     # that no one waits for (a pool worker reaped by init) only in what sampling saw of it.
     cpu = max(_children_cpu() - cpu_before, sum(seen_cpu.values()))
-    return Watched(proc.returncode, wall, peak, cpu, lines)
+    return Watched(proc.returncode, wall, peak, cpu, lines, rss)
 
 
 def _children_cpu() -> float:
@@ -164,3 +168,8 @@ def load_average() -> str:
 
 def mb(n: float) -> str:
     return f"{n / 1e6:.1f} MB"
+
+
+def peak_between(samples: list[tuple[float, int]], start: float, end: float) -> int:
+    """The largest sampled tree RSS in the interval [start, end] (seconds since the start)."""
+    return max((b for t, b in samples if start <= t <= end), default=0)

@@ -78,3 +78,13 @@ def test_cpu_of_descendants_nobody_waits_for_is_counted() -> None:
 
     assert watched.returncode == 0
     assert watched.cpu_s >= 0.6  # most of the child's 0.8 s, seen by sampling /proc
+
+
+def test_peak_between_reads_only_the_samples_inside_the_interval() -> None:
+    from measure import peak_between
+
+    samples = [(0.5, 100), (1.5, 900), (2.5, 300), (3.5, 50)]
+    assert peak_between(samples, 0.0, 1.0) == 100
+    assert peak_between(samples, 1.0, 3.0) == 900
+    assert peak_between(samples, 2.0, 4.0) == 300
+    assert peak_between(samples, 5.0, 6.0) == 0

@@ -12,6 +12,7 @@ shows an empty library or a traceback for a damaged data folder.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from enum import StrEnum
@@ -146,10 +147,31 @@ def integrity_problem(conn: sqlite3.Connection) -> str | None:
     return None if answer == "ok" else answer
 
 
+BUSY_RETRY_SECONDS = 10.0  # several first opens at once: see open_checked
+
+
 def open_checked(conn: sqlite3.Connection, path: Path, existed: bool) -> None:
     """Set up a new connection to the catalog at ``path`` and bring its schema up to date,
     raising CatalogDamaged for a truncated file or a table-less one where a library
-    ``existed``. On a whole catalog this costs a 100-byte read and one pragma."""
+    ``existed``. On a whole catalog this costs a 100-byte read and one pragma.
+
+    While several processes open a new catalog at once, SQLite can answer SQLITE_BUSY
+    without waiting on the busy timeout (the switch to WAL, a reader meeting another's WAL
+    recovery): the set-up is idempotent (the schema step rolls back whole), so it is tried
+    again for a few seconds before the error stands."""
+    deadline = time.monotonic() + BUSY_RETRY_SECONDS
+    while True:
+        try:
+            _set_up(conn, path, existed)
+            return
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+def _set_up(conn: sqlite3.Connection, path: Path, existed: bool) -> None:
     if looks_truncated(path):  # before any pragma: each one reads the schema first
         problem = integrity_problem(conn)
         if problem:
