@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import logging
 import traceback
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -60,17 +61,25 @@ class Task(QObject):
         if self._on_progress is not None and not self._owner_gone():
             self._on_progress(value)
 
+    def _release(self) -> None:
+        """Let go of this task on the GUI thread, after the slot that finished it returned.
+
+        Dropping the last reference inside its own slot deleted the QObject while Qt was still
+        delivering to it, and a worker thread dropping it deleted it from the wrong thread:
+        both crashed the event loop now and then (segfaults in the desktop tests)."""
+        QTimer.singleShot(0, lambda: _live.discard(self))
+
     @Slot(object)
     def _done(self, value: Any) -> None:
         self.finished = True
-        _live.discard(self)
+        self._release()
         if self._on_done is not None and not self._owner_gone():
             self._on_done(value)
 
     @Slot(object)
     def _error(self, exc: BaseException) -> None:
         self.finished = True
-        _live.discard(self)
+        self._release()
         if self._owner_gone():
             log.debug("background task failed after its window closed: %s", exc)
         elif self._on_error is not None:
@@ -80,33 +89,39 @@ class Task(QObject):
 
 
 class _Runnable(QRunnable):
+    """The worker side holds its task weakly: the GUI thread (``_live``) owns it, so it is
+    never deleted on a worker thread when Qt deletes the runnable there."""
+
     def __init__(self, job: Job, task: Task) -> None:
         super().__init__()
         self.job = job
-        self.task = task
+        self.task = weakref.ref(task)
 
     def run(self) -> None:
         _execute(self.job, self.task)
 
 
-def _execute(job: Job, task: Task) -> None:
+def _execute(job: Job, task: Task | Callable[[], Task | None]) -> None:
+    """Run ``job`` and emit its outcome on ``task`` (or on the task a weak reference still
+    reaches: a task already let go of has no one left to tell)."""
+    find = task if callable(task) and not isinstance(task, Task) else (lambda: task)
     try:
-        result = job(lambda value: _emit(task, task.progressed, value))
+        result = job(lambda value: _emit(find(), "progressed", value))
     except BaseException as exc:  # the GUI decides what to show; never lose an error
         log.debug("task failed:\n%s", traceback.format_exc())
-        _emit(task, task.failed, exc)
+        _emit(find(), "failed", exc)
     else:
-        _emit(task, task.succeeded, result)
+        _emit(find(), "succeeded", result)
 
 
-def _emit(task: Task, signal: Any, value: Any) -> None:
+def _emit(task: Task | None, signal: str, value: Any) -> None:
     """Emit unless Qt already destroyed the task: a job still running when the application
     quits outlives its QObject, and emitting then raises in the worker thread."""
-    if not shiboken6.isValid(task):
+    if task is None or not shiboken6.isValid(task):
         log.debug("background task finished after the application shut down")
         return
     try:
-        signal.emit(value)
+        getattr(task, signal).emit(value)
     except RuntimeError:  # destroyed between the check and the emit
         log.debug("background task finished after the application shut down")
 
