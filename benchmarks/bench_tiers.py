@@ -105,6 +105,9 @@ def settings_for(args: argparse.Namespace, workers: int | None, models: Path) ->
     values: dict[str, object] = {"ocr_enabled": args.ocr, "models_dir": str(models)}
     if workers is not None:
         values[args.workers_setting] = workers
+    for assignment in args.set:  # e.g. extract_worker_rss_mb=400 (a JSON value)
+        key, _, raw = assignment.partition("=")
+        values[key] = json.loads(raw)
     if args.clip_random:
         values.update(
             clip_model="ViT-B-32",
@@ -277,6 +280,9 @@ def main() -> None:
     parser.add_argument("--folders", nargs="+", type=Path, default=None)
     parser.add_argument("--sample", nargs="+", default=None, help="FOLDER:N of the corpus")
     parser.add_argument("--workers", nargs="+", type=int, default=[1, 2])
+    parser.add_argument(
+        "--set", action="append", default=[], help="a setting for Sagasu's run: KEY=JSON"
+    )
     parser.add_argument(
         "--workers-setting", default="extract_workers", help="the Settings field (branch pool)"
     )
