@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,8 @@ from engine.extract import PDF_HEADER_WINDOW, PDF_MAGIC, ExtractError
 from engine.extract.chunking import chunk_text
 from engine.extract.figures import shows_figure
 from engine.extract.images import make_thumbnail
+from engine.extract.mupdf import MUPDF_LOCK as MUPDF_LOCK  # callers take it from here too
+from engine.extract.mupdf import pages_of
 from engine.extract.opening import open_regular
 from engine.types import (
     CancelCheck,
@@ -47,10 +48,6 @@ MAX_EMBEDDED_SIDE = 1024
 FULL_PAGE_SHARE = 0.85
 MAX_WARNINGS_PER_PAGE = 3
 
-# PyMuPDF is not thread-safe (one global MuPDF context, one global warnings store), and the
-# indexer extracts on worker threads: every MuPDF call in the engine goes through this lock.
-# Others rendering PDFs (previews, OCR) should take it too. Pillow work stays outside it.
-MUPDF_LOCK = threading.RLock()
 
 # MuPDF prints repair chatter on stderr; we collect it with TOOLS.mupdf_warnings() instead.
 pymupdf.TOOLS.mupdf_display_errors(False)
@@ -165,18 +162,11 @@ def _iter_pages(
     doc: pymupdf.Document, settings: Settings, cancel: CancelCheck, warnings: list[str]
 ) -> Iterator[list[ExtractedItem]]:
     seen: set[str] = set()  # embedded-image digests already emitted in this document
-    with MUPDF_LOCK:
-        page_count, repaired = doc.page_count, doc.is_repaired
-    if repaired:
-        warnings.append("the PDF is damaged (repaired on opening): some content may be missing")
-    try:
+    with pages_of(doc, warnings) as page_count:
         for index in range(page_count):
             if cancel():
                 raise Cancelled
             yield _page_items(doc, index, settings, seen, warnings)
-    finally:
-        with MUPDF_LOCK:
-            doc.close()
 
 
 def _page_items(

@@ -15,6 +15,7 @@ import pymupdf
 from engine.config import Settings
 from engine.extract import file_type_of, sniff_file_type
 from engine.extract.chunking import chunk_text
+from engine.extract.mupdf import pages_of
 
 # The PDF reader's own helpers: one way to open a PDF, read a page's text and word its
 # problems, whichever tier reads it.
@@ -47,11 +48,7 @@ def iter_text_items(
 def _iter_text_pages(
     doc: pymupdf.Document, settings: Settings, cancel: CancelCheck, warnings: list[str]
 ) -> Iterator[list[ExtractedItem]]:
-    with MUPDF_LOCK:
-        page_count, repaired = doc.page_count, doc.is_repaired
-    if repaired:
-        warnings.append("the PDF is damaged (repaired on opening): some content may be missing")
-    try:
+    with pages_of(doc, warnings) as page_count:
         for index in range(page_count):
             if cancel():
                 raise Cancelled
@@ -63,9 +60,6 @@ def _iter_text_pages(
             chunks = chunk_text(text, settings.chunk_words)
             page = ExtractedItem(kind=ItemKind.PAGE, page=number)
             yield [page, *(ExtractedItem(kind=ItemKind.CHUNK, page=number, text=c) for c in chunks)]
-    finally:
-        with MUPDF_LOCK:
-            doc.close()
 
 
 def _read_text(doc: pymupdf.Document, index: int, warnings: list[str]) -> str | None:
