@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, QProcess, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -48,4 +48,13 @@ def drop_mime(target: QWidget, mime: QMimeData) -> None:
     QApplication.sendEvent(target, event)
 
 
-__all__ = ["build_docs", "drop_files", "drop_mime", "lazy_library"]
+def let_child_run_end(qtbot: object, run: object) -> None:
+    """Wait until a ChildIndexRun's process has ended and its last events are delivered: the
+    run object goes away with the test, and an event for its deleted QProcess crashes the
+    next test's event processing."""
+    process = run.process  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: process.state() == QProcess.ProcessState.NotRunning)  # type: ignore[attr-defined]
+    qtbot.wait(200)  # type: ignore[attr-defined]
+
+
+__all__ = ["build_docs", "drop_files", "drop_mime", "lazy_library", "let_child_run_end"]

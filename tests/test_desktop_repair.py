@@ -18,6 +18,7 @@ from engine.encode.encoders import Encoders
 from engine.library import Library
 from engine.store.catalog import CATALOG_FILE
 from engine.store.health import CatalogDamaged, DamageReason
+from tests.desktop_helpers import let_child_run_end
 from tests.fixtures import build_docs
 
 
@@ -104,6 +105,7 @@ def test_an_index_run_in_the_window_that_meets_damage_says_so_in_the_users_words
     run = ChildIndexRun(data)
     with qtbot.waitSignal(run.failed, timeout=120_000) as failed:
         run.start()
+    let_child_run_end(qtbot, run)
     assert failed.args == [
         damage_templates()[DamageReason.TRUNCATED]
         + " Close Sagasu and start it again to rebuild it."

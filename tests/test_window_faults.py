@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QProcess
 
 from desktop.i18n import install_language
 from engine.store.access import StorageProblem
+from tests.desktop_helpers import let_child_run_end
 from tests.test_faults import SAMPLES, finished  # noqa: F401  (a module fixture)
 
 
@@ -78,10 +78,7 @@ def test_an_index_run_in_the_window_that_fills_the_disk_says_so_in_japanese(
     run = ChildIndexRun(tmpfs.path)
     with qtbot.waitSignal(run.failed, timeout=300_000) as failed:
         run.start()
-    # The process's last events are delivered before the run object goes away with the test
-    # (an event for a deleted QProcess crashes the next test's event processing).
-    qtbot.waitUntil(lambda: run.process.state() == QProcess.ProcessState.NotRunning)
-    qtbot.wait(200)
+    let_child_run_end(qtbot, run)
     assert failed.args == [storage_text(StorageProblem.DISK_FULL)]
     assert failed.args[0].startswith("検索インデックスを置いたディスクがいっぱいです")
 
