@@ -26,7 +26,7 @@ lock:
 	.lock-venv/bin/python -m pip install --quiet --disable-pip-version-check pip-tools
 	.lock-venv/bin/pip-compile --quiet --generate-hashes --unsafe-package opencv-python \
 		--strip-extras \
-		--no-emit-index-url --no-emit-find-links --extra dev --output-file requirements.lock \
+		--no-emit-index-url --no-emit-find-links --extra dev --extra team --output-file requirements.lock \
 		pyproject.toml
 
 demo: setup
