@@ -90,3 +90,6 @@ def encoders_without_clip(text_encoder: TextEncoder, tmp_path: Path) -> Encoders
     """A workstation where no CLIP weights were ever installed."""
     settings = Settings(models_dir=str(tmp_path / "empty-models"), ocr_enabled=False)
     return Encoders(settings, text=text_encoder)
+
+
+from tests.postgres import pg_server, pg_url  # noqa: E402,F401  (shared fixtures)
