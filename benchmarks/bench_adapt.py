@@ -72,6 +72,10 @@ def main() -> None:
             "latency": latency(lib, queries, records, args.folds),
             "machine": common.machine_line(),
         }
+        started = time.perf_counter()
+        report = lib.adapt(folds=args.folds)  # the engine's own decision, as the window runs it
+        print(f"\nLibrary.adapt ({time.perf_counter() - started:.1f} s):\n{report.text()}")
+        results["library_adapt"] = report.to_json()
     (args.out / "bench_adapt.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(f"\nReport folder: {args.out}")
 
