@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from engine.config import load_settings
+from engine.config import FolderConfig, load_settings
 from engine.encode.encoders import Encoders
 from engine.feedback.examples import ExampleRefused, ExampleSource, Verdict
 from engine.library import Library
@@ -26,6 +26,7 @@ from tests.feedback_helpers import (
     no_model_settings,
     plain_query,
 )
+from tests.fixtures import make_pdf
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +180,10 @@ def test_an_example_survives_a_reindex_and_a_vanished_target_is_reported(
         example = lib.add_example(Query(text=plain_query(6)), target, 1)
         old_id = lib.catalog.file_id(target)
         lib.remove_folder(docs)
+        other = make_pdf(
+            tmp_path / "other" / "first.pdf", ["Indexed before the folder comes back."]
+        )
+        lib.index([FolderConfig(str(other.parent))])  # takes the first free file ids
         [gone] = lib.examples()
         assert gone.id == example.id and not gone.target_indexed  # kept, and said so
         [result] = lib.evaluate_examples()
@@ -272,3 +277,19 @@ def test_the_feedback_command_line(
     # The photo row is already there; the text row comes back as a whole-document example
     # (the CSV has no page column), beside the page-1 one it was exported from.
     assert imported["duplicates"] == 1 and imported["added"] == 1  # type: ignore[index,call-overload]
+
+
+def test_a_file_that_is_no_csv_is_one_line(
+    indexed: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = str(indexed_copy(indexed[1], tmp_path / "data"))
+    for name, content in (
+        ("bin.csv", b"\xff\xfe\x00\x81garbage"),
+        ("latin.csv", b"query\n\xe9t\xe9\n"),
+    ):
+        (tmp_path / name).write_bytes(content)
+        capsys.readouterr()
+        assert main(["feedback", "import", "--data-dir", data, str(tmp_path / name)]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "cannot read" in err[0] and "Traceback" not in err[0]
+    assert main(["feedback", "import", "--data-dir", data, str(tmp_path / "none.csv")]) == 2
