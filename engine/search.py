@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,8 +30,11 @@ from engine.encode.encoders import Encoders
 from engine.fusion import Fused, Hit, fuse, logistic
 from engine.imaging import query_view
 from engine.messages import Note, NoteCode, ReasonCode, note, reason
+from engine.search_parts import SNIPPET_CHARS as SNIPPET_CHARS
+from engine.search_parts import passage as passage
+from engine.search_parts import support_within_coverage as support_within_coverage
 from engine.signals.lexical import LexicalSearch
-from engine.signals.lexicon import repair_lines
+from engine.signals.lexicon import NO_VOCABULARY, repair_lines
 from engine.signals.ocr import OcrEngine, OcrResult
 from engine.signals.partnumbers import extract_part_numbers, match_part_number, salient_terms
 from engine.signals.passage import PassageSearch
@@ -40,6 +43,7 @@ from engine.signals.visual import VisualSearch
 from engine.store.catalog import Catalog
 from engine.store.records import ItemRow
 from engine.store.vectors import VectorStore
+from engine.team.access import ItemFilter, Scope
 from engine.text_safety import replace_surrogates
 from engine.types import ItemKind, SearchResult
 
@@ -47,7 +51,6 @@ if TYPE_CHECKING:  # the encoder modules import torch: loaded with the models
     from engine.encode.clip import ClipEncoder
     from engine.encode.encoders import QueryTextEncoder
 
-SNIPPET_CHARS = 220
 OCR_QUERY_TERMS = 12
 OCR_SIGNALS = ("ocr-lexical", "ocr-part-number", "ocr-passage")
 
@@ -64,6 +67,8 @@ class Query:
     exclude_item: int | None = None  # "find similar" leaves out the item it started from
     # Only these signals (fusion.DEFAULT_WEIGHTS keys): per-signal evaluation, diagnostics.
     signals: set[str] | None = None
+    # Only items under these roots (a team server's user): engine.team.access, before fusion.
+    scope: Scope | None = None
 
     def __post_init__(self) -> None:
         # Bytes that are not UTF-8 (from argv) arrive as lone surrogates, which tokenisers
@@ -96,6 +101,7 @@ class _QueryContext:
     text_vector: Future[np.ndarray] | None = None
     # Text read off a query photo (the slowest signal: ~1 s), after the other signals ran.
     photo_text: OcrResult | None = None
+    within: ItemFilter | None = None  # the query's scope, bound to the catalog
 
 
 class Searcher:
@@ -150,18 +156,21 @@ class Searcher:
         when the text is in."""
         started = time.perf_counter()
         ctx = _QueryContext(query, pool=max(50, query.top_k * 8), notes=[])
+        if query.scope is not None:  # hidden items take their share of every ranking
+            ctx.within = ItemFilter(self.catalog, query.scope)
+            ctx.pool = ctx.within.widen(ctx.pool)
         if not query.text.strip() and query.image is None:
             return SearchOutcome([], [note(NoteCode.EMPTY_QUERY)])
         if query.image is None and not query_terms(query.text):
             return SearchOutcome([], [note(NoteCode.NOTHING_TO_SEARCH, text=query.text.strip())])
         self._start_text_encoders(ctx)
-        hits = [hit for signal in self.signals for hit in signal(ctx)]
+        hits = [hit for signal in self.signals for hit in _readable(signal(ctx), ctx)]
         ocr = self._photo_ocr(ctx)
         if ocr is not None and query.image is not None:
             if on_partial is not None:
                 self._hand_out_partial(hits, ctx, started, on_partial)
             ctx.photo_text = ocr.read(query.image)
-            hits += [hit for signal in self.photo_text_signals for hit in signal(ctx)]
+            hits += [h for s in self.photo_text_signals for h in _readable(s(ctx), ctx)]
         return self._outcome(hits, ctx, started)
 
     def _hand_out_partial(
@@ -231,13 +240,14 @@ class Searcher:
         text = ctx.query.text.strip()
         if not text or not self._wants("lexical", "part-number", ctx=ctx):
             return []
-        return self.lexical.hits(text, ctx.pool)
+        return self.lexical.hits(text, ctx.pool, within=ctx.within)
 
     def _visual_match(self, ctx: _QueryContext) -> list[Hit]:
         image = ctx.query.image
         if image is None or self.visual is None or not self._wants("visual", ctx=ctx):
             return []
-        return self.visual.hits(image, k=ctx.query.top_k)
+        k = ctx.query.top_k if ctx.within is None else ctx.within.widen(ctx.query.top_k)
+        return self.visual.hits(image, k=k)
 
     def _text_on_photo(self, ctx: _QueryContext) -> list[Hit]:
         """Text printed on the query photo (a part number on a board) searched lexically."""
@@ -245,12 +255,14 @@ class Searcher:
         if result is None or not self._wants("ocr-lexical", "ocr-part-number", ctx=ctx):
             return []
         # OCR splits and clips silkscreen words; mend them against the library's vocabulary.
-        text = repair_lines((line.text for line in result.lines), self.lexical.vocabulary)
+        # A scoped query mends nothing: the whole library's words would show in its note.
+        words = self.lexical.vocabulary if ctx.within is None else NO_VOCABULARY
+        text = repair_lines((line.text for line in result.lines), words)
         terms = salient_terms(text, max_terms=OCR_QUERY_TERMS)
         if not terms:
             return []
         ctx.notes.append(note(NoteCode.READ_FROM_PHOTO, terms=" ".join(terms)))
-        return self.lexical.hits(" ".join(terms), ctx.pool, source="ocr")
+        return self.lexical.hits(" ".join(terms), ctx.pool, source="ocr", within=ctx.within)
 
     def _passage_on_photo(self, ctx: _QueryContext) -> list[Hit]:
         """A photo of print (a paragraph, a table): the page whose text it shows."""
@@ -331,6 +343,9 @@ class Searcher:
             return []
         keys, sims, stored = index.search_with_vectors(vector, ctx.pool)
         kinds = self.catalog.item_kinds(int(k) for k in keys)
+        if ctx.within is not None:  # z-scores are fitted on the found set: readable items only
+            readable = ctx.within.allowed(set(kinds))
+            kinds = {i: k for i, k in kinds.items() if i in readable}
         rows = [n for n, k in enumerate(keys) if int(k) in kinds]  # still in the catalog
         found = [(int(keys[n]), float(sims[n]), kinds[int(keys[n])].value) for n in rows]
         if not found:
@@ -434,47 +449,17 @@ class Searcher:
             pages[item_id].snippet = passage(best, terms)
 
 
-def support_within_coverage(hits: list[Hit]) -> list[Hit]:
-    """Semantic text similarity supports what the words found; it may not overturn it.
-
-    An item that contains only some of the query's words ("module" of "relay module") had
-    its lexical confidence held down for that, but a high MiniLM similarity (the chunk is
-    about *a* module) added by noisy-OR lifted it over items containing every word. So the
-    semantic-text confidence of an item the lexical signal found partly is capped at that
-    share: half the words, at most half the support. Items no word matched (a paraphrase,
-    another language) keep their semantic confidence whole."""
-    covered: dict[int, float] = {}
-    for hit in hits:
-        if hit.signal == "lexical":
-            covered[hit.item_id] = max(covered.get(hit.item_id, 0.0), hit.coverage)
-    out = []
-    for hit in hits:
-        cap = covered.get(hit.item_id, 1.0)
-        if hit.signal == "semantic-text" and hit.confidence > cap:
-            hit = replace(hit, confidence=cap)
-        out.append(hit)
-    return out
-
-
-def passage(text: str, terms: set[str], size: int = SNIPPET_CHARS) -> str:
-    """``text`` on one line, at most ``size`` characters, starting a little before the first
-    query term it contains (so the snippet shows why it matched)."""
-    text = " ".join(text.split())
-    lowered = text.lower()
-    hits = [i for i in (lowered.find(t.lower()) for t in terms if t) if i >= 0]
-    start = 0
-    if hits and min(hits) > size // 3:
-        start = text.rfind(" ", 0, min(hits) - size // 5) + 1
-    out = ("…" if start else "") + text[start:]
-    return out if len(out) <= size else out[: size - 1] + "…"
-
-
 def _related_apart(results: list[SearchResult], parts: list[str]) -> list[SearchResult]:
     """Results that name none of ``parts`` exactly are only related: flagged, after the rest."""
     for result in results:
         named = [str(r.params["part"]) for r in result.reasons if r.code is ReasonCode.PART_NUMBER]
         result.related = not any(match_part_number(pn, n) >= 1.0 for pn in parts for n in named)
     return [r for r in results if not r.related] + [r for r in results if r.related]
+
+
+def _readable(hits: list[Hit], ctx: _QueryContext) -> list[Hit]:
+    """The hits a scoped query may see: applied to every signal, before fusion."""
+    return hits if ctx.within is None else ctx.within.keep(hits)
 
 
 def _passes(row: ItemRow, query: Query, folder: Path | None) -> bool:
