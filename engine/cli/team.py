@@ -31,6 +31,12 @@ def add_team_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=8470)
     p.add_argument("--tls-cert", type=Path, help="certificate (PEM) for HTTPS")
     p.add_argument("--tls-key", type=Path, help="its private key (PEM)")
+    p.add_argument(
+        "--search-slots",
+        type=int,
+        default=0,
+        help="searches answered at once, the rest queue (default: one per two cores)",
+    )
     p.set_defaults(run=cmd_serve)
 
     users = sub.add_parser("users", help="who may use the team server, with tokens")
@@ -73,6 +79,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for path in (args.tls_cert, args.tls_key):
         if path is not None and not path.is_file():
             raise CliError(f"{path} does not exist or is not a file", EXIT_USAGE)
+    if args.search_slots < 0:
+        raise CliError("--search-slots must be 0 (automatic) or more", EXIT_USAGE)
     if not 0 < args.port < 65536:
         raise CliError("--port must be between 1 and 65535", EXIT_USAGE)
     if args.tls_cert is None and not _loopback(args.host):
@@ -82,7 +90,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     options = ServeOptions(
-        args.data_dir, args.store, args.host, args.port, args.tls_cert, args.tls_key
+        args.data_dir,
+        args.store,
+        args.host,
+        args.port,
+        args.tls_cert,
+        args.tls_key,
+        search_slots=args.search_slots,
     )
     serve(options)
     return EXIT_OK

@@ -68,10 +68,12 @@ class LexicalSearch:
     def _rows(self, match: str, limit: int, within: ItemFilter | None = None) -> list[LexicalRow]:
         # Rank first, read texts second: selecting the body in the ranking query would make
         # SQLite carry every matching row's text through the sort, not just the top ``limit``.
+        # A scope's ids filter the matches (``+rowid``: not handed to FTS5, which would run
+        # the whole MATCH once per readable id: 5.8 s instead of 0.1 s on the corpus index).
         sub, sub_args = within.sql() if within is not None else ("", [])
         ranked = self.catalog.query(
             "SELECT rowid, -bm25(lexical, 1.0, ?) FROM lexical WHERE lexical MATCH ?"
-            + (f" AND rowid IN ({sub})" if sub else "")
+            + (f" AND +rowid IN ({sub})" if sub else "")
             + " ORDER BY bm25(lexical, 1.0, ?) LIMIT ?",
             (NAME_WEIGHT, match, *sub_args, NAME_WEIGHT, limit),
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import threading
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
@@ -46,8 +48,9 @@ def _scope(request: Request) -> Scope:
 UserScope = Annotated[Scope, Depends(_scope)]
 
 
-def create_app(library: Library, team: TeamAccess) -> FastAPI:
-    """The API over ``library``; ``team`` knows the users and what each may read."""
+def create_app(library: Library, team: TeamAccess, search_slots: int = 0) -> FastAPI:
+    """The API over ``library``; ``team`` knows the users and what each may read.
+    ``search_slots``: searches run at once (0: one per two cores, at least one)."""
     app = FastAPI(
         title="Sagasu team server",
         version="1",
@@ -55,6 +58,10 @@ def create_app(library: Library, team: TeamAccess) -> FastAPI:
         "`Authorization: Bearer TOKEN` (`sagasu users add`).",
     )
     fresh = Freshness(library)
+    # Requests beyond the slots wait their turn. Twenty searches at once on two cores, each
+    # spreading MiniLM, OpenCV and onnxruntime over every core, took minutes each; in turn
+    # they take their own time plus the queue's (docs/BENCHMARKS.md, bench_serve.py).
+    slots = threading.BoundedSemaphore(search_slots or max(1, (os.cpu_count() or 2) // 2))
     _add_error_handlers(app)
 
     app.state.team = team
@@ -72,7 +79,8 @@ def create_app(library: Library, team: TeamAccess) -> FastAPI:
     ) -> dict[str, object]:
         fresh.check()
         query = SearchQuery(text=q, top_k=top_k, kinds=set(kind) if kind else None, scope=user)
-        return outcome_json(library.search(query))
+        with slots:
+            return outcome_json(library.search(query))
 
     @app.post("/v1/search/image", summary="Search by a photo or picture (multipart upload)")
     def search_image(
@@ -88,7 +96,8 @@ def create_app(library: Library, team: TeamAccess) -> FastAPI:
         except Exception as exc:  # ExtractError, OSError, PIL's errors: the upload is bad
             raise Problem(ProblemCode.BAD_IMAGE, detail=_reason(exc)) from exc
         fresh.check()
-        return outcome_json(library.search(SearchQuery(image=picture, top_k=top_k, scope=user)))
+        with slots:
+            return outcome_json(library.search(SearchQuery(image=picture, top_k=top_k, scope=user)))
 
     @app.get("/v1/status", summary="Your roots: counts, tiers, skipped files, models")
     def status(user: UserScope) -> dict[str, object]:

@@ -11,6 +11,10 @@ import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.library import Library
 
 log = logging.getLogger("sagasu.serve")
 
@@ -24,6 +28,7 @@ class ServeOptions:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     warm: bool = True  # load the models before listening: the first query is not slowed
+    search_slots: int = 0  # searches at once (engine.team.api.create_app)
 
 
 def serve(options: ServeOptions) -> None:
@@ -37,8 +42,8 @@ def serve(options: ServeOptions) -> None:
         team = library.team(options.store_url)
         try:
             if options.warm:
-                library.warm_up()
-            app = create_app(library, team)
+                _warm_up(library)
+            app = create_app(library, team, options.search_slots)
             scheme = "https" if options.tls_cert else "http"
             print(
                 f"sagasu: serving {library.data_dir} at {scheme}://{options.host}:{options.port}"
@@ -57,3 +62,13 @@ def serve(options: ServeOptions) -> None:
             )
         finally:
             team.close()
+
+
+def _warm_up(library: Library) -> None:
+    """Load the models and what a first search reads (vectors, calibration, the word lists of
+    both languages), so the first users are not the ones who wait for it."""
+    from engine.search import Query
+
+    library.warm_up()
+    for text in ("warm up", "起動"):
+        library.search(Query(text=text, top_k=1))
