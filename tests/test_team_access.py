@@ -250,8 +250,19 @@ def test_paths_out_of_the_roots_are_never_read(
         assert r.json()["error"]["code"] in ("forbidden", "not_found")
 
 
-def test_errors_are_typed_json_without_tracebacks(client: TestClient, served: Any) -> None:
+def test_errors_are_typed_json_without_tracebacks(
+    client: TestClient, served: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from engine.team import api
+
+    monkeypatch.setattr(api, "MAX_UPLOAD_MB", 1)
     headers = auth(served, "alice")
+    big = client.post(
+        "/v1/search/image",
+        files={"image": ("big.jpg", io.BytesIO(b"\xff" * (2**20 + 10)), "image/jpeg")},
+        headers=headers,
+    )
+    assert big.status_code == 413 and big.json()["error"]["code"] == "too_large"
     cases = [
         client.get("/v1/search", headers=headers),  # no q
         client.get("/v1/search", params={"q": "x", "top_k": "0"}, headers=headers),

@@ -83,3 +83,27 @@ def test_users_and_roots_commands(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["users", "remove", "dana", "--data-dir", data]) == 1
     assert main(["users", "add", "bad name", "--groups", "x", "--data-dir", data]) == 1
     assert "not usable" in capsys.readouterr().err
+
+
+def test_serve_refuses_bad_options_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    data = str(tmp_path / "data")
+    cert = tmp_path / "cert.pem"
+    cert.write_text("x")
+    assert main(["serve", "--data-dir", data, "--tls-cert", str(cert)]) == 2
+    assert "both --tls-cert and --tls-key" in capsys.readouterr().err
+    missing = str(tmp_path / "missing.pem")
+    assert main(["serve", "--data-dir", data, "--tls-cert", missing, "--tls-key", missing]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        assert main(["serve", "--data-dir", data, "--port", port]) == 1
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
+    assert main(["serve", "--data-dir", data, "--store", "mysql://x"]) == 1
+    assert "postgresql:// URL" in capsys.readouterr().err

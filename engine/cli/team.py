@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import socket
 import sys
 import time
 from pathlib import Path
@@ -83,6 +84,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CliError("--search-slots must be 0 (automatic) or more", EXIT_USAGE)
     if not 0 < args.port < 65536:
         raise CliError("--port must be between 1 and 65535", EXIT_USAGE)
+    _check_listen(args.host, args.port)
     if args.tls_cert is None and not _loopback(args.host):
         print(
             f"sagasu: warning: serving {args.host} without TLS: tokens cross the network in "
@@ -100,6 +102,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     serve(options)
     return EXIT_OK
+
+
+def _check_listen(host: str, port: int) -> None:
+    """One line before any model loads when the address is taken or not this machine's
+    (uvicorn would say it in a log line after the models had loaded)."""
+    try:
+        for family, kind, proto, _, address in socket.getaddrinfo(
+            host, port, 0, socket.SOCK_STREAM
+        ):
+            with socket.socket(family, kind, proto) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind(address)
+    except OSError as exc:
+        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
 def _loopback(host: str) -> bool:
