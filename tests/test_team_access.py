@@ -286,3 +286,22 @@ def test_openapi_is_served(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert {"/v1/search", "/v1/search/image", "/v1/status"} <= set(spec["paths"])
     assert client.get("/docs").status_code == 200
+
+
+def test_a_granted_link_to_another_root_opens_nothing_of_it(
+    client: TestClient, served: Any, two_roots: TwoRoots, tmp_path: Path
+) -> None:
+    """A root is matched as spelt: granting a link that leads to B's root grants only that
+    spelling (which indexed nothing), never B's files."""
+    team = served[1]
+    alias = tmp_path / "alias-of-b"
+    os.symlink(two_roots.root_b, alias)
+    team.directory.grant(str(alias), frozenset({"alpha"}))
+    try:
+        alice = client.get("/v1/search", params={"q": "BRAVOZEPHYR"}, headers=auth(served, "alice"))
+        assert all("alpha-root" in p for p in paths_of(alice))
+        assert leaked(alice.content, "BRAVOZEPHYR") == []
+        status = client.get("/v1/status", headers=auth(served, "alice"))
+        assert status.json()["counts"]["files"] == 2
+    finally:
+        team.directory.revoke(str(alias), frozenset({"alpha"}))

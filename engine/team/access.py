@@ -31,8 +31,10 @@ class Scope:
     roots: frozenset[str]
 
     def spellings(self) -> list[str]:
-        """The roots as stored, and resolved (catalogs before folder_root stored those)."""
-        return sorted(self.roots | {os.path.realpath(r) for r in self.roots})
+        """The roots exactly as granted and as ``files.root`` holds them. Not also resolved:
+        a granted link to another group's root would open that root (``sagasu roots list``
+        shows the spellings a catalog from before engine.crawl.folder_root holds)."""
+        return sorted(self.roots)
 
 
 class ItemFilter:
