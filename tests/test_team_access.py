@@ -305,3 +305,31 @@ def test_a_granted_link_to_another_root_opens_nothing_of_it(
         assert status.json()["counts"]["files"] == 2
     finally:
         team.directory.revoke(str(alias), frozenset({"alpha"}))
+
+
+def test_answers_hold_the_results_of_sagasu_search_json(
+    client: TestClient, served: Any, two_roots: TwoRoots, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same objects, byte for byte once parsed, and typed again by results_from_json."""
+    import json
+
+    from engine.cli import main
+    from engine.outcome_json import results_from_json
+
+    team = served[1]
+    token = team.directory.add_user("both", frozenset({"alpha", "bravo"}))
+    try:
+        query = "torque sensor wiring"
+        served_json = client.get(
+            "/v1/search",
+            params={"q": query, "top_k": 10},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()["results"]
+    finally:
+        team.directory.remove_user("both")
+    capsys.readouterr()
+    assert main(["search", "--data-dir", str(two_roots.data_dir), "--json", query]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert served_json == printed and len(printed) >= 2
+    typed = results_from_json(served_json)
+    assert [r.to_json() for r in typed] == printed
