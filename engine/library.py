@@ -69,6 +69,7 @@ from engine.types import (
 if TYPE_CHECKING:  # the indexing stack (PyMuPDF, OpenCV) loads when an index run starts
     from engine.encode.status import ModelState
     from engine.summary import IndexSummary, OcrSummary
+    from engine.team.view import TeamAccess
 
 BytesProgress = Callable[[int, int], None]
 FOLDERS_ADOPTED = "folders-adopted"  # Library._adopt_indexed_folders ran for this data dir
@@ -475,6 +476,12 @@ class Library(FeedbackFront):
         status = library_status(self.data_dir, self._settings, self.catalog, self.encoders)
         status["read_only"] = self.read_only
         return status
+
+    def team(self, store_url: str | None = None) -> TeamAccess:
+        """Users, groups and what each may read, for ``sagasu serve`` (engine.team)."""
+        from engine.team.view import TeamAccess
+
+        return TeamAccess(self.catalog, self.status, store_url)
 
     def access_note(self) -> Note | None:
         """What a client shows for as long as the library is open: a read-only data folder

@@ -10,6 +10,7 @@ from PIL import Image
 
 from engine.messages import Note
 from engine.query_features import QueryFeatures
+from engine.team.access import Scope
 from engine.text_safety import replace_surrogates
 from engine.types import ItemKind, SearchResult
 
@@ -29,6 +30,8 @@ class Query:
     # Only these signals (fusion.DEFAULT_WEIGHTS keys): per-signal evaluation, diagnostics.
     signals: set[str] | None = None
     features: QueryFeatures | None = None
+    # Only items under these roots (a team server's user): engine.team.access, before fusion.
+    scope: Scope | None = None
 
     def __post_init__(self) -> None:
         # Bytes that are not UTF-8 (from argv) arrive as lone surrogates, which tokenisers

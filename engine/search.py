@@ -35,7 +35,7 @@ from engine.search_grouping import SNIPPET_CHARS as SNIPPET_CHARS
 from engine.search_grouping import group, related_apart
 from engine.search_grouping import passage as passage
 from engine.signals.lexical import LexicalSearch
-from engine.signals.lexicon import repair_lines
+from engine.signals.lexicon import NO_VOCABULARY, repair_lines
 from engine.signals.ocr import OcrEngine, OcrLine, OcrResult
 from engine.signals.partnumbers import extract_part_numbers, match_part_number, salient_terms
 from engine.signals.passage import PassageSearch
@@ -44,6 +44,7 @@ from engine.signals.visual import VisualSearch
 from engine.signals.visual.features import Features
 from engine.store.catalog import Catalog
 from engine.store.vectors import VectorStore
+from engine.team.access import ItemFilter
 
 if TYPE_CHECKING:  # the encoder modules import torch: loaded with the models
     from engine.encode.clip import ClipEncoder
@@ -68,6 +69,7 @@ class _QueryContext:
     # Text read off a query photo (the slowest signal: ~1 s), after the other signals ran.
     photo_text: OcrResult | None = None
     photo_vectors: dict[str, np.ndarray] | None = None  # the photo's image vectors, once
+    within: ItemFilter | None = None  # the query's scope, bound to the catalog
 
 
 class Searcher:
@@ -125,7 +127,7 @@ class Searcher:
         something: with their ranking, so that a window can show it at once and replace it
         when the text is in."""
         started = time.perf_counter()
-        ctx = _QueryContext(query, max(50, query.top_k * 8), [], self.params())
+        ctx = self._context(query)
         refused = _refusal(query)
         if refused is not None:
             return SearchOutcome([], [refused])
@@ -136,10 +138,17 @@ class Searcher:
         """Every signal's hits for ``query`` before fusion, as the ranking would see them
         (adaptation records them per candidate and ranks them again with other parameters:
         :func:`fused_ranking`)."""
-        ctx = _QueryContext(query, max(50, query.top_k * 8), [], self.params())
+        ctx = self._context(query)
         if _refusal(query) is not None:
             return []
         return _wanted(self._gather(ctx, time.perf_counter(), None), query)
+
+    def _context(self, query: Query) -> _QueryContext:
+        ctx = _QueryContext(query, max(50, query.top_k * 8), [], self.params())
+        if query.scope is not None:  # hidden items take their share of every ranking
+            ctx.within = ItemFilter(self.catalog, query.scope)
+            ctx.pool = ctx.within.widen(ctx.pool)
+        return ctx
 
     def _gather(
         self,
@@ -148,18 +157,18 @@ class Searcher:
         on_partial: Callable[[SearchOutcome], None] | None,
     ) -> list[Hit]:
         self._start_text_encoders(ctx)
-        hits = [hit for signal in self.signals for hit in signal(ctx)]
+        hits = [hit for signal in self.signals for hit in _readable(signal(ctx), ctx)]
         features = ctx.query.features
         if features is not None and self._wants(*OCR_SIGNALS, ctx=ctx):
             ctx.photo_text = _stored_photo_text(features.ocr_lines)
-            hits += [hit for signal in self.photo_text_signals for hit in signal(ctx)]
+            hits += [h for s in self.photo_text_signals for h in _readable(s(ctx), ctx)]
             return hits
         ocr = self._photo_ocr(ctx)
         if ocr is not None and ctx.query.image is not None:
             if on_partial is not None:
                 self._hand_out_partial(hits, ctx, started, on_partial)
             ctx.photo_text = ocr.read(ctx.query.image)
-            hits += [hit for signal in self.photo_text_signals for hit in signal(ctx)]
+            hits += [h for s in self.photo_text_signals for h in _readable(s(ctx), ctx)]
         return hits
 
     def _hand_out_partial(
@@ -226,18 +235,19 @@ class Searcher:
         text = ctx.query.text.strip()
         if not text or not self._wants("lexical", "part-number", ctx=ctx):
             return []
-        return self.lexical.hits(text, ctx.pool)
+        return self.lexical.hits(text, ctx.pool, within=ctx.within)
 
     def _visual_match(self, ctx: _QueryContext) -> list[Hit]:
         query = ctx.query
         if not query.is_photo or self.visual is None or not self._wants("visual", ctx=ctx):
             return []
+        k = query.top_k if ctx.within is None else ctx.within.widen(query.top_k)
         if query.features is None and query.image is not None:
-            return self.visual.hits(query.image, k=query.top_k)
+            return self.visual.hits(query.image, k=k)
         blob = query.features.visual if query.features is not None else None
         if not blob:
             return []
-        return self.visual.features_hits(Features.from_bytes(blob), k=query.top_k)
+        return self.visual.features_hits(Features.from_bytes(blob), k=k)
 
     def _text_on_photo(self, ctx: _QueryContext) -> list[Hit]:
         """Text printed on the query photo (a part number on a board) searched lexically."""
@@ -245,12 +255,14 @@ class Searcher:
         if result is None or not self._wants("ocr-lexical", "ocr-part-number", ctx=ctx):
             return []
         # OCR splits and clips silkscreen words; mend them against the library's vocabulary.
-        text = repair_lines((line.text for line in result.lines), self.lexical.vocabulary)
+        # A scoped query mends nothing: the whole library's words would show in its note.
+        words = self.lexical.vocabulary if ctx.within is None else NO_VOCABULARY
+        text = repair_lines((line.text for line in result.lines), words)
         terms = salient_terms(text, max_terms=OCR_QUERY_TERMS)
         if not terms:
             return []
         ctx.notes.append(note(NoteCode.READ_FROM_PHOTO, terms=" ".join(terms)))
-        return self.lexical.hits(" ".join(terms), ctx.pool, source="ocr")
+        return self.lexical.hits(" ".join(terms), ctx.pool, source="ocr", within=ctx.within)
 
     def _passage_on_photo(self, ctx: _QueryContext) -> list[Hit]:
         """A photo of print (a paragraph, a table): the page whose text it shows."""
@@ -354,6 +366,9 @@ class Searcher:
             return []
         keys, sims, stored = index.search_with_vectors(vector, ctx.pool)
         kinds = self.catalog.item_kinds(int(k) for k in keys)
+        if ctx.within is not None:  # z-scores are fitted on the found set: readable items only
+            readable = ctx.within.allowed(set(kinds))
+            kinds = {i: k for i, k in kinds.items() if i in readable}
         rows = [n for n, k in enumerate(keys) if int(k) in kinds]  # still in the catalog
         found = [(int(keys[n]), float(sims[n]), kinds[int(keys[n])].value) for n in rows]
         if not found:
@@ -413,6 +428,11 @@ def _refusal(query: Query) -> Note | None:
     if not query.is_photo and not query_terms(query.text):
         return note(NoteCode.NOTHING_TO_SEARCH, text=query.text.strip())
     return None
+
+
+def _readable(hits: list[Hit], ctx: _QueryContext) -> list[Hit]:
+    """The hits a scoped query may see: applied to every signal, before fusion."""
+    return hits if ctx.within is None else ctx.within.keep(hits)
 
 
 def _wanted(hits: list[Hit], query: Query) -> list[Hit]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,13 +20,18 @@ _numbers = itertools.count()
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def pg_server() -> Iterator[Any]:
     import pgserver
 
-    # Short path: a Unix socket path must stay under ~100 bytes.
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="delete")
+    # Not under pytest's basetemp: run as root, pgserver starts PostgreSQL as its own user,
+    # which must traverse the folders above its data, and pytest sets its base folder back
+    # to 0700 whenever another pytest session starts. A short path, too: a Unix socket path
+    # must stay under ~100 bytes.
+    folder = Path(tempfile.mkdtemp(prefix="sagasu-pg-"))
+    server = pgserver.get_server(folder, cleanup_mode="delete")
     yield server
     server.cleanup()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

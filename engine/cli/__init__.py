@@ -9,6 +9,7 @@
     sagasu eval [CSV...]     (built-in retrieval evaluation; no CSV: the library's examples)
     sagasu feedback list|add|remove|export|import|adapt|status|rollback|on|off
     sagasu serve-local [--idle S] [--detach | --stop]   (keep the models loaded: warm.py)
+    sagasu serve | users | roots   (the team server and who may read what: team.py)
 
 Every command reaches the engine through engine.library.Library. Heavy imports (torch,
 open_clip) happen inside the commands, so ``--help`` is instant. Every problem a user can
@@ -38,6 +39,7 @@ from engine.cli.eval import add_eval_parser
 from engine.cli.feedback import add_feedback_parser
 from engine.cli.folders import add_folders_parser
 from engine.cli.serve import add_serve_parser
+from engine.cli.team import add_team_parsers
 from engine.store.access import storage_problem_of
 from engine.store.health import CatalogDamaged
 
@@ -201,4 +203,5 @@ def build_parser() -> argparse.ArgumentParser:
     add_folders_parser(sub, common)
     add_feedback_parser(sub, common)
     add_serve_parser(sub, common)
+    add_team_parsers(sub, common)
     return parser

@@ -125,7 +125,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     finally:
         lib.close()
     if args.json:
-        print_json([r.to_json() for r in outcome.results])
+        from engine.outcome_json import results_json
+
+        print_json(results_json(outcome.results))
         for note in outcome.notes:
             print(f"note: {note}", file=sys.stderr)
         return EXIT_OK

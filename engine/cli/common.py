@@ -4,16 +4,12 @@ and the terminal's progress line."""
 from __future__ import annotations
 
 import argparse
-import base64
 import errno
-import json
-import os
-from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from engine.cli.progress import PHASE_WORDS as PHASE_WORDS
 from engine.cli.progress import TerminalProgress as TerminalProgress
-from engine.text_safety import has_surrogates, replace_surrogates
+from engine.outcome_json import json_text as json_text
 
 if TYPE_CHECKING:  # heavy modules: imported inside the commands at run time
     from engine.library import Library
@@ -56,49 +52,6 @@ def repair_command(args: argparse.Namespace) -> str:
 def print_json(value: object) -> None:
     """Print ``value`` as JSON: every ``--json`` output goes through here."""
     print(json_text(value))
-
-
-def json_text(value: object) -> str:
-    """``value`` as indented JSON that is valid UTF-8 whatever the file names.
-
-    A name with bytes that are not UTF-8 (possible on Linux) is held in Python with lone
-    surrogates, which cannot be written as UTF-8: strict parsers would reject the output.
-    Such a string is written with U+FFFD in their place, and when it sits under a key ``K``,
-    the exact bytes follow as ``K_bytes`` (standard base64), so a script can still reach
-    the file: ``{"path": "caf\ufffd.pdf", "path_bytes": "Y2Fm6S5wZGY="}``."""
-    return json.dumps(_json_safe(value), ensure_ascii=False, indent=2)
-
-
-def _json_safe(value: object) -> object:
-    if isinstance(value, PurePath):
-        value = os.fspath(value)
-    if isinstance(value, str):
-        return replace_surrogates(value)
-    if isinstance(value, dict):
-        out: dict[str, object] = {}
-        for key, item in value.items():
-            name = replace_surrogates(str(key))
-            out[name] = _json_safe(item)
-            raw = _raw_bytes(item)
-            if raw is not None:
-                out[f"{name}_bytes"] = base64.b64encode(raw).decode("ascii")
-        return out
-    if isinstance(value, list | tuple):
-        return [_json_safe(item) for item in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return replace_surrogates(str(value))  # what json.dumps(default=str) would write
-
-
-def _raw_bytes(value: object) -> bytes | None:
-    """The file-system bytes behind a string that holds undecodable ones; None otherwise."""
-    text = os.fspath(value) if isinstance(value, PurePath) else value
-    if not isinstance(text, str) or not has_surrogates(text):
-        return None
-    try:
-        return os.fsencode(text)
-    except UnicodeEncodeError:  # a surrogate that no byte decoded to: not a file name
-        return None
 
 
 def storage_problem(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from engine.fusion import Hit
 from engine.messages import ReasonCode, reason
@@ -21,6 +22,9 @@ from engine.signals.expansion import expand_query
 from engine.signals.partnumbers import extract_part_numbers, match_key, match_part_number
 from engine.signals.tokenize import fts_query_terms, quote_term, token_list
 from engine.store.catalog import Catalog
+
+if TYPE_CHECKING:
+    from engine.team.access import ItemFilter
 
 TRANSLATED_DISCOUNT = 0.85  # a match through the dictionary is a little less certain
 NAME_WEIGHT = 3.0  # BM25 weight of file-name tokens relative to body text
@@ -42,7 +46,11 @@ class LexicalSearch:
         self.catalog = catalog
         self.vocabulary = FtsVocabulary(catalog)
 
-    def hits(self, text: str, pool: int, source: str = "query") -> list[Hit]:
+    def hits(
+        self, text: str, pool: int, source: str = "query", within: ItemFilter | None = None
+    ) -> list[Hit]:
+        """Hits for ``text``; ``within``: only readable items are ranked (a team user's), so
+        their confidences are relative to the best readable row, not to a hidden one."""
         expansion = expand_query(text)
         groups = {
             "original": _tokens(expansion.original_terms),
@@ -52,18 +60,22 @@ class LexicalSearch:
         match = fts_query_terms(expansion.all_terms)
         if not match:
             return []
-        rows = self._rows(match, pool)
+        rows = self._rows(match, pool, within)
         hits = self._term_hits(rows, groups, source)
-        hits += self._part_number_hits(text, pool, source)
+        hits += self._part_number_hits(text, pool, source, within)
         return hits
 
-    def _rows(self, match: str, limit: int) -> list[LexicalRow]:
+    def _rows(self, match: str, limit: int, within: ItemFilter | None = None) -> list[LexicalRow]:
         # Rank first, read texts second: selecting the body in the ranking query would make
         # SQLite carry every matching row's text through the sort, not just the top ``limit``.
+        # A scope's ids filter the matches (``+rowid``: not handed to FTS5, which would run
+        # the whole MATCH once per readable id: 5.8 s instead of 0.1 s on the corpus index).
+        sub, sub_args = within.sql() if within is not None else ("", [])
         ranked = self.catalog.query(
-            "SELECT rowid, -bm25(lexical, 1.0, ?) FROM lexical"
-            " WHERE lexical MATCH ? ORDER BY bm25(lexical, 1.0, ?) LIMIT ?",
-            (NAME_WEIGHT, match, NAME_WEIGHT, limit),
+            "SELECT rowid, -bm25(lexical, 1.0, ?) FROM lexical WHERE lexical MATCH ?"
+            + (f" AND +rowid IN ({sub})" if sub else "")
+            + " ORDER BY bm25(lexical, 1.0, ?) LIMIT ?",
+            (NAME_WEIGHT, match, *sub_args, NAME_WEIGHT, limit),
         )
         if not ranked:
             return []
@@ -103,10 +115,13 @@ class LexicalSearch:
             hits.append(Hit(row.item_id, signal, confidence, why, coverage=coverage))
         return hits
 
-    def _part_number_hits(self, text: str, pool: int, source: str) -> list[Hit]:
+    def _part_number_hits(
+        self, text: str, pool: int, source: str, within: ItemFilter | None = None
+    ) -> list[Hit]:
         hits = []
         for pn in extract_part_numbers(text):
-            stem_rows = self._rows(" OR ".join(quote_term(t) for t in _tokens([pn])), pool)
+            stem_match = " OR ".join(quote_term(t) for t in _tokens([pn]))
+            stem_rows = self._rows(stem_match, pool, within)
             for row in stem_rows:
                 score, token = _best_part_match(pn, row.tokens)
                 if score <= 0.0:

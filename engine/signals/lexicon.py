@@ -39,6 +39,19 @@ class Vocabulary(Protocol):
     def completions(self, prefix: str, max_length: int) -> list[tuple[str, int]]: ...
 
 
+class _NoVocabulary:
+    """Knows no word: OCR text is taken as read (a scoped query, engine.team.access)."""
+
+    def doc_count(self, term: str) -> int:
+        return 0
+
+    def completions(self, prefix: str, max_length: int) -> list[tuple[str, int]]:
+        return []
+
+
+NO_VOCABULARY: Vocabulary = _NoVocabulary()
+
+
 def repair_lines(lines: Iterable[str], vocabulary: Vocabulary) -> str:
     """OCR lines → one text whose Latin words all occur in the library (see module doc)."""
     return "\n".join(

@@ -130,7 +130,27 @@ CREATE TABLE eval_history (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5_EXAMPLES]
+# v6 (team library, engine/team/sqlite_directory.py): users with the SHA-256 of their
+# token, their groups, and the groups that may read each indexed root.
+V6_TEAM = """
+CREATE TABLE team_users (
+    name TEXT PRIMARY KEY,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at REAL NOT NULL
+);
+CREATE TABLE team_user_groups (
+    user_name TEXT NOT NULL REFERENCES team_users(name) ON DELETE CASCADE,
+    group_name TEXT NOT NULL,
+    PRIMARY KEY (user_name, group_name)
+);
+CREATE TABLE team_root_groups (
+    root TEXT NOT NULL,
+    group_name TEXT NOT NULL,
+    PRIMARY KEY (root, group_name)
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5_EXAMPLES, V6_TEAM]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
