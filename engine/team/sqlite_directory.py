@@ -1,4 +1,4 @@
-"""The team directory in the SQLite catalog (tables of schema migration ``V5_TEAM``)."""
+"""The team directory in the SQLite catalog (tables of schema migration ``V6_TEAM``)."""
 
 from __future__ import annotations
 
