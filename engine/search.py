@@ -39,7 +39,7 @@ from engine.signals.tokenize import query_terms, token_list
 from engine.signals.visual import VisualSearch
 from engine.store.catalog import Catalog
 from engine.store.records import ItemRow
-from engine.store.vectors import VectorStore
+from engine.store.vector_search import VectorSearch
 from engine.text_safety import replace_surrogates
 from engine.types import ItemKind, SearchResult
 
@@ -102,7 +102,7 @@ class Searcher:
     def __init__(
         self,
         catalog: Catalog,
-        vectors: VectorStore,
+        vectors: VectorSearch,
         encoders: Encoders,
         alignment: AlignmentState,
         visual: VisualSearch | None = None,
@@ -326,10 +326,10 @@ class Searcher:
         signal: str,
         why: ReasonCode,
     ) -> list[Hit]:
-        index = self.vectors.get(space)
-        if index is None:
+        near = self.vectors.nearest(space, vector, ctx.pool)
+        if not len(near):
             return []
-        keys, sims, stored = index.search_with_vectors(vector, ctx.pool)
+        keys, sims, stored = near.keys, near.sims, near.vectors
         kinds = self.catalog.item_kinds(int(k) for k in keys)
         rows = [n for n, k in enumerate(keys) if int(k) in kinds]  # still in the catalog
         found = [(int(keys[n]), float(sims[n]), kinds[int(keys[n])].value) for n in rows]
