@@ -189,6 +189,20 @@ def test_pgvector_builds_its_hnsw_index_past_the_size_and_keeps_recall(
     assert found / (10 * len(queries)) >= 0.99
 
 
+def test_a_filter_of_half_the_items_keeps_recall_on_the_graph(
+    graph: tuple[PgVectorSearch, np.ndarray, np.ndarray],
+) -> None:
+    search, keys, matrix = graph
+    half = np.random.default_rng(6).random(len(keys)) < 0.5
+    allowed = ItemFilter(item_ids=frozenset(int(k) for k in keys[half]))
+    found = 0
+    for query in clustered(20, np.random.default_rng(7)):
+        near = search.nearest(SPACE, query, 10, allowed)
+        assert all(half[int(k) - 1] for k in near.keys)
+        found += len(set(exact(keys[half], matrix[half], query, 10)) & {int(k) for k in near.keys})
+    assert found / 200 >= 0.99
+
+
 def test_a_filter_the_graph_misses_falls_back_to_exact_search(
     graph: tuple[PgVectorSearch, np.ndarray, np.ndarray],
 ) -> None:
