@@ -159,11 +159,12 @@ def clustered(n: int, rng: np.random.Generator) -> np.ndarray:
 
 @pytest.fixture
 def graph(pg_url: str) -> Iterator[tuple[PgVectorSearch, np.ndarray, np.ndarray]]:
-    """5,000 clustered vectors in pgvector, past a lowered graph size: an HNSW index."""
+    """5,000 clustered vectors in pgvector, past a lowered graph size: an HNSW index (and a
+    filter letting through over 2,000 items walks the graph)."""
     matrix = clustered(5000, np.random.default_rng(3))
     keys = np.arange(1, 5001, dtype=np.uint64)
     source = ThreadConnections(pg_url)
-    search = PgVectorSearch(source, exact_below=4000)
+    search = PgVectorSearch(source, exact_below=2000)
     with psycopg.connect(pg_url) as conn, conn.transaction():
         ensure_vector_schema(conn)
         search.add(conn, SPACE, [int(k) for k in keys], matrix)

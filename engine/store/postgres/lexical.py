@@ -19,6 +19,7 @@ Terms use the "C" collation, so prefix completions are a range scan, in SQLite's
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -85,6 +86,27 @@ LIMIT %(limit)s
 """
 
 
+def fts_terms(text: str) -> list[str]:
+    """The tokens FTS5's unicode61 tokenizer reads in a stored token string: the engine's
+    tokens, each cut again at any character that is not a letter, a number or private use
+    (a Japanese compound the tokenizer kept whole, ロボ・カー, is two tokens to FTS5)."""
+    out: list[str] = []
+    for token in text.split():
+        if token.isalnum():  # letters and numbers only: nearly every token
+            out.append(token)
+            continue
+        part = ""
+        for ch in token:
+            if ch.isalnum() or unicodedata.category(ch) == "Co":
+                part += ch
+            elif part:
+                out.append(part)
+                part = ""
+        if part:
+            out.append(part)
+    return out
+
+
 class PostgresLexicalIndex:
     """Reads through ``source``; writes in the caller's transaction (a psycopg connection)."""
 
@@ -95,7 +117,7 @@ class PostgresLexicalIndex:
 
     def put(self, c: Connection, item_id: int, body: str, filename: str) -> None:
         self.delete(c, [item_id])
-        body_tf, name_tf = Counter(body.split()), Counter(filename.split())
+        body_tf, name_tf = Counter(fts_terms(body)), Counter(fts_terms(filename))
         length = body_tf.total() + name_tf.total()
         c.execute(
             "INSERT INTO lexical_rows (item_id, body, filename, length) VALUES (%s,%s,%s,%s)",
@@ -139,8 +161,9 @@ class PostgresLexicalIndex:
     ) -> list[tuple[int, float]]:
         if not terms or limit <= 0:
             return []
+        # A term with a separator inside (ロボ・カー) is a phrase to FTS5; here its parts.
         args = {
-            "terms": list(dict.fromkeys(terms)),
+            "terms": list(dict.fromkeys(fts_terms(" ".join(terms)))),
             "wb": weights.body,
             "wn": weights.filename,
             "k1": BM25_K1,

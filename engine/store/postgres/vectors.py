@@ -6,17 +6,19 @@ The tables hold the catalog's raw vectors themselves (unit float32, keyed by the
 item ids), so nothing is stored twice: the store writes them with :meth:`PgVectorSearch.add`
 in its per-file transaction, and every ``serve`` process searches the same index.
 
-HNSW parameters (benchmarks/bench_pgvector.py, docs/BENCHMARKS.md): ``m`` = 16 and
+HNSW parameters (benchmarks/bench_pgvector.py, docs/TEAM.md): ``m`` = 16 and
 ``ef_construction`` = 64 are pgvector's defaults; ``hnsw.ef_search`` is set per query to
-``max(EF_SEARCH, k)``, which gave recall@10 ≥ 0.99 against exact search on the measured sizes.
-Below ``EXACT_BELOW`` a sequential scan is both exact and fast enough, and building the graph
-is most of the cost of indexing a mid-size library, so it waits until a space is that big.
+``max(EF_SEARCH, k)``, which kept recall@10 ≥ 0.99 against exact search on the measured sets.
+Below ``EXACT_BELOW`` a sequential scan is exact and fast enough (30-40 ms at 10-20k vectors
+on 2 busy cores), and building the graph, the slow part (~1,500 vectors/s on 2 cores), waits
+until a space is that big.
 
-Filtered search (a user who may read some roots only): pgvector before 0.8 filters the ef_search
-candidates the graph returned, which can leave fewer than k; pgvector 0.8's iterative scans
-(``hnsw.iterative_scan``) keep walking the graph instead. Either way, when fewer than k come
-back the search is done again exactly over the allowed items (a join through the primary key),
-so a restricted user always gets the k best allowed items there are.
+Filtered search (a user who may read some roots only): a selective filter is planned by
+PostgreSQL as a join through the primary key and a sort, which is exact. Otherwise the graph is
+walked, and pgvector before 0.8 filters the ef_search candidates it found, which can leave
+fewer than k: the search then runs again at the widest ef_search, and then exactly over the
+allowed items, so a restricted user always gets the k best allowed items there are. pgvector
+0.8's iterative scans (``hnsw.iterative_scan``) keep walking the graph instead.
 """
 
 from __future__ import annotations
@@ -228,33 +230,68 @@ class PgVectorSearch:
             registered(conn)
             if not indexed:
                 return self._search(conn, tab, dim, q, k, allowed)
-            if allowed is None:
+            if allowed is None or allowed == ItemFilter():
                 self._set(conn, "hnsw.ef_search", min(max(self.ef_search, k), MAX_EF_SEARCH))
                 return self._search(conn, tab, dim, q, k, None)
-            got = self._filtered_graph_search(conn, tab, dim, q, k, allowed)
-            if len(got) >= k:
-                return got
-            # Too few allowed items among the graph's candidates: exact over the allowed.
+            count = self._allowed_count(conn, allowed)
+            if count > self.exact_below:
+                share = count / max(self._rows(conn, tab), 1)
+                got = self._filtered_graph_search(conn, tab, dim, q, k, allowed, share)
+                if len(got) >= k:
+                    return got
+            # Few allowed items, or too few among the graph's candidates: exact over them.
             self._set(conn, "enable_indexscan", "off")
             return self._search(conn, tab, dim, q, k, allowed)
 
     def _filtered_graph_search(
-        self, conn: Connection, tab: str, dim: int, q: np.ndarray, k: int, allowed: ItemFilter
+        self,
+        conn: Connection,
+        tab: str,
+        dim: int,
+        q: np.ndarray,
+        k: int,
+        allowed: ItemFilter,
+        share: float,
     ) -> Neighbours:
         """The graph's nearest allowed items; fewer than ``k`` when the graph's candidates hold
-        fewer allowed ones. Once at the usual ef_search (enough when most items are allowed),
-        then at the widest: a wide search costs several times a narrow one."""
+        fewer allowed ones. At the usual ef_search, then at the widest, each only when its
+        candidates should hold twice ``k`` allowed items (``share`` of all are allowed): a
+        pass that comes back short costs as much as one that does not."""
         iterative = self.version(conn) >= (0, 8)
         if iterative:  # the scan goes on until k allowed items are found
             self._set(conn, "hnsw.iterative_scan", "relaxed_order")
         first = min(max(self.ef_search, k), MAX_EF_SEARCH)
-        for ef in dict.fromkeys([first] if iterative else [first, MAX_EF_SEARCH]):
+        passes = [first] if iterative else [first, MAX_EF_SEARCH]
+        got = Neighbours.none(dim)
+        for ef in dict.fromkeys(e for e in passes if iterative or e * share >= 2 * k):
             self._set(conn, "hnsw.ef_search", ef)
             got = self._search(conn, tab, dim, q, k, allowed)
             if len(got) >= k:
                 break
         order = np.argsort(-got.sims, kind="stable")  # relaxed order: nearly sorted
         return Neighbours(got.keys[order], got.sims[order], got.vectors[order])
+
+    def _allowed_count(self, conn: Connection, allowed: ItemFilter) -> int:
+        """How many items ``allowed`` lets through at most (the roots' items, any space)."""
+        counts = [] if allowed.item_ids is None else [len(allowed.item_ids)]
+        if allowed.roots is not None:
+            row = conn.execute(
+                "SELECT count(*) FROM items i JOIN files f ON f.id = i.file_id"
+                " WHERE f.root = ANY(%s)",
+                (list(allowed.roots),),
+            ).fetchone()
+            counts.append(int(row[0]) if row else 0)
+        return min(counts)
+
+    def _rows(self, conn: Connection, tab: str) -> int:
+        """The table's row count as the planner's statistics have it (no scan); counted when
+        the table was never analysed."""
+        row = conn.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", (tab,))
+        estimate = row.fetchone()
+        if estimate is not None and float(estimate[0]) >= 0:
+            return int(estimate[0])
+        counted = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(tab)))
+        return int((counted.fetchone() or (0,))[0])
 
     def _search(
         self,
