@@ -173,6 +173,7 @@ def fill(url: str, data: np.ndarray) -> float:
         with conn.transaction():
             conn.execute("CREATE TABLE files (id BIGINT PRIMARY KEY, root TEXT NOT NULL)")
             conn.execute("CREATE TABLE items (id BIGINT PRIMARY KEY, file_id BIGINT NOT NULL)")
+            conn.execute("CREATE INDEX items_file ON items (file_id)")  # as the catalog has
             conn.execute(
                 "INSERT INTO files SELECT g, 'root' || g FROM generate_series(0, %s) g",
                 (FILES - 1,),
@@ -271,6 +272,8 @@ def main() -> None:
     parser.add_argument("--ef", default="40,200,400", help="ef_search values besides the engine's")
     parser.add_argument("--workers", type=int, default=2, help="max_parallel_maintenance_workers")
     parser.add_argument("--build-memory", default=pgv.BUILD_MEMORY)
+    parser.add_argument("--m", type=int, default=pgv.HNSW_M, help="HNSW m (engine's default)")
+    parser.add_argument("--ef-construction", type=int, default=pgv.HNSW_EF_CONSTRUCTION)
     parser.add_argument("--real", default="", help="a library's catalog.sqlite3 (a copy)")
     parser.add_argument("--url", default="", help="an existing server (databases are created)")
     parser.add_argument("--seed", type=int, default=0)
@@ -278,6 +281,7 @@ def main() -> None:
     # A killed run (timeout sends SIGTERM) still stops its private server (finally, below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
+    pgv.HNSW_M, pgv.HNSW_EF_CONSTRUCTION = args.m, args.ef_construction  # what ensure_index uses
     print(f"machine: {common.machine_line()}")
     real = real_vectors(args.real, 384) if args.real else np.zeros((0, 384), np.float32)
     if len(real):

@@ -13,12 +13,13 @@ Below ``EXACT_BELOW`` a sequential scan is exact and fast enough (30-40 ms at 10
 on 2 busy cores), and building the graph, the slow part (~1,500 vectors/s on 2 cores), waits
 until a space is that big.
 
-Filtered search (a user who may read some roots only): a selective filter is planned by
-PostgreSQL as a join through the primary key and a sort, which is exact. Otherwise the graph is
-walked, and pgvector before 0.8 filters the ef_search candidates it found, which can leave
-fewer than k: the search then runs again at the widest ef_search, and then exactly over the
-allowed items, so a restricted user always gets the k best allowed items there are. pgvector
-0.8's iterative scans (``hnsw.iterative_scan``) keep walking the graph instead.
+Filtered search (a user who may read some roots only): a filter that lets through at most
+``exact_below`` items is searched exactly over them (a join through the primary key). Otherwise
+the graph is walked, and pgvector before 0.8 filters the ef_search candidates it found, which
+can leave fewer than k: the search runs again at the widest ef_search, then exactly over the
+allowed items, so a restricted user always gets the k best allowed items there are; a graph
+pass is tried only when its candidates should hold 2k allowed items. pgvector 0.8's iterative
+scans (``hnsw.iterative_scan``) keep walking the graph instead.
 """
 
 from __future__ import annotations
