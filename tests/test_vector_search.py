@@ -215,3 +215,27 @@ def test_a_filter_the_graph_misses_falls_back_to_exact_search(
     allowed = ItemFilter(item_ids=frozenset(int(keys[i]) for i in far))
     near = search.nearest(SPACE, query, 10, allowed)
     assert [int(k) for k in near.keys] == exact(keys[far], matrix[far], query, 10)
+
+
+def test_a_roots_filter_on_the_graph_finds_the_nearest_items_under_those_roots(
+    graph: tuple[PgVectorSearch, np.ndarray, np.ndarray], pg_url: str
+) -> None:
+    search, keys, matrix = graph
+    # 5,000 items in 100 files, each under its own root; ANALYZE gives the planner its counts.
+    files = {f: f"/share/{f}" for f in range(100)}
+    with psycopg.connect(pg_url) as conn:
+        with conn.transaction():
+            pg_catalog_tables(conn, files, {int(k): int(k) % 100 for k in keys})
+        conn.execute("ANALYZE")
+    file_of = keys.astype(np.int64) % 100
+    for share in (60, 1):  # the graph, then exact search over 50 items
+        allowed = ItemFilter(roots=tuple(files[f] for f in range(share)))
+        mask = file_of < share
+        found = 0
+        for query in clustered(10, np.random.default_rng(8)):
+            near = search.nearest(SPACE, query, 10, allowed)
+            assert all(mask[int(k) - 1] for k in near.keys)
+            found += len(
+                set(exact(keys[mask], matrix[mask], query, 10)) & {int(k) for k in near.keys}
+            )
+        assert found / 100 >= 0.99, share
