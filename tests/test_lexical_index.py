@@ -172,3 +172,36 @@ def test_a_write_rolled_back_leaves_no_posting(pg_url: str) -> None:
             raise RuntimeError("the file's transaction failed")
     assert pg.rank(["relay"], 5) == [] and pg.doc_count("relay") == 0
     source.close()
+
+
+def test_a_row_deleted_by_the_catalogs_cascade_takes_its_postings_and_counts(
+    both: tuple[LexicalReader, PostgresLexicalIndex], pg_url: str
+) -> None:
+    _, pg = both
+    before = pg.doc_count("bh1750")
+    with psycopg.connect(pg_url) as conn:
+        with conn.transaction():  # as ON DELETE CASCADE from items would, without the index
+            conn.execute("DELETE FROM lexical_rows WHERE item_id = 4")
+        stats = conn.execute("SELECT rows, tokens FROM lexical_stats").fetchone()
+        counted = conn.execute("SELECT count(*), sum(length) FROM lexical_rows").fetchone()
+        orphans = conn.execute("SELECT count(*) FROM lexical_postings WHERE item_id = 4").fetchone()
+    assert stats == counted and orphans == (0,)
+    assert pg.doc_count("bh1750") == before - 1
+
+
+def test_the_schema_is_made_once_and_joins_a_catalogs_lexical_rows_table(pg_url: str) -> None:
+    with psycopg.connect(pg_url) as conn:
+        with conn.transaction():  # the PostgreSQL catalog's own table, rows already in it
+            conn.execute(
+                "CREATE TABLE lexical_rows (item_id BIGINT PRIMARY KEY, body TEXT NOT NULL,"
+                " filename TEXT NOT NULL)"
+            )
+        for _ in range(2):
+            with conn.transaction():
+                ensure_lexical_schema(conn)
+        pg = PostgresLexicalIndex(ThreadConnections(pg_url))
+        with conn.transaction():
+            pg.put(conn, 1, "relay module", "relay")
+        assert conn.execute("SELECT rows, tokens FROM lexical_stats").fetchone() == (1, 3)
+    assert pg.rank(["relay"], 5)[0][0] == 1
+    pg.source.close()  # type: ignore[attr-defined]

@@ -8,9 +8,9 @@ engine's tokens again (Japanese words from Janome, part numbers with their varia
 - ``lexical_rows``: one row per item (its body and file-name token strings, and its length in
   tokens over both columns: BM25's document length);
 - ``lexical_postings``: one row per (term, item), with the term's frequency in each column;
-- ``lexical_stats``: the number of rows and of tokens, for the average length. Writers update
-  it in their transaction, so they take turns on that row (FTS5 has one writer at a time too);
-  readers are never blocked.
+- ``lexical_stats``: the number of rows and of tokens, for the average length, kept by a
+  trigger on ``lexical_rows`` (so a row deleted by the catalog's cascade counts too). Writers
+  take turns on that row (FTS5 has one writer at a time too); readers are never blocked.
 
 A term's document frequency (for the IDF and the vocabulary) is counted from its postings at
 query time, on the (term, item) primary key: no other shared counter for writers to queue on.
@@ -33,15 +33,18 @@ from engine.store.postgres.source import ConnectionSource
 Connection = psycopg.Connection[Any]
 
 LEXICAL_DDL = (
+    # The same table as the PostgreSQL catalog's (pg-store), with the row's length added.
     """CREATE TABLE IF NOT EXISTS lexical_rows (
         item_id BIGINT PRIMARY KEY,
         body TEXT NOT NULL,
         filename TEXT NOT NULL,
-        length INTEGER NOT NULL
+        length INTEGER NOT NULL DEFAULT 0
     )""",
+    "ALTER TABLE lexical_rows ADD COLUMN IF NOT EXISTS length INTEGER NOT NULL DEFAULT 0",
+    # Postings go with their row, however the row goes (a catalog's ON DELETE CASCADE too).
     """CREATE TABLE IF NOT EXISTS lexical_postings (
         term TEXT COLLATE "C" NOT NULL,
-        item_id BIGINT NOT NULL,
+        item_id BIGINT NOT NULL REFERENCES lexical_rows (item_id) ON DELETE CASCADE,
         tf_body INTEGER NOT NULL,
         tf_name INTEGER NOT NULL,
         PRIMARY KEY (term, item_id)
@@ -52,7 +55,27 @@ LEXICAL_DDL = (
         rows BIGINT NOT NULL,
         tokens BIGINT NOT NULL
     )""",
-    "INSERT INTO lexical_stats (id, rows, tokens) VALUES (1, 0, 0) ON CONFLICT DO NOTHING",
+    """INSERT INTO lexical_stats (id, rows, tokens)
+       SELECT 1, count(*), coalesce(sum(length), 0) FROM lexical_rows
+       ON CONFLICT DO NOTHING""",
+    # The averages follow every row written or deleted, cascades included.
+    """CREATE OR REPLACE FUNCTION lexical_stats_follow() RETURNS trigger
+       LANGUAGE plpgsql AS $$
+       BEGIN
+           IF TG_OP = 'INSERT' THEN
+               UPDATE lexical_stats SET rows = rows + 1, tokens = tokens + NEW.length
+               WHERE id = 1;
+           ELSIF TG_OP = 'DELETE' THEN
+               UPDATE lexical_stats SET rows = rows - 1, tokens = tokens - OLD.length
+               WHERE id = 1;
+           ELSE
+               UPDATE lexical_stats SET tokens = tokens - OLD.length + NEW.length WHERE id = 1;
+           END IF;
+           RETURN NULL;
+       END $$""",
+    """CREATE OR REPLACE TRIGGER lexical_stats_follow
+       AFTER INSERT OR DELETE OR UPDATE OF length ON lexical_rows
+       FOR EACH ROW EXECUTE FUNCTION lexical_stats_follow()""",
 )
 
 
@@ -129,10 +152,6 @@ class PostgresLexicalIndex:
             " SELECT t, %s, b, n FROM unnest(%s::text[], %s::int[], %s::int[]) AS u(t, b, n)",
             (item_id, terms, [body_tf[t] for t in terms], [name_tf[t] for t in terms]),
         )
-        c.execute(
-            "UPDATE lexical_stats SET rows = rows + 1, tokens = tokens + %s WHERE id = 1",
-            (length,),
-        )
 
     def append_body(self, c: Connection, item_id: int, body: str) -> None:
         old = c.execute(
@@ -142,17 +161,8 @@ class PostgresLexicalIndex:
         self.put(c, item_id, joined, old[1] if old else "")
 
     def delete(self, c: Connection, item_ids: Sequence[int]) -> None:
-        ids = list(item_ids)
-        gone = c.execute(
-            "DELETE FROM lexical_rows WHERE item_id = ANY(%s) RETURNING length", (ids,)
-        ).fetchall()
-        if not gone:
-            return  # a new item: no row, and no turn on the stats row
-        c.execute("DELETE FROM lexical_postings WHERE item_id = ANY(%s)", (ids,))
-        c.execute(
-            "UPDATE lexical_stats SET rows = rows - %s, tokens = tokens - %s WHERE id = 1",
-            (len(gone), sum(int(n) for (n,) in gone)),
-        )
+        # The postings go by cascade, the averages by trigger.
+        c.execute("DELETE FROM lexical_rows WHERE item_id = ANY(%s)", (list(item_ids),))
 
     # --- reads -----------------------------------------------------------------------------
 
