@@ -166,7 +166,9 @@ class PgVectorSearch:
     def ensure_index(self, space: str) -> bool:
         """Build the space's HNSW index once it holds ``exact_below`` vectors (after an index
         run, like the local graph); True when the space has one. Built CONCURRENTLY: writers
-        go on meanwhile."""
+        go on meanwhile, and searches stay exact until it is done. Call it from the one
+        writer of the library (the indexer, under the store's writer lock): a second builder
+        would drop the first one's index as an interrupted build."""
         found = self._space(space)
         if found is None:
             return False
