@@ -43,7 +43,7 @@ from engine.signals.tokenize import query_terms
 from engine.signals.visual import VisualSearch
 from engine.signals.visual.features import Features
 from engine.store.catalog import Catalog
-from engine.store.vectors import VectorStore
+from engine.store.vector_search import VectorSearch
 from engine.team.access import ItemFilter
 
 if TYPE_CHECKING:  # the encoder modules import torch: loaded with the models
@@ -76,7 +76,7 @@ class Searcher:
     def __init__(
         self,
         catalog: Catalog,
-        vectors: VectorStore,
+        vectors: VectorSearch,
         encoders: Encoders,
         alignment: AlignmentState,
         visual: VisualSearch | None = None,
@@ -361,10 +361,10 @@ class Searcher:
         signal: str,
         why: ReasonCode,
     ) -> list[Hit]:
-        index = self.vectors.get(space)
-        if index is None:
+        near = self.vectors.nearest(space, vector, ctx.pool)
+        if not len(near):
             return []
-        keys, sims, stored = index.search_with_vectors(vector, ctx.pool)
+        keys, sims, stored = near.keys, near.sims, near.vectors
         kinds = self.catalog.item_kinds(int(k) for k in keys)
         if ctx.within is not None:  # z-scores are fitted on the found set: readable items only
             readable = ctx.within.allowed(set(kinds))

@@ -23,7 +23,7 @@ import numpy as np
 from engine.fusion import Hit, logistic
 from engine.messages import ReasonCode, reason
 from engine.store.catalog import Catalog, path_key
-from engine.store.vectors import VectorStore
+from engine.store.vector_search import VectorSearch
 
 ALIGNED_SIGNAL = "semantic-aligned"
 ALIGNED_WEIGHT = 0.6  # as the runtime's text bridge (engine.fusion.DEFAULT_WEIGHTS)
@@ -69,14 +69,14 @@ class PhotoTextMap:
             )
 
     def hits(
-        self, vectors: VectorStore, catalog: Catalog, clip_vector: np.ndarray, pool: int
+        self, vectors: VectorSearch, catalog: Catalog, clip_vector: np.ndarray, pool: int
     ) -> list[Hit]:
         """Text chunks near the mapped photo vector; confidence from the similarity's z-score
         within this query's own candidates (the pool is the crowd it stands out from)."""
-        index = vectors.get(self.text_space)
-        if index is None:
+        near = vectors.nearest(self.text_space, self.map(clip_vector), pool)
+        if not len(near):
             return []
-        keys, sims, _ = index.search_with_vectors(self.map(clip_vector), pool)
+        keys, sims = near.keys, near.sims
         kinds = catalog.item_kinds(int(k) for k in keys)
         rows = [n for n, k in enumerate(keys) if int(k) in kinds]
         if not rows:

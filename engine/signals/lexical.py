@@ -1,4 +1,5 @@
-"""Lexical and part-number signals over the SQLite FTS5 index.
+"""Lexical and part-number signals over the store's lexical index (engine.store.lexical_index:
+SQLite FTS5 on a workstation, BM25 over postings on PostgreSQL).
 
 Rows hold text pre-tokenised by engine.signals.tokenize (Japanese split into words, part
 numbers kept whole plus their variant stems), so FTS5's plain unicode61 tokenizer works for
@@ -12,7 +13,6 @@ of a four-word query stays a weak hint however high its raw BM25.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,14 +20,16 @@ from engine.fusion import Hit
 from engine.messages import ReasonCode, reason
 from engine.signals.expansion import expand_query
 from engine.signals.partnumbers import extract_part_numbers, match_key, match_part_number
-from engine.signals.tokenize import fts_query_terms, quote_term, token_list
+from engine.signals.tokenize import match_terms, token_list
 from engine.store.catalog import Catalog
+from engine.store.lexical_index import ColumnWeights, LexicalReader
 
 if TYPE_CHECKING:
     from engine.team.access import ItemFilter
 
 TRANSLATED_DISCOUNT = 0.85  # a match through the dictionary is a little less certain
 NAME_WEIGHT = 3.0  # BM25 weight of file-name tokens relative to body text
+NAME_WEIGHTS = ColumnWeights(body=1.0, filename=NAME_WEIGHT)
 BODY_PART_NUMBER_FACTOR = 0.9
 
 
@@ -42,9 +44,11 @@ class LexicalRow:
 class LexicalSearch:
     """Lexical + part-number hits for a text query (or text read off a query photo)."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, index: LexicalReader | None = None) -> None:
+        """``index``: the store's lexical index (by default the catalog's own)."""
         self.catalog = catalog
-        self.vocabulary = FtsVocabulary(catalog)
+        self.index = index or catalog.lexical_index
+        self.vocabulary: LexicalReader = self.index
 
     def hits(
         self, text: str, pool: int, source: str = "query", within: ItemFilter | None = None
@@ -57,42 +61,29 @@ class LexicalSearch:
             "english": _tokens(expansion.english_terms),
             "japanese": _tokens(expansion.japanese_terms),
         }
-        match = fts_query_terms(expansion.all_terms)
-        if not match:
+        terms = match_terms(expansion.all_terms)
+        if not terms:
             return []
-        rows = self._rows(match, pool, within)
+        rows = self._rows(terms, pool, within)
         hits = self._term_hits(rows, groups, source)
         hits += self._part_number_hits(text, pool, source, within)
         return hits
 
-    def _rows(self, match: str, limit: int, within: ItemFilter | None = None) -> list[LexicalRow]:
-        # Rank first, read texts second: selecting the body in the ranking query would make
-        # SQLite carry every matching row's text through the sort, not just the top ``limit``.
-        # A scope's ids filter the matches (``+rowid``: not handed to FTS5, which would run
-        # the whole MATCH once per readable id: 5.8 s instead of 0.1 s on the corpus index).
-        sub, sub_args = within.sql() if within is not None else ("", [])
-        ranked = self.catalog.query(
-            "SELECT rowid, -bm25(lexical, 1.0, ?) FROM lexical WHERE lexical MATCH ?"
-            + (f" AND +rowid IN ({sub})" if sub else "")
-            + " ORDER BY bm25(lexical, 1.0, ?) LIMIT ?",
-            (NAME_WEIGHT, match, *sub_args, NAME_WEIGHT, limit),
-        )
+    def _rows(
+        self, terms: list[str], limit: int, within: ItemFilter | None = None
+    ) -> list[LexicalRow]:
+        # Rank first, read texts second: reading the body in the ranking query would carry
+        # every matching row's text through the sort, not just the top ``limit``.
+        roots = within.roots if within is not None else None
+        ranked = self.index.rank(terms, limit, NAME_WEIGHTS, roots=roots)
         if not ranked:
             return []
-        texts = {
-            int(i): (b, n)
-            for i, b, n in self.catalog.query_ids(
-                "SELECT rowid, body, filename FROM lexical WHERE rowid IN ({})",
-                [i for i, _ in ranked],
-            )
-        }
+        texts = self.index.bodies([i for i, _ in ranked])
         rows = []
         for i, score in ranked:
-            body, name = texts[int(i)]
+            body, name = texts[i]
             rows.append(
-                LexicalRow(
-                    int(i), frozenset(f"{body} {name}".split()), frozenset(name.split()), score
-                )
+                LexicalRow(i, frozenset(f"{body} {name}".split()), frozenset(name.split()), score)
             )
         return rows
 
@@ -120,8 +111,7 @@ class LexicalSearch:
     ) -> list[Hit]:
         hits = []
         for pn in extract_part_numbers(text):
-            stem_match = " OR ".join(quote_term(t) for t in _tokens([pn]))
-            stem_rows = self._rows(stem_match, pool, within)
+            stem_rows = self._rows(sorted(_tokens([pn])), pool, within)
             for row in stem_rows:
                 score, token = _best_part_match(pn, row.tokens)
                 if score <= 0.0:
@@ -144,51 +134,6 @@ _PART_NUMBER_REASON = {
     (True, True): ReasonCode.PHOTO_PART_NUMBER,
     (True, False): ReasonCode.PHOTO_SIMILAR_PART_NUMBER,
 }
-
-
-class FtsVocabulary:
-    """The lexical index's terms, read through an ``fts5vocab`` table (engine.signals.lexicon).
-
-    The table lives in the connection's temp schema: it is a view of the index, not data, so
-    it needs no migration and follows every insert and delete.
-    """
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self._ready = False
-
-    def _table(self) -> str:
-        if not self._ready:
-            self.catalog.query(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.lexical_vocab"
-                " USING fts5vocab(main, lexical, row)"
-            )
-            self._ready = True
-        return "temp.lexical_vocab"
-
-    def doc_count(self, term: str) -> int:
-        rows = self.catalog.query(f"SELECT doc FROM {self._table()} WHERE term = ?", (term,))
-        return int(rows[0][0]) if rows else 0
-
-    def doc_counts(self, terms: Iterable[str]) -> dict[str, int]:
-        """Row counts of those ``terms`` that are in the index (one lookup per slice)."""
-        rows = self.catalog.query_ids(
-            f"SELECT term, doc FROM {self._table()} WHERE term IN ({{}})", list(set(terms))
-        )
-        return {str(t): int(d) for t, d in rows}
-
-    def completions(self, prefix: str, max_length: int) -> list[tuple[str, int]]:
-        if not prefix:
-            return []
-        # Every term that starts with ``prefix`` sorts in [prefix, prefix with its last
-        # character bumped): a range scan of the vocabulary, not a pass over it.
-        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        rows = self.catalog.query(
-            f"SELECT term, doc FROM {self._table()}"
-            " WHERE term >= ? AND term < ? AND length(term) <= ?",
-            (prefix, end, max_length),
-        )
-        return [(str(t), int(d)) for t, d in rows]
 
 
 def _shown(matched: set[str], limit: int = 6) -> str:

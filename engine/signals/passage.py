@@ -32,9 +32,9 @@ from typing import Generic, TypeVar
 
 from engine.fusion import Hit
 from engine.messages import ReasonCode, reason
-from engine.signals.lexical import FtsVocabulary
-from engine.signals.tokenize import quote_term, token_list
+from engine.signals.tokenize import token_list
 from engine.store.catalog import Catalog
+from engine.store.lexical_index import LexicalReader
 
 # The bundled OCR model reads many Japanese kanji in their simplified Chinese form (実機 as
 # 实機, 場合 as 场合, 複数 as 复数). Both sides are folded to the Japanese form; where one
@@ -145,9 +145,9 @@ PageKey = tuple[int, int | None]  # (file id, page number; None for a photo or i
 
 
 class PassageSearch:
-    def __init__(self, catalog: Catalog, vocabulary: FtsVocabulary) -> None:
+    def __init__(self, catalog: Catalog, lexical: LexicalReader) -> None:
         self.catalog = catalog
-        self.vocabulary = vocabulary
+        self.lexical = lexical  # candidates by BM25, and the library's vocabulary
 
     def hits(self, lines: Sequence[tuple[str, float]]) -> list[Hit]:
         """Hits for OCR ``lines`` (text, confidence) of a query photo."""
@@ -175,10 +175,7 @@ class PassageSearch:
         words = self.words_read(text)
         if not words:
             return []
-        ranked = self.catalog.query(
-            "SELECT rowid FROM lexical WHERE lexical MATCH ? ORDER BY bm25(lexical) LIMIT ?",
-            (" OR ".join(quote_term(w) for w in words), CANDIDATE_ROWS),
-        )
+        ranked = self.lexical.rank(words, CANDIDATE_ROWS)
         where = self.catalog.query_ids(
             "SELECT id, file_id, page FROM items WHERE id IN ({})", [r[0] for r in ranked]
         )
@@ -197,7 +194,7 @@ class PassageSearch:
             for i in range(len(token) - MIN_WORD + 1)
             for j in range(i + MIN_WORD, min(len(token), i + MAX_WORD) + 1)
         }
-        known = self.vocabulary.doc_counts(tokens | pieces)
+        known = self.lexical.doc_counts(tokens | pieces)
         whole = [w for w in known if not any(w != o and w in o for o in known)]
         whole.sort(key=lambda w: (known[w], -len(w), w))
         return whole[:MAX_QUERY_WORDS]

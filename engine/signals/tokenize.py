@@ -14,6 +14,7 @@ import unicodedata
 
 from engine.signals.japanese import JAPANESE_RUN, long_vowel_forms, segment, split_katakana
 from engine.signals.partnumbers import is_part_number, part_number_variants
+from engine.store.fts_lexical import quote_term
 
 # A Latin run keeps inner separators so part numbers can be recognised before splitting.
 _LATIN_RUN = re.compile(r"[A-Za-z0-9]+(?:[-./+_][A-Za-z0-9]+)*")
@@ -88,11 +89,6 @@ def query_terms(text: str) -> list[str]:
     return list(dict.fromkeys(token_list(text)))[:_MAX_QUERY_TERMS]
 
 
-def quote_term(term: str) -> str:
-    """An FTS5 string literal: operators, colons, stars and quotes lose their meaning."""
-    return '"' + term.replace('"', '""') + '"'
-
-
 def fts_query(text: str) -> str:
     """A safe FTS5 MATCH expression OR-ing the query's terms; "" when nothing is searchable
     (the caller should then answer with an empty result and say why)."""
@@ -101,7 +97,13 @@ def fts_query(text: str) -> str:
 
 def fts_query_terms(terms: list[str]) -> str:
     """Like :func:`fts_query` for already-expanded terms (e.g. from ``expand_query``)."""
+    return " OR ".join(quote_term(t) for t in match_terms(terms))
+
+
+def match_terms(terms: list[str]) -> list[str]:
+    """The unique index tokens of already-expanded ``terms``, in order, bounded: what a
+    lexical index ranks rows by (engine.store.lexical_index)."""
     tokens: dict[str, None] = {}
     for term in terms:
         tokens.update(dict.fromkeys(token_list(term)))
-    return " OR ".join(quote_term(t) for t in list(tokens)[: _MAX_QUERY_TERMS * 2])
+    return list(tokens)[: _MAX_QUERY_TERMS * 2]

@@ -22,6 +22,7 @@ import numpy as np
 
 from engine.messages import Tier
 from engine.store.access import open_read_only
+from engine.store.fts_lexical import FTS_WRITER, FtsLexicalIndex
 from engine.store.health import (
     CatalogDamaged,
     DamageReason,
@@ -71,6 +72,7 @@ class Catalog(TierRecords):
         ``read_only``: a folder the engine may only read (engine.store.access)."""
         self.path = data_dir / CATALOG_FILE
         self.read_only = read_only
+        self.lexical_index = FtsLexicalIndex(self)  # engine.store.lexical_index
         self._lock = threading.RLock()
         existed = library_existed(data_dir)
         check_file(self.path, existed)
@@ -361,17 +363,8 @@ class Catalog(TierRecords):
                 "UPDATE items SET ocr_text = ?, ocr_confidence = ?, ocr_done = 1 WHERE id = ?",
                 (text, confidence, item_id),
             )
-            if not lexical_body:
-                return
-            old = c.execute(
-                "SELECT body, filename FROM lexical WHERE rowid = ?", (item_id,)
-            ).fetchone()
-            c.execute("DELETE FROM lexical WHERE rowid = ?", (item_id,))
-            body = f"{old[0]} {lexical_body}".strip() if old else lexical_body
-            c.execute(
-                "INSERT INTO lexical (rowid, body, filename) VALUES (?,?,?)",
-                (item_id, body, old[1] if old else ""),
-            )
+            if lexical_body:
+                FTS_WRITER.append_body(c, item_id, lexical_body)
 
     # --- runs and counts -----------------------------------------------------------------
 

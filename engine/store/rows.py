@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.store.fts_lexical import FTS_WRITER
 from engine.store.records import FileRow, NewItem
 
 # The local-feature index is versioned like an embedding space (its seq tells a persisted
@@ -53,10 +54,7 @@ def insert_item(c: sqlite3.Connection, file_id: int, item: NewItem) -> int:
         c.execute("UPDATE items SET features_done = 1 WHERE id = ?", (item_id,))
         ensure_space(c, VISUAL_SPACE, 0)
     if item.lexical_body or item.lexical_name:
-        c.execute(
-            "INSERT INTO lexical (rowid, body, filename) VALUES (?,?,?)",
-            (item_id, item.lexical_body, item.lexical_name),
-        )
+        FTS_WRITER.put(c, item_id, item.lexical_body, item.lexical_name)
     return item_id
 
 
@@ -92,11 +90,10 @@ def delete_file_rows(c: sqlite3.Connection, key: bytes) -> list[tuple[int, str]]
     ).fetchone()[0]
     if had_features:
         removed.append((-1, VISUAL_SPACE))  # marks the visual index as changed
-    c.execute(
-        "DELETE FROM lexical WHERE rowid IN (SELECT i.id FROM items i JOIN files f"
-        " ON f.id = i.file_id WHERE f.path = ?)",
-        (key,),
+    items = c.execute(
+        "SELECT i.id FROM items i JOIN files f ON f.id = i.file_id WHERE f.path = ?", (key,)
     )
+    FTS_WRITER.delete(c, [int(i) for (i,) in items])
     c.execute("DELETE FROM files WHERE path = ?", (key,))
     return removed
 

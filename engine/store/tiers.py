@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.messages import Tier
+from engine.store.fts_lexical import FTS_WRITER
 from engine.store.records import FileRow, NewItem
 from engine.store.rows import (
     FILE_COLS,
@@ -92,7 +93,7 @@ class TierRecords:
                 )
             ]
             for item_id in old_images:  # none unless the tier is being done again
-                c.execute("DELETE FROM lexical WHERE rowid = ?", (item_id,))
+                FTS_WRITER.delete(c, [item_id])
                 c.execute("DELETE FROM items WHERE id = ?", (item_id,))
             for item in items:
                 if item.kind is ItemKind.CHUNK:

@@ -30,6 +30,7 @@ from engine.align.geometry import l2_normalise
 from engine.offline import import_onnxruntime
 from engine.store.atomic import atomic_path, write_atomic
 from engine.store.catalog import Catalog
+from engine.store.vector_search import ItemFilter, Neighbours
 
 if TYPE_CHECKING:
     from usearch.index import Index
@@ -200,6 +201,21 @@ class VectorSpace:
             matches = self.graph.search(query, k)
             return np.asarray(matches.keys), 1.0 - np.asarray(matches.distances)
 
+    def search_among(
+        self, query: np.ndarray, k: int, allowed: set[int]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Top-k (keys, cosines, stored vectors) among the ``allowed`` keys, exactly: a
+        restricted search must find the allowed items the graph's first candidates miss."""
+        with self._lock:
+            rows = np.array(sorted(self._row[key] for key in allowed if key in self._row), int)
+            if k <= 0 or not len(rows):
+                return np.zeros(0, np.uint64), np.zeros(0, np.float32), np.zeros((0, self.dim))
+            query = l2_normalise(np.reshape(query, (1, self.dim)), np.float32)[0]
+            sims = self._matrix[rows] @ query
+            top = np.argsort(-sims, kind="stable")[:k]
+            picked = rows[top]
+            return self._keys[picked].copy(), sims[top], self._matrix[picked].copy()
+
     def _exact(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         sims = self._matrix[: self._n] @ query
         top = np.argpartition(-sims, k - 1)[:k] if k < self._n else np.arange(self._n)
@@ -236,6 +252,29 @@ class VectorStore:
                     return None
                 self._spaces[space] = self._open(space, dim)
             return self._spaces[space]
+
+    def nearest(
+        self, space: str, query: np.ndarray, k: int, allowed: ItemFilter | None = None
+    ) -> Neighbours:
+        """engine.store.vector_search.VectorSearch: the ``k`` nearest items of ``space``."""
+        index = self.get(space)
+        if index is None:
+            return Neighbours.none(0)
+        if allowed is None or allowed == ItemFilter():
+            keys, sims, stored = index.search_with_vectors(query, k)
+        else:
+            keys, sims, stored = index.search_among(query, k, self._allowed(allowed))
+        return Neighbours(keys, np.asarray(sims, np.float32), np.asarray(stored, np.float32))
+
+    def _allowed(self, allowed: ItemFilter) -> set[int]:
+        if allowed.roots is None:
+            return set(allowed.item_ids or ())
+        under = self.catalog.query_ids(
+            "SELECT i.id FROM items i JOIN files f ON f.id = i.file_id WHERE f.root IN ({})",
+            list(allowed.roots),
+        )
+        found = {int(i) for (i,) in under}
+        return found if allowed.item_ids is None else found & allowed.item_ids
 
     def ensure(self, space: str, dim: int) -> VectorSpace:
         existing = self.get(space)

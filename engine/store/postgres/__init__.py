@@ -1,0 +1,1 @@
+"""The catalog's PostgreSQL store (a team library): psycopg 3, pgvector."""
