@@ -106,6 +106,13 @@ class Settings:
     extract_worker_rss_mb: int = 1024
     watch_folders: bool = True
     rescan_minutes: int = 30
+    # Confirmations (issue #17): a photo query is stored as its features only; with this on,
+    # a small JPEG copy (256 px) is kept too, so the example list shows it and an export can
+    # write it (engine.feedback).
+    keep_query_images: bool = False
+    # Search with the adopted adaptation (fusion weights, calibration: engine.adapt); off:
+    # the shipped ranking, the adopted versions kept.
+    adaptation_enabled: bool = True
 
     @property
     def resolved_models_dir(self) -> Path:

@@ -30,6 +30,9 @@ class Hit:
     reason: Reason  # shown to the user: why this signal thinks the item matches
     # Lexical signals: the share of the query's terms the item contains (1.0 for the others).
     coverage: float = 1.0
+    # Similarity signals: the standardised similarity the confidence came from (logistic), so
+    # an adapted calibration can recompute it (engine.adapt.ranking); None for the others.
+    z: float | None = None
 
 
 @dataclass

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from filelock import FileLock, Timeout
 from PIL import Image
 
+from engine.adapt.state import ADAPT_DIR, AdaptationState
 from engine.align.state import AlignmentState
 from engine.changes import Changes, diff_settings
 from engine.config import (
@@ -35,6 +36,7 @@ from engine.config import (
 from engine.encode.encoders import Encoders
 from engine.errors import IndexBusy as IndexBusy  # clients catch it from the front door
 from engine.imaging import encoder_view
+from engine.library_feedback import FeedbackFront
 from engine.library_status import ModelReadiness, library_status
 from engine.messages import Note, NoteCode, Phase, Tier, note
 from engine.recovery import (
@@ -72,7 +74,7 @@ BytesProgress = Callable[[int, int], None]
 FOLDERS_ADOPTED = "folders-adopted"  # Library._adopt_indexed_folders ran for this data dir
 
 
-class Library:
+class Library(FeedbackFront):
     def __init__(
         self,
         data_dir: Path | None = None,
@@ -107,6 +109,10 @@ class Library:
             ocr=self.ocr_engine,
             extra_signals=extra_signals,
         )
+        self.adaptation = AdaptationState(
+            self.data_dir / ADAPT_DIR, enabled=self._settings.adaptation_enabled
+        )
+        self.searcher.params = self.adaptation.params  # engine.adapt: read once per query
         self._lock = FileLock(str(self.data_dir / "index.lock"))
         check_after_crash(self.catalog, self._lock)
         # Seconds the last search() spent loading models (part of its outcome.seconds).
@@ -171,6 +177,7 @@ class Library:
         if changes.reload_text:
             self.encoders.reset_text()
         self.alignment.enabled = new.calibration_enabled
+        self.adaptation.enabled = new.adaptation_enabled
         self.searcher.visual = self.visual if new.visual_match_enabled else None
         return changes
 
@@ -284,6 +291,7 @@ class Library:
         read live; the ANN indexes, calibration and visual index are reloaded on next use."""
         self.vectors.forget()
         self.alignment.reload()
+        self.adaptation.reload()
 
     def _refuse_if_read_only(self) -> None:
         if self.read_only:

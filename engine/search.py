@@ -17,70 +17,39 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
 
+from engine.adapt.ranking import SHIPPED, RankingParams
 from engine.align.state import AlignmentState
-from engine.crawl import folder_root
 from engine.encode.encoders import Encoders
-from engine.fusion import Fused, Hit, fuse, logistic
+from engine.fusion import Fused, Hit, logistic
 from engine.imaging import query_view
 from engine.messages import Note, NoteCode, ReasonCode, note, reason
+from engine.query import Query as Query  # clients import the query types from here
+from engine.query import SearchOutcome as SearchOutcome
+from engine.search_grouping import SNIPPET_CHARS as SNIPPET_CHARS
+from engine.search_grouping import group, related_apart
+from engine.search_grouping import passage as passage
 from engine.signals.lexical import LexicalSearch
 from engine.signals.lexicon import repair_lines
-from engine.signals.ocr import OcrEngine, OcrResult
+from engine.signals.ocr import OcrEngine, OcrLine, OcrResult
 from engine.signals.partnumbers import extract_part_numbers, match_part_number, salient_terms
 from engine.signals.passage import PassageSearch
-from engine.signals.tokenize import query_terms, token_list
+from engine.signals.tokenize import query_terms
 from engine.signals.visual import VisualSearch
+from engine.signals.visual.features import Features
 from engine.store.catalog import Catalog
-from engine.store.records import ItemRow
 from engine.store.vectors import VectorStore
-from engine.text_safety import replace_surrogates
-from engine.types import ItemKind, SearchResult
 
 if TYPE_CHECKING:  # the encoder modules import torch: loaded with the models
     from engine.encode.clip import ClipEncoder
     from engine.encode.encoders import QueryTextEncoder
 
-SNIPPET_CHARS = 220
 OCR_QUERY_TERMS = 12
 OCR_SIGNALS = ("ocr-lexical", "ocr-part-number", "ocr-passage")
-
-
-@dataclass
-class Query:
-    """What the user asked. Exactly one of ``text`` / ``image`` is normally set."""
-
-    text: str = ""
-    image: Image.Image | None = None
-    top_k: int = 20
-    kinds: set[ItemKind] | None = None  # None: every kind
-    folder: Path | None = None  # only results under this folder
-    exclude_item: int | None = None  # "find similar" leaves out the item it started from
-    # Only these signals (fusion.DEFAULT_WEIGHTS keys): per-signal evaluation, diagnostics.
-    signals: set[str] | None = None
-
-    def __post_init__(self) -> None:
-        # Bytes that are not UTF-8 (from argv) arrive as lone surrogates, which tokenisers
-        # reject with a TypeError: every signal sees U+FFFD instead (engine/text_safety.py).
-        self.text = replace_surrogates(self.text)
-        # Below 1, grouping stopped after the first document: `--top-k 0` gave one result.
-        # The CLI says so to people (search, eval); here it is a caller's mistake.
-        if self.top_k < 1:
-            raise ValueError(f"top_k must be at least 1, not {self.top_k}")
-
-
-@dataclass
-class SearchOutcome:
-    results: list[SearchResult]
-    notes: list[Note] = field(default_factory=list)  # e.g. image search is off, and why
-    seconds: float = 0.0
-    partial: bool = False  # a first ranking, before the photo's text was read (on_partial)
 
 
 Signal = Callable[["_QueryContext"], list[Hit]]
@@ -117,6 +86,9 @@ class Searcher:
         self.passages = PassageSearch(catalog, self.lexical.vocabulary)
         self.visual = visual
         self.ocr = ocr or (lambda: None)
+        # The adopted ranking parameters (engine.adapt.state): read once per query, so a
+        # query ranks with one version while a fit adopts the next.
+        self.params: Callable[[], RankingParams] = lambda: SHIPPED
         self.signals: list[Signal] = [
             self._lexical,
             self._semantic_text,
@@ -150,19 +122,41 @@ class Searcher:
         when the text is in."""
         started = time.perf_counter()
         ctx = _QueryContext(query, pool=max(50, query.top_k * 8), notes=[])
-        if not query.text.strip() and query.image is None:
-            return SearchOutcome([], [note(NoteCode.EMPTY_QUERY)])
-        if query.image is None and not query_terms(query.text):
-            return SearchOutcome([], [note(NoteCode.NOTHING_TO_SEARCH, text=query.text.strip())])
+        refused = _refusal(query)
+        if refused is not None:
+            return SearchOutcome([], [refused])
+        hits = self._gather(ctx, started, on_partial)
+        return self._outcome(hits, ctx, started)
+
+    def hits(self, query: Query) -> list[Hit]:
+        """Every signal's hits for ``query`` before fusion, as the ranking would see them
+        (adaptation records them per candidate and ranks them again with other parameters:
+        :func:`fused_ranking`)."""
+        ctx = _QueryContext(query, pool=max(50, query.top_k * 8), notes=[])
+        if _refusal(query) is not None:
+            return []
+        return _wanted(self._gather(ctx, time.perf_counter(), None), query)
+
+    def _gather(
+        self,
+        ctx: _QueryContext,
+        started: float,
+        on_partial: Callable[[SearchOutcome], None] | None,
+    ) -> list[Hit]:
         self._start_text_encoders(ctx)
         hits = [hit for signal in self.signals for hit in signal(ctx)]
+        features = ctx.query.features
+        if features is not None and self._wants(*OCR_SIGNALS, ctx=ctx):
+            ctx.photo_text = _stored_photo_text(features.ocr_lines)
+            hits += [hit for signal in self.photo_text_signals for hit in signal(ctx)]
+            return hits
         ocr = self._photo_ocr(ctx)
-        if ocr is not None and query.image is not None:
+        if ocr is not None and ctx.query.image is not None:
             if on_partial is not None:
                 self._hand_out_partial(hits, ctx, started, on_partial)
-            ctx.photo_text = ocr.read(query.image)
+            ctx.photo_text = ocr.read(ctx.query.image)
             hits += [hit for signal in self.photo_text_signals for hit in signal(ctx)]
-        return self._outcome(hits, ctx, started)
+        return hits
 
     def _hand_out_partial(
         self,
@@ -179,16 +173,13 @@ class Searcher:
 
     def _outcome(self, hits: list[Hit], ctx: _QueryContext, started: float) -> SearchOutcome:
         query = ctx.query
-        if query.exclude_item is not None:
-            hits = [h for h in hits if h.item_id != query.exclude_item]
-        if query.signals is not None:
-            hits = [h for h in hits if h.signal in query.signals]
-        results = self._group(fuse(support_within_coverage(hits)), query)
+        hits = _wanted(hits, query)
+        results = group(self.catalog, fused_ranking(hits, self.params()), query)
         notes = list(ctx.notes)
         missing = self._parts_no_file_mentions(hits, ctx)
         if missing:
             notes += [note(NoteCode.PART_NUMBER_NOT_FOUND, part=pn) for pn in missing]
-            results = _related_apart(results, extract_part_numbers(query.text))
+            results = related_apart(results, extract_part_numbers(query.text))
         if not results and not notes:
             notes.append(note(NoteCode.NO_MATCHES))
         return SearchOutcome(results, notes, time.perf_counter() - started)
@@ -197,7 +188,7 @@ class Searcher:
         """Part numbers of a text query that no indexed file mentions (an exact part-number
         hit is the proof of a mention: the lexical index holds every code whole)."""
         query = ctx.query
-        if query.image is not None or not self._wants("part-number", ctx=ctx):
+        if query.is_photo or not self._wants("part-number", ctx=ctx):
             return []
         found = [str(h.reason.params.get("part", "")) for h in hits if h.signal == "part-number"]
         return [
@@ -234,10 +225,15 @@ class Searcher:
         return self.lexical.hits(text, ctx.pool)
 
     def _visual_match(self, ctx: _QueryContext) -> list[Hit]:
-        image = ctx.query.image
-        if image is None or self.visual is None or not self._wants("visual", ctx=ctx):
+        query = ctx.query
+        if not query.is_photo or self.visual is None or not self._wants("visual", ctx=ctx):
             return []
-        return self.visual.hits(image, k=ctx.query.top_k)
+        if query.features is None and query.image is not None:
+            return self.visual.hits(query.image, k=query.top_k)
+        blob = query.features.visual if query.features is not None else None
+        if not blob:
+            return []
+        return self.visual.features_hits(Features.from_bytes(blob), k=query.top_k)
 
     def _text_on_photo(self, ctx: _QueryContext) -> list[Hit]:
         """Text printed on the query photo (a part number on a board) searched lexically."""
@@ -287,20 +283,27 @@ class Searcher:
     def _semantic_image(self, ctx: _QueryContext) -> list[Hit]:
         """Image query: CLIP image against visual items, and across to text via the bridge."""
         q = ctx.query
-        if q.image is None or not self._wants("semantic-image", "semantic-bridge", ctx=ctx):
+        if not q.is_photo or not self._wants("semantic-image", "semantic-bridge", ctx=ctx):
             return []
-        clip = self._clip(ctx)
-        if clip is None:
-            return []
-        view = query_view(q.image)
-        qv = clip.encode_images([view])[0]
-        why = ReasonCode.VISUALLY_SIMILAR
-        hits = self._knn(clip.space_id, qv, "image", ctx, "semantic-image", why)
-        bridge = self.alignment.bridge_space(clip.space_id)
-        if bridge is not None:
-            why = ReasonCode.TEXT_ABOUT_IT
-            hits += self._knn(bridge, qv, "image", ctx, "semantic-bridge", why)
+        hits = []
+        for space, qv in self._photo_vectors(ctx).items():
+            why = ReasonCode.VISUALLY_SIMILAR
+            hits += self._knn(space, qv, "image", ctx, "semantic-image", why)
+            bridge = self.alignment.bridge_space(space)
+            if bridge is not None:
+                why = ReasonCode.TEXT_ABOUT_IT
+                hits += self._knn(bridge, qv, "image", ctx, "semantic-bridge", why)
         return hits
+
+    def _photo_vectors(self, ctx: _QueryContext) -> dict[str, np.ndarray]:
+        """The query photo's image-encoder vector per space: stored with its features, or
+        encoded now."""
+        if ctx.query.features is not None:
+            return dict(ctx.query.features.vectors)
+        clip = self._clip(ctx)
+        if clip is None or ctx.query.image is None:
+            return {}
+        return {clip.space_id: clip.encode_images([query_view(ctx.query.image)])[0]}
 
     def _clip(self, ctx: _QueryContext) -> ClipEncoder | None:
         clip = self.encoders.clip()
@@ -350,88 +353,15 @@ class Searcher:
             for n, zn in zip(picked, z, strict=True):
                 key, sim, _ = found[n]
                 confidence = logistic(float(zn))
-                hits.append(Hit(key, signal, confidence, reason(why, similarity=round(sim, 4))))
+                why_here = reason(why, similarity=round(sim, 4))
+                hits.append(Hit(key, signal, confidence, why_here, z=float(zn)))
         return hits
 
-    # --- grouping ------------------------------------------------------------------------
 
-    def _group(self, fused: list[Fused], query: Query) -> list[SearchResult]:
-        """One result per document (its best item), further hit pages listed with it."""
-        folder = Path(folder_root(query.folder)) if query.folder is not None else None
-        by_file: dict[int, SearchResult] = {}
-        order: list[int] = []
-        rows: dict[int, ItemRow] = {}
-        # Rows are read in slices down the ranking: top_k documents are usually found in the
-        # first few dozen hits, and reading all several hundred would cost more than fusing.
-        step = max(64, query.top_k * 4)
-        terms = set(query_terms(query.text))  # tokenised once: snippets start at a term
-        for start in range(0, len(fused), step):
-            part = fused[start : start + step]
-            rows.update(self.catalog.items(f.item_id for f in part))
-            if self._take(part, rows, query, folder, terms, by_file, order):
-                break
-        results = [by_file[i] for i in order]
-        self._attach_previews(results, rows)
-        self._page_passages(results, terms)
-        return results
-
-    @staticmethod
-    def _take(
-        fused: list[Fused],
-        rows: dict[int, ItemRow],
-        query: Query,
-        folder: Path | None,
-        terms: set[str],
-        by_file: dict[int, SearchResult],
-        order: list[int],
-    ) -> bool:
-        """Add ``fused`` hits to the per-document results; True once top_k are found."""
-        for f in fused:
-            row = rows.get(f.item_id)
-            if row is None or not _passes(row, query, folder):
-                continue
-            if row.file_id in by_file:
-                best = by_file[row.file_id]
-                if row.page is not None and row.page not in (best.page, *best.other_pages):
-                    best.other_pages.append(row.page)
-                continue
-            by_file[row.file_id] = _result(row, f, terms)
-            order.append(row.file_id)
-            if len(order) >= query.top_k:
-                return True
-        return False
-
-    def _attach_previews(self, results: list[SearchResult], rows: dict[int, ItemRow]) -> None:
-        """A text chunk has no picture of its own: show the page it is on."""
-        for result in results:
-            row = rows[result.item_id]
-            if row.kind.is_visual:
-                result.preview_item_id = row.id
-                continue
-            result.preview_item_id = self.catalog.page_item(row.file_id, row.page)
-
-    def _page_passages(self, results: list[SearchResult], terms: set[str]) -> None:
-        """A page result's snippet: the passage of that page that matches most of the query's
-        terms (a page item holds no text of its own: its text is in its chunks)."""
-        pages = {
-            r.item_id: r
-            for r in results
-            if not r.snippet and r.page is not None and r.kind is ItemKind.PAGE
-        }
-        # One query for every page result (a window asks for 100 results at a time).
-        rows = self.catalog.query_ids(
-            "SELECT p.id, c.text FROM items p JOIN items c"
-            " ON c.file_id = p.file_id AND c.page = p.page AND c.kind = 'chunk'"
-            " WHERE p.id IN ({}) ORDER BY p.id, c.ordinal",
-            list(pages),
-        )
-        texts: dict[int, list[str]] = {}
-        for item_id, text in rows:
-            if str(text).strip():
-                texts.setdefault(int(item_id), []).append(str(text))
-        for item_id, page_texts in texts.items():
-            best = max(page_texts, key=lambda t: len(terms.intersection(token_list(t))))
-            pages[item_id].snippet = passage(best, terms)
+def fused_ranking(hits: list[Hit], params: RankingParams) -> list[Fused]:
+    """The fused ranking of one query's hits under ``params`` (the searcher's adopted ones,
+    or candidates a fit tries): calibration, semantic support capped, weighted noisy-OR."""
+    return params.fuse(support_within_coverage(params.calibrated(hits)))
 
 
 def support_within_coverage(hits: list[Hit]) -> list[Hit]:
@@ -456,42 +386,26 @@ def support_within_coverage(hits: list[Hit]) -> list[Hit]:
     return out
 
 
-def passage(text: str, terms: set[str], size: int = SNIPPET_CHARS) -> str:
-    """``text`` on one line, at most ``size`` characters, starting a little before the first
-    query term it contains (so the snippet shows why it matched)."""
-    text = " ".join(text.split())
-    lowered = text.lower()
-    hits = [i for i in (lowered.find(t.lower()) for t in terms if t) if i >= 0]
-    start = 0
-    if hits and min(hits) > size // 3:
-        start = text.rfind(" ", 0, min(hits) - size // 5) + 1
-    out = ("…" if start else "") + text[start:]
-    return out if len(out) <= size else out[: size - 1] + "…"
+def _refusal(query: Query) -> Note | None:
+    """Why ``query`` cannot be searched at all (nothing asked, no searchable word), or None."""
+    if not query.text.strip() and not query.is_photo:
+        return note(NoteCode.EMPTY_QUERY)
+    if not query.is_photo and not query_terms(query.text):
+        return note(NoteCode.NOTHING_TO_SEARCH, text=query.text.strip())
+    return None
 
 
-def _related_apart(results: list[SearchResult], parts: list[str]) -> list[SearchResult]:
-    """Results that name none of ``parts`` exactly are only related: flagged, after the rest."""
-    for result in results:
-        named = [str(r.params["part"]) for r in result.reasons if r.code is ReasonCode.PART_NUMBER]
-        result.related = not any(match_part_number(pn, n) >= 1.0 for pn in parts for n in named)
-    return [r for r in results if not r.related] + [r for r in results if r.related]
+def _wanted(hits: list[Hit], query: Query) -> list[Hit]:
+    """Hits the query allows: not the "find similar" start item, only asked-for signals."""
+    if query.exclude_item is not None:
+        hits = [h for h in hits if h.item_id != query.exclude_item]
+    if query.signals is not None:
+        hits = [h for h in hits if h.signal in query.signals]
+    return hits
 
 
-def _passes(row: ItemRow, query: Query, folder: Path | None) -> bool:
-    if query.kinds and row.kind not in query.kinds:
-        return False
-    return folder is None or row.path.is_relative_to(folder)
-
-
-def _result(row: ItemRow, fused: Fused, terms: set[str]) -> SearchResult:
-    snippet = passage(row.text or row.ocr_text, terms)
-    return SearchResult(
-        item_id=row.id,
-        path=row.path,
-        kind=row.kind,
-        page=row.page,
-        score=fused.score,
-        snippet=snippet,
-        reasons=list(fused.reasons),
-        file_exists=row.path.exists(),
-    )
+def _stored_photo_text(lines: tuple[tuple[str, float], ...]) -> OcrResult:
+    """The text read off a query photo when its features were stored, as OCR returned it."""
+    read = [OcrLine(text, confidence, ()) for text, confidence in lines]
+    mean = sum(line.confidence for line in read) / len(read) if read else 0.0
+    return OcrResult(read, "\n".join(line.text for line in read), mean, bool(read))

@@ -6,7 +6,8 @@
     sagasu repair [--data-dir DIR]   (rebuild a damaged catalog from its backup and folders)
     sagasu models list | fetch NAME | import PATH [--model NAME]
     sagasu encode            (finish image encoding after weights were installed)
-    sagasu eval CSV...       (built-in retrieval evaluation)
+    sagasu eval [CSV...]     (built-in retrieval evaluation; no CSV: the library's examples)
+    sagasu feedback list|add|remove|export|import|adapt|status|rollback|on|off
     sagasu serve-local [--idle S] [--detach | --stop]   (keep the models loaded: warm.py)
 
 Every command reaches the engine through engine.library.Library. Heavy imports (torch,
@@ -34,6 +35,7 @@ from engine.cli.common import (
     user_facing_problem,
 )
 from engine.cli.eval import add_eval_parser
+from engine.cli.feedback import add_feedback_parser
 from engine.cli.folders import add_folders_parser
 from engine.cli.serve import add_serve_parser
 from engine.store.access import storage_problem_of
@@ -197,5 +199,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_eval_parser(sub, common)
     add_folders_parser(sub, common)
+    add_feedback_parser(sub, common)
     add_serve_parser(sub, common)
     return parser

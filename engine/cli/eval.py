@@ -1,7 +1,10 @@
 """``sagasu eval``: the built-in retrieval evaluation on the command line.
 
     sagasu eval [--data-dir DIR] [--json] [--report [OUT]] [--top-k N] [--signals S1,S2]
-                [--no-calibration] [--per-signal | --compare] CSV...
+                [--no-calibration] [--per-signal | --compare] [CSV...]
+
+With no CSV it evaluates against the library's own examples (``sagasu feedback``), keeps the
+figures for the plot over time, and the report gets the last adaptation run's section.
 
 Hooked into engine.cli by :func:`add_eval_parser`; the work is engine.evaluation.run.run_eval and
 engine.evaluation.report.write_report.
@@ -16,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
-    from engine.evaluation.records import EvalResult
+    from engine.cli.progress import TerminalProgress
+    from engine.evaluation.records import EvalConfig, EvalResult
     from engine.library import Library
 
 REPORT_DEFAULT = "default"
@@ -28,7 +32,12 @@ def add_eval_parser(
     p = sub.add_parser(
         "eval", parents=[common], help="evaluate retrieval on labelled query sets (CSV)"
     )
-    p.add_argument("csv", nargs="+", type=Path, help="query set(s): query|photo,relevant_documents")
+    p.add_argument(
+        "csv",
+        nargs="*",
+        type=Path,
+        help="query set(s): query|photo,relevant_documents (none: the library's examples)",
+    )
     p.add_argument("--json", action="store_true", help="print all figures as one JSON object")
     p.add_argument(
         "--report",
@@ -73,9 +82,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
             configs = per_signal_configs(lib, base)
         else:
             configs = [base]
-        results = run_configs(lib, csvs, configs, args.top_k, progress=bar)
+        if csvs:
+            results = run_configs(lib, csvs, configs, args.top_k, progress=bar)
+        else:
+            results = _run_on_examples(lib, configs, args.top_k, bar)
         bar.close()
-        path = _write_report(lib, results, report) if report or args.compare else None
+        extra = _adaptation_sections(lib) if not csvs else []
+        path = _write_report(lib, results, report, extra) if report or args.compare else None
     finally:
         bar.close()
         lib.close()
@@ -110,11 +123,31 @@ def _label(signals: frozenset[str] | None, no_calibration: bool) -> str:
     return f"{label}, no calibration" if no_calibration else label
 
 
-def _write_report(lib: Library, results: Sequence[EvalResult], report: str | None) -> Path:
+def _run_on_examples(
+    lib: Library, configs: list[EvalConfig], top_k: int, bar: TerminalProgress
+) -> list[EvalResult]:
+    from engine.cli.common import CliError
+
+    if not lib.examples():
+        raise CliError(
+            "no query set given and this library has no examples yet: "
+            "`sagasu eval FILE.csv`, or `sagasu feedback import FILE.csv` first"
+        )
+    return lib.evaluate_examples(top_k, progress=bar, configs=configs)
+
+
+def _adaptation_sections(lib: Library) -> list[str]:
+    report = lib.adaptation_status().last_report
+    return [report.html()] if report is not None else []
+
+
+def _write_report(
+    lib: Library, results: Sequence[EvalResult], report: str | None, extra: Sequence[str] = ()
+) -> Path:
     from engine.evaluation.report import write_report
 
     out = None if report in (None, REPORT_DEFAULT) else Path(report)
-    return write_report(lib, results, out)
+    return write_report(lib, results, out, extra)
 
 
 def to_json(results: Sequence[EvalResult], report: Path | None) -> dict[str, object]:

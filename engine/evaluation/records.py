@@ -22,6 +22,7 @@ from engine.evaluation.ranking import (
     recall_at_k,
     reciprocal_rank,
 )
+from engine.query_features import QueryFeatures
 
 # Which query modality can produce each fusion signal (engine.search); a signal is evaluated
 # alone only on the query sets it can answer.
@@ -49,14 +50,18 @@ class EvalQuery:
     photo: Path | None = None
     relevant: list[Path] = field(default_factory=list)
     error: str = ""  # why this row cannot be run (reported, not raised)
+    # A stored example's photo, kept as its features (engine.feedback): searched from them.
+    features: QueryFeatures | None = None
 
     @property
     def label(self) -> str:
-        return self.text or (self.photo.name if self.photo else f"row {self.row}")
+        if self.text:
+            return self.text
+        return self.photo.name if self.photo else f"photo example {self.row}"
 
     @property
     def modality(self) -> str:
-        return "image" if self.photo is not None else "text"
+        return "image" if self.photo is not None or self.features is not None else "text"
 
 
 def read_query_csv(path: Path) -> list[EvalQuery]:

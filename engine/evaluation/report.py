@@ -64,13 +64,19 @@ def latest_report(data_dir: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def write_report(library: Library, results: Sequence[EvalResult], out: Path | None = None) -> Path:
+def write_report(
+    library: Library,
+    results: Sequence[EvalResult],
+    out: Path | None = None,
+    extra: Sequence[str] = (),
+) -> Path:
     """Write the HTML report (default: ``<data dir>/reports/eval-<time>.html``) and refresh
-    ``latest.html`` next to the default location; returns the report's path."""
+    ``latest.html`` next to the default location; returns the report's path. ``extra``:
+    further HTML sections (the adaptation report of an evaluation against the examples)."""
     out = Path(out) if out else default_report_path(library.data_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     texts = [q.query for q in results[0].queries if q.modality == "text" and not q.error]
-    page = render_html(results, geometry_sections(library, texts))
+    page = render_html(results, geometry_sections(library, texts), extra)
     write_atomic(out, page)
     latest = reports_dir(library.data_dir) / LATEST
     latest.parent.mkdir(parents=True, exist_ok=True)
@@ -89,7 +95,9 @@ text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}img{max-width:1
 """
 
 
-def render_html(results: Sequence[EvalResult], geometry: list[str]) -> str:
+def render_html(
+    results: Sequence[EvalResult], geometry: list[str], extra: Sequence[str] = ()
+) -> str:
     first = results[0]
     parts = [
         "<!DOCTYPE html><html><head><meta charset='utf-8'>",
@@ -104,6 +112,7 @@ def render_html(results: Sequence[EvalResult], geometry: list[str]) -> str:
         _img(score_plot(first), "Score distributions"),
         "<h2>Embedding geometry (modality gap)</h2>",
         *geometry,
+        *extra,
         "<h2>Queries</h2>",
         _query_table(first),
         "</body></html>",

@@ -31,7 +31,7 @@ from engine.types import CancelCheck, Progress, ProgressCallback, never_cancel, 
 if TYPE_CHECKING:
     from PIL import Image
 
-    from engine.library import Library
+    from engine.evaluation.subject import EvalSubject
 
 TOP_RESULTS_KEPT = 3  # per query: what ranked first, for failure analysis
 
@@ -40,7 +40,7 @@ TOP_RESULTS_KEPT = 3  # per query: what ranked first, for failure analysis
 
 
 def run_eval(
-    library: Library,
+    library: EvalSubject,
     csv_paths: Sequence[Path],
     top_k: int = 10,
     signals: Iterable[str] | None = None,
@@ -56,7 +56,7 @@ def run_eval(
 
 
 def run_config(
-    library: Library,
+    library: EvalSubject,
     queries: list[EvalQuery],
     cfg: EvalConfig,
     csv_paths: Sequence[Path],
@@ -67,7 +67,7 @@ def run_config(
     """Evaluate one configuration on already-parsed queries."""
     alignment = library.alignment
     was_enabled = alignment.enabled
-    alignment.enabled = cfg.calibration  # restored below: the Library may be the GUI's own
+    alignment.enabled = cfg.calibration  # restored below: the EvalSubject may be the GUI's own
     records: list[QueryRecord] = []
     cancelled = False
     indexed = indexed_paths(library)
@@ -87,7 +87,7 @@ def run_config(
     return EvalResult(config, records, index_info(library), cancelled)
 
 
-def _run_query(library: Library, q: EvalQuery, cfg: EvalConfig, top_k: int) -> QueryRecord:
+def _run_query(library: EvalSubject, q: EvalQuery, cfg: EvalConfig, top_k: int) -> QueryRecord:
     rec = QueryRecord(
         q.set_name,
         q.row,
@@ -103,7 +103,8 @@ def _run_query(library: Library, q: EvalQuery, cfg: EvalConfig, top_k: int) -> Q
         rec.skipped = True
         return rec
     query = Query(text=q.text, top_k=top_k, signals=set(cfg.signals) if cfg.signals else None)
-    if q.photo is not None:
+    query.features = q.features
+    if q.photo is not None and q.features is None:
         try:
             query.image = _load_image(library, q.photo)
         except Exception as exc:  # any unreadable photo is this row's error, not the run's
@@ -115,7 +116,7 @@ def _run_query(library: Library, q: EvalQuery, cfg: EvalConfig, top_k: int) -> Q
     return rec
 
 
-def timed_search(library: Library, query: Query) -> tuple[SearchOutcome, float, float]:
+def timed_search(library: EvalSubject, query: Query) -> tuple[SearchOutcome, float, float]:
     """The outcome, the seconds to it, and the seconds to the first ranking a window can
     show: the one handed out before a photo's text is read, else the final one."""
     started = time.perf_counter()
@@ -125,7 +126,7 @@ def timed_search(library: Library, query: Query) -> tuple[SearchOutcome, float, 
     return outcome, finished - started, (shown[0] if shown else finished) - started
 
 
-def _load_image(library: Library, path: Path) -> Image.Image:
+def _load_image(library: EvalSubject, path: Path) -> Image.Image:
     from engine.extract.images import load_query_image
 
     return load_query_image(path, library.settings.max_image_pixels)
@@ -153,7 +154,7 @@ def _fill_ranking(rec: QueryRecord, outcome: SearchOutcome) -> None:
     rec.notes = [note.english() for note in outcome.notes]
 
 
-def indexed_paths(library: Library) -> set[str]:
+def indexed_paths(library: EvalSubject) -> set[str]:
     """Every indexed document, as :func:`_doc_id` spells it (to flag unindexed labels)."""
     rows = library.catalog.query("SELECT path FROM files")
     return {_doc_id(os.fsdecode(bytes(r[0]) if not isinstance(r[0], str) else r[0])) for r in rows}
@@ -166,7 +167,7 @@ def _doc_id(path: Path | str) -> str:
 # --- configurations and context --------------------------------------------------------------
 
 
-def present_signals(library: Library) -> list[str]:
+def present_signals(library: EvalSubject) -> list[str]:
     """Signals this library can produce now (e.g. no semantic-image without CLIP weights)."""
     clip = library.encoders.clip()
     out = ["lexical", "part-number", "semantic-text"]
@@ -181,14 +182,14 @@ def present_signals(library: Library) -> list[str]:
     return out
 
 
-def per_signal_configs(library: Library, base: EvalConfig | None = None) -> list[EvalConfig]:
+def per_signal_configs(library: EvalSubject, base: EvalConfig | None = None) -> list[EvalConfig]:
     """Fused plus each present signal alone."""
     base = base or EvalConfig()
     alone = [EvalConfig(s, frozenset([s]), base.calibration) for s in present_signals(library)]
     return [base, *alone]
 
 
-def compare_configs(library: Library) -> list[EvalConfig]:
+def compare_configs(library: EvalSubject) -> list[EvalConfig]:
     """The side-by-side set for ``--compare``: calibration on/off, per signal, bridge on/off."""
     configs = per_signal_configs(library)
     configs.insert(1, EvalConfig("fused, no calibration", None, calibration=False))
@@ -200,7 +201,7 @@ def compare_configs(library: Library) -> list[EvalConfig]:
 
 
 def run_configs(
-    library: Library,
+    library: EvalSubject,
     csv_paths: Sequence[Path],
     configs: Sequence[EvalConfig],
     top_k: int = 10,
@@ -209,6 +210,19 @@ def run_configs(
 ) -> list[EvalResult]:
     """Evaluate several configurations on the same queries (the query sets are read once)."""
     queries = [q for p in csv_paths for q in read_query_csv(Path(p))]
+    return run_configs_on(library, queries, configs, csv_paths, top_k, progress, cancel)
+
+
+def run_configs_on(
+    library: EvalSubject,
+    queries: list[EvalQuery],
+    configs: Sequence[EvalConfig],
+    csv_paths: Sequence[Path] = (),
+    top_k: int = 10,
+    progress: ProgressCallback = no_progress,
+    cancel: CancelCheck = never_cancel,
+) -> list[EvalResult]:
+    """Evaluate several configurations on already-parsed queries (a library's examples)."""
     results = []
     for cfg in configs:
         result = run_config(library, queries, cfg, csv_paths, top_k, progress, cancel)
@@ -219,7 +233,7 @@ def run_configs(
 
 
 def describe_config(
-    library: Library, cfg: EvalConfig, csv_paths: Sequence[Path], top_k: int
+    library: EvalSubject, cfg: EvalConfig, csv_paths: Sequence[Path], top_k: int
 ) -> dict[str, object]:
     """Everything needed to reproduce a figure: models, switches, query sets."""
     from engine import __version__
@@ -243,7 +257,7 @@ def describe_config(
     }
 
 
-def index_info(library: Library) -> dict[str, object]:
+def index_info(library: EvalSubject) -> dict[str, object]:
     """Index size (bytes on disk, item counts) and how long the last indexing run took."""
     run = library.catalog.last_run()
     seconds = None

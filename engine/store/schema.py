@@ -102,7 +102,35 @@ V4 = """
 ALTER TABLE files ADD COLUMN tier INTEGER NOT NULL DEFAULT 3;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4]
+# v5 (issue #17): confirmations as labelled examples, and the figures of each evaluation
+# against them. A target is kept by path and page (file ids change on re-index); a photo query
+# by its features (engine.query_features), its photo only when the user allows a copy.
+V5_EXAMPLES = """
+CREATE TABLE examples (
+    id INTEGER PRIMARY KEY,
+    query_text TEXT NOT NULL DEFAULT '',
+    query_key TEXT NOT NULL,            -- one query's examples share it (text or features hash)
+    features BLOB,                      -- QueryFeatures of a photo query
+    image_path TEXT,                    -- where the photo was, when known (never a copy)
+    image BLOB,                         -- a small JPEG copy, only with keep_query_images
+    target_path BLOB NOT NULL,          -- os.fsencode(path), as files.path
+    target_display TEXT NOT NULL,
+    page INTEGER,
+    verdict TEXT NOT NULL,              -- engine.feedback.examples.Verdict
+    source TEXT NOT NULL,               -- engine.feedback.examples.ExampleSource
+    created REAL NOT NULL
+);
+CREATE INDEX examples_query ON examples(query_key);
+
+CREATE TABLE eval_history (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    examples INTEGER NOT NULL,
+    figures TEXT NOT NULL               -- JSON: recall_at_1, recall_at_5, mrr, version
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5_EXAMPLES]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

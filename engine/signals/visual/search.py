@@ -62,8 +62,12 @@ class VisualSearch:
         index = self.index()
         if index is None or len(index) == 0:
             return []
-        query = extract_features(image)
-        if len(query) == 0:
+        return self.features_hits(extract_features(image), k)
+
+    def features_hits(self, query: Features, k: int) -> list[Hit]:
+        """Hits for a query photo's local features (taken now, or stored with an example)."""
+        index = self.index()
+        if index is None or len(index) == 0 or len(query) == 0:
             return []
         matches = index.search(
             query, self._load, k=k, shortlist_k=SHORTLIST, document_of=self._document_of
