@@ -44,11 +44,12 @@ class PickTargetDialog(QDialog):
         query_label: str,
         candidates: list[Path],
         parent: QWidget | None = None,
-        runner: Runner | None = None,
+        synchronous: bool = False,
     ) -> None:
         super().__init__(parent)
         self.library = library
-        self.runner = runner or Runner(1, owner=self, on_error=self._failed)
+        # synchronous: the same jobs inline (tests, like the window's own runners).
+        self.runner = Runner(1, synchronous, owner=self, on_error=self._failed)
         self._path: Path | None = None
         self._generation = 0  # bumped per preview asked for: late ones are dropped
         self.setWindowTitle(self.tr("The right file for this search"))
