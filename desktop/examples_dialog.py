@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -126,6 +126,12 @@ class ExamplesDialog(QDialog):
         self.evaluation.retranslate()
         self.adaptation.retranslate()
         self.show_examples(self._examples)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Kept for the window's life: it follows a language switch like the window.
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     def refresh(self) -> None:
         """Read the examples, the evaluation history and the adaptation state again."""

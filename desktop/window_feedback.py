@@ -25,10 +25,6 @@ from engine.search import Query
 CONFIRMATION_MS = 20000  # how long "Saved as an example · Undo" stays in the status line
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("MainWindow", text)
-
-
 class FeedbackBar(QWidget):
     """The small row of buttons above the preview: keyboard-reachable with Tab, each with
     the shortcut of its action."""
@@ -85,20 +81,33 @@ class FeedbackMixin:
         self.update_feedback_actions()
 
     def _retranslate_feedback(self) -> None:
-        self.confirm_action.setText(_tr("This is it"))
+        self.confirm_action.setText(QCoreApplication.translate("MainWindow", "This is it"))
         self.confirm_action.setToolTip(
-            _tr("Mark the selected result as the answer to this search (Ctrl+Y)")
+            QCoreApplication.translate(
+                "MainWindow", "Mark the selected result as the answer to this search (Ctrl+Y)"
+            )
         )
-        self.reject_action.setText(_tr("Not this"))
-        self.reject_action.setToolTip(_tr("Mark the top result as wrong for this search (Ctrl+N)"))
-        self.pick_action.setText(_tr("Pick the right file…"))
+        self.reject_action.setText(QCoreApplication.translate("MainWindow", "Not this"))
+        self.reject_action.setToolTip(
+            QCoreApplication.translate(
+                "MainWindow", "Mark the top result as wrong for this search (Ctrl+N)"
+            )
+        )
+        self.pick_action.setText(QCoreApplication.translate("MainWindow", "Pick the right file…"))
         self.pick_action.setToolTip(
-            _tr("None of these: choose the file and page that answer this search")
+            QCoreApplication.translate(
+                "MainWindow", "None of these: choose the file and page that answer this search"
+            )
         )
-        self.undo_example_action.setText(_tr("Undo"))
-        self.examples_action.setText(_tr("Examples and evaluation…"))
+        self.undo_example_action.setText(QCoreApplication.translate("MainWindow", "Undo"))
+        self.examples_action.setText(
+            QCoreApplication.translate("MainWindow", "Examples and evaluation…")
+        )
         self.examples_action.setToolTip(
-            _tr("Your confirmed examples, how well search does on them, and adaptation")
+            QCoreApplication.translate(
+                "MainWindow",
+                "Your confirmed examples, how well search does on them, and adaptation",
+            )
         )
 
     # --- what can be confirmed -----------------------------------------------------------
@@ -190,11 +199,17 @@ class FeedbackMixin:
     def _example_stored(self, example: Example) -> None:
         where = example.target_path.name
         if example.page:
-            where = _tr("{0} p. {1}").format(where, example.page)
+            where = QCoreApplication.translate("MainWindow", "{0} p. {1}").format(
+                where, example.page
+            )
         if example.verdict is Verdict.IS_IT:
-            text = _tr("Saved as an example: “{0}” → {1}").format(example.label, where)
+            text = QCoreApplication.translate(
+                "MainWindow", "Saved as an example: “{0}” → {1}"
+            ).format(example.label, where)
         else:
-            text = _tr("Saved as an example: “{0}” is not {1}").format(example.label, where)
+            text = QCoreApplication.translate(
+                "MainWindow", "Saved as an example: “{0}” is not {1}"
+            ).format(example.label, where)
         self._show_confirmation(text, example)
         self._examples_changed()
 
@@ -203,7 +218,9 @@ class FeedbackMixin:
             self.show_background_error(exc)
             return
         # Its message says in one line what is wrong (not in the library, no such page).
-        self._show_confirmation(_tr("Not saved: {0}").format(exc), None)
+        self._show_confirmation(
+            QCoreApplication.translate("MainWindow", "Not saved: {0}").format(exc), None
+        )
 
     # --- the confirmation and its undo ---------------------------------------------------
 
@@ -234,7 +251,7 @@ class FeedbackMixin:
         )
 
     def _example_undone(self) -> None:
-        self._show_confirmation(_tr("Example removed."), None)
+        self._show_confirmation(QCoreApplication.translate("MainWindow", "Example removed."), None)
         self._examples_changed()
 
     def _examples_changed(self) -> None:

@@ -15,15 +15,18 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from desktop.i18n import install_language
 from desktop.main_window import MainWindow
+from desktop.messages import outcome_templates, part_templates
 from desktop.pick_target import PickTargetDialog
 from desktop.trend_chart import Series, TrendChart
+from engine.adapt.report import Outcome, Part
 from engine.config import FolderConfig, Settings
 from engine.encode.encoders import Encoders
 from engine.feedback.examples import ExampleSource, Verdict
 from engine.library import Library
 from engine.search import Query
-from tests.desktop_helpers import build_docs
+from tests.desktop_helpers import build_docs, drop_files
 
 pytestmark = pytest.mark.gui
 
@@ -288,8 +291,9 @@ def test_adapting_runs_on_a_worker_while_a_search_is_answered(
 
     def adapt_held(progress: Any, cancel: Any, **kw: Any) -> Any:
         def wait() -> None:
-            held.set()
-            release.wait(30)
+            if not held.is_set():  # once: the engine checks cancel often
+                held.set()
+                release.wait(15)
 
         def progress_held(p: Any) -> None:
             wait()
@@ -321,3 +325,78 @@ def test_adapting_runs_on_a_worker_while_a_search_is_answered(
     report = dialog.adaptation.report
     qtbot.waitUntil(lambda: "Last adaptation" in report.toPlainText(), timeout=10000)
     window.close()
+
+
+def test_every_adaptation_part_and_outcome_has_a_translated_name(qtbot) -> None:
+    english = {**part_templates(), **outcome_templates()}
+    assert set(part_templates()) == set(Part) and set(outcome_templates()) == set(Outcome)
+    try:
+        assert install_language("ja") == "ja"
+        japanese = {**part_templates(), **outcome_templates()}
+        for code, text in japanese.items():
+            assert text != english[code], f"untranslated {code}"
+    finally:
+        install_language("en")
+
+
+def test_the_confirmations_and_the_dialog_speak_japanese(
+    qtbot, words_window: MainWindow, indexed_words: tuple[Library, Path]
+) -> None:
+    library, root = indexed_words
+    add_text_examples(library, root, 2)
+    window = words_window
+    dialog = window.open_examples()  # open before the switch: it follows it
+    try:
+        assert install_language("ja") == "ja"
+        qtbot.waitUntil(lambda: window.confirm_action.text() == "これだ", timeout=3000)
+        qtbot.waitUntil(lambda: dialog.windowTitle() == "事例と評価", timeout=3000)
+        assert window.reject_action.text() == "これではない"
+        assert window.pick_action.text() == "正しいファイルを選ぶ…"
+        assert window.examples_action.text() == "事例と評価…"
+        window.search_text("relay")
+        window.confirm_action.trigger()
+        assert "事例として保存しました" in window.feedback_label.text()
+        window.open_examples()
+        assert [dialog.tabs.tabText(i) for i in range(3)] == ["事例", "評価", "適応"]
+        assert dialog.table.item(0, 3).text() == "これだ"
+        assert dialog.evaluation.evaluate_button.text() == "今すぐ評価"
+        assert "あと" in dialog.adaptation.state.text()  # "needs N more", in Japanese
+        dialog.evaluation.evaluate()
+        assert "検索 3 件" in dialog.evaluation.figures.text()
+    finally:
+        install_language("en")
+    qtbot.waitUntil(lambda: window.confirm_action.text() == "This is it", timeout=3000)
+
+
+@pytest.mark.slow
+def test_a_dropped_photo_is_stored_as_its_features_and_a_copy_only_when_allowed(
+    qtbot, tmp_path: Path, encoders: Encoders
+) -> None:
+    root = build_docs(tmp_path / "docs")
+    library = Library(tmp_path / "data", encoders.settings, encoders)
+    library.apply_settings(library.settings.with_folder(FolderConfig(str(root))))
+    library.index()
+    window = MainWindow(library, synchronous=True, warm_models=False)
+    qtbot.addWidget(window)
+    window.show()
+    photo = (root / "photos" / "board.jpg").resolve()
+    try:
+        drop_files(window.drop_zone, [photo])
+        qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=30000)
+        assert window.model.result(0).path == photo
+        window.confirm_action.trigger()
+        (example,) = library.examples()
+        assert example.modality == "image" and example.has_features
+        assert example.image_path == photo and not example.image_kept
+        assert library.example_image(example.id) is None  # no copy of the user's file
+        window.undo_example_action.trigger()
+        library.apply_settings(library.settings.replace(keep_query_images=True))
+        window.confirm_action.trigger()
+        (kept,) = library.examples()
+        assert kept.image_kept
+        dialog = window.open_examples()
+        assert dialog.table.item(0, 0).text() == "photo: board.jpg"
+        assert not dialog.table.item(0, 0).icon().isNull()  # the small copy, shown
+    finally:
+        window.close()
+        library.close()
