@@ -26,6 +26,7 @@ from desktop.workers import Runner
 from engine.types import Progress
 
 if TYPE_CHECKING:
+    from engine.evaluation.records import EvalResult
     from engine.feedback.examples import EvalPoint
     from engine.library import Library
 
@@ -133,12 +134,15 @@ class EvaluationPanel(QWidget):
                 self.progress.setValue(min(p.done, p.total))
             self.progress_label.setText(progress_text(p))
 
-    def _evaluated(self, _result: Any) -> None:
+    def _evaluated(self, results: list[EvalResult]) -> None:
         self._running(False)
-        cancelled = self._cancel.is_set()
-        self.progress_label.setText(
-            self.tr("Evaluation cancelled; nothing was recorded.") if cancelled else ""
-        )
+        if self._cancel.is_set():
+            text = self.tr("Evaluation cancelled; nothing was recorded.")
+        elif not results or not results[0].summary()["n"]:
+            text = self.tr("Nothing to evaluate yet: confirm a result first.")
+        else:
+            text = ""
+        self.progress_label.setText(text)
         self.refresh()
 
     def _failed(self, exc: BaseException) -> None:

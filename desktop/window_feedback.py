@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -21,6 +21,9 @@ from desktop.pick_target import PickTargetDialog
 from engine.feedback.examples import Example, ExampleRefused, Verdict
 from engine.library import ReadOnlyFolder
 from engine.search import Query
+
+if TYPE_CHECKING:
+    from engine.adapt.run import AdaptationStatus
 
 CONFIRMATION_MS = 20000  # how long "Saved as an example · Undo" stays in the status line
 
@@ -192,11 +195,14 @@ class FeedbackMixin:
         """On a worker: a photo's features take about a second to read. What of a photo is
         kept is the engine's decision (its features; a small copy only where the settings
         allow it: keep_query_images)."""
+        library = self.library
         self.io_runner.run(
-            lambda _r: call(), on_done=self._example_stored, on_error=self._example_refused
+            lambda _r: (call(), library.adaptation_status()),
+            on_done=lambda done: self._example_stored(*done),
+            on_error=self._example_refused,
         )
 
-    def _example_stored(self, example: Example) -> None:
+    def _example_stored(self, example: Example, status: AdaptationStatus | None = None) -> None:
         where = example.target_path.name
         if example.page:
             where = QCoreApplication.translate("MainWindow", "{0} p. {1}").format(
@@ -210,6 +216,11 @@ class FeedbackMixin:
             text = QCoreApplication.translate(
                 "MainWindow", "Saved as an example: “{0}” is not {1}"
             ).format(example.label, where)
+        first = status.needs[0] if status is not None and status.needs else None
+        if first is not None and first.more > 0:  # the engine's count, said where it grows
+            text += " · " + QCoreApplication.translate(
+                "MainWindow", "{0} more before adaptation can start"
+            ).format(first.more)
         self._show_confirmation(text, example)
         self._examples_changed()
 

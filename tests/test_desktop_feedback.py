@@ -174,6 +174,9 @@ def test_this_is_it_stores_an_example_and_undo_removes_it(
     ]
     assert examples[0].page == top.page and examples[0].source is ExampleSource.WINDOW
     assert "Saved as an example" in window.feedback_label.text()
+    need = library.adaptation_status().needs[0]  # the engine's count, said in the window
+    assert need.more > 0
+    assert f"{need.more} more before adaptation" in window.feedback_label.text()
     assert window.undo_button.isVisibleTo(window) and window.undo_example_action.isEnabled()
     window.undo_example_action.trigger()
     assert library.examples() == []
@@ -400,3 +403,42 @@ def test_a_dropped_photo_is_stored_as_its_features_and_a_copy_only_when_allowed(
     finally:
         window.close()
         library.close()
+
+
+def test_an_evaluation_shows_its_progress_and_can_be_cancelled(
+    qtbot, indexed_words: tuple[Library, Path]
+) -> None:
+    library, root = indexed_words
+    add_text_examples(library, root, len(TEXT_EXAMPLES))
+    held, release = threading.Event(), threading.Event()
+    real_evaluate = library.evaluate_examples
+
+    def evaluate_held(progress: Any, cancel: Any, **kw: Any) -> Any:
+        def progress_held(p: Any) -> None:
+            progress(p)
+            if not held.is_set():  # after the first report has gone to the window
+                held.set()
+                release.wait(15)
+
+        return real_evaluate(progress=progress_held, cancel=cancel, **kw)
+
+    library.evaluate_examples = evaluate_held  # type: ignore[method-assign]
+    window = MainWindow(library, warm_models=False)
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.open_examples().evaluation
+    try:
+        panel.evaluate()
+        qtbot.waitUntil(held.is_set, timeout=20000)
+        # The engine's first report, in the window: "Evaluating · 0 of 12".
+        qtbot.waitUntil(lambda: panel.progress.maximum() == len(TEXT_EXAMPLES), timeout=5000)
+        assert f"of {len(TEXT_EXAMPLES)}" in panel.progress_label.text()
+        assert panel.cancel_button.isEnabled() and not panel.evaluate_button.isEnabled()
+        panel.cancel_button.click()
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: not panel.running, timeout=30000)
+    assert "cancelled" in panel.progress_label.text()
+    assert library.eval_history() == []  # a cancelled evaluation is not a point of the plot
+    assert "No evaluation yet" in panel.figures.text()
+    window.close()

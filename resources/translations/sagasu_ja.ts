@@ -149,57 +149,57 @@
   <context>
     <name>EvaluationPanel</name>
     <message>
-      <location filename="../../desktop/evaluation_panel.py" line="71" />
+      <location filename="../../desktop/evaluation_panel.py" line="72" />
       <source>Evaluate now</source>
       <translation>今すぐ評価</translation>
     </message>
     <message>
-      <location filename="../../desktop/evaluation_panel.py" line="73" />
+      <location filename="../../desktop/evaluation_panel.py" line="74" />
       <source>Run every example's query and measure where its file comes</source>
       <translation>各事例の検索を実行し、正解のファイルが何位に来るかを測ります</translation>
     </message>
     <message>
-      <location filename="../../desktop/evaluation_panel.py" line="75" />
+      <location filename="../../desktop/evaluation_panel.py" line="76" />
       <source>Cancel</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/evaluation_panel.py" line="89" />
+      <location filename="../../desktop/evaluation_panel.py" line="90" />
       <source>No evaluation yet: confirm a few results, then Evaluate now.</source>
       <translation>まだ評価していません。いくつかの結果を確認してから「今すぐ評価」を押してください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/evaluation_panel.py" line="96" />
+      <location filename="../../desktop/evaluation_panel.py" line="97" />
       <source>Recall@1</source>
       <translation>Recall@1</translation>
     </message>
     <message>
-      <location filename="../../desktop/evaluation_panel.py" line="97" />
+      <location filename="../../desktop/evaluation_panel.py" line="98" />
       <source>Recall@5</source>
       <translation>Recall@5</translation>
     </message>
     <message>
-      <location filename="../../desktop/evaluation_panel.py" line="98" />
+      <location filename="../../desktop/evaluation_panel.py" line="99" />
       <source>MRR</source>
       <translation>MRR</translation>
     </message>
     <message>
-      <location filename="../../desktop/evaluation_panel.py" line="100" />
+      <location filename="../../desktop/evaluation_panel.py" line="101" />
       <source>No evaluation yet</source>
       <translation>まだ評価していません</translation>
     </message>
     <message>
-      <location filename="../../desktop/evaluation_panel.py" line="106" />
+      <location filename="../../desktop/evaluation_panel.py" line="107" />
       <source>Recall@1 {0:.2f} · Recall@5 {1:.2f} · MRR {2:.2f} — {3} queries, {4}</source>
       <translation>Recall@1 {0:.2f} · Recall@5 {1:.2f} · MRR {2:.2f} — 検索 {3} 件、{4}</translation>
     </message>
     <message>
-      <location filename="../../desktop/evaluation_panel.py" line="116" />
+      <location filename="../../desktop/evaluation_panel.py" line="117" />
       <source>Evaluating against your examples…</source>
       <translation>事例に対して評価中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/evaluation_panel.py" line="127" />
+      <location filename="../../desktop/evaluation_panel.py" line="128" />
       <source>Cancelling…</source>
       <translation>中止しています…</translation>
     </message>
@@ -209,7 +209,12 @@
       <translation>評価を中止しました。何も記録していません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/evaluation_panel.py" line="146" />
+      <location filename="../../desktop/evaluation_panel.py" line="142" />
+      <source>Nothing to evaluate yet: confirm a result first.</source>
+      <translation>評価するものがまだありません。先に結果を確認してください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/evaluation_panel.py" line="150" />
       <source>The evaluation stopped: {0}</source>
       <translation>評価が停止しました：{0}</translation>
     </message>
@@ -282,99 +287,99 @@
       <translation>CSVから取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="154" />
+      <location filename="../../desktop/examples_dialog.py" line="160" />
       <source>photo: {0}</source>
       <translation>写真：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="161" />
+      <location filename="../../desktop/examples_dialog.py" line="167" />
       <source>{0} is no longer in the library.</source>
       <translation>{0} はもうライブラリにありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="171" />
+      <location filename="../../desktop/examples_dialog.py" line="177" />
       <source>This is it</source>
       <translation>これだ</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="171" />
+      <location filename="../../desktop/examples_dialog.py" line="177" />
       <source>Not this</source>
       <translation>これではない</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="176" />
+      <location filename="../../desktop/examples_dialog.py" line="182" />
       <source>window</source>
       <translation>ウィンドウ</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="176" />
+      <location filename="../../desktop/examples_dialog.py" line="182" />
       <source>import</source>
       <translation>取り込み</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="185" />
+      <location filename="../../desktop/examples_dialog.py" line="191" />
       <source>Select the examples to remove.</source>
       <translation>削除する事例を選択してください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="194" />
+      <location filename="../../desktop/examples_dialog.py" line="200" />
       <source>Removed {0} examples.</source>
       <translation>事例を {0} 件削除しました。</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="201" />
+      <location filename="../../desktop/examples_dialog.py" line="207" />
       <source>Export the examples</source>
       <translation>事例を書き出す</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="201" />
-      <location filename="../../desktop/examples_dialog.py" line="228" />
+      <location filename="../../desktop/examples_dialog.py" line="207" />
+      <location filename="../../desktop/examples_dialog.py" line="234" />
       <source>CSV files (*.csv)</source>
       <translation>CSVファイル (*.csv)</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="211" />
+      <location filename="../../desktop/examples_dialog.py" line="217" />
       <source>{0} queries written to {1}.</source>
       <translation>{0} 件の検索を {1} に書き出しました。</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="214" />
+      <location filename="../../desktop/examples_dialog.py" line="220" />
       <source>{0} photo queries left out: the photo is neither kept nor found.</source>
       <translation>写真による検索 {0} 件は書き出していません：写真が保存されておらず、見つかりもしません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="220" />
+      <location filename="../../desktop/examples_dialog.py" line="226" />
       <source>{0} “not this” examples left out: the CSV has no column for them.</source>
       <translation>「これではない」の事例 {0} 件は書き出していません：CSVにその列がありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="228" />
+      <location filename="../../desktop/examples_dialog.py" line="234" />
       <source>Import examples</source>
       <translation>事例を取り込む</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="237" />
+      <location filename="../../desktop/examples_dialog.py" line="243" />
       <source>Importing {0}…</source>
       <translation>{0} を取り込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="252" />
+      <location filename="../../desktop/examples_dialog.py" line="258" />
       <source>The CSV cannot be imported: {0}</source>
       <translation>CSVを取り込めません：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="256" />
+      <location filename="../../desktop/examples_dialog.py" line="262" />
       <source>{0} examples added, {1} already there.</source>
       <translation>事例を {0} 件追加しました（{1} 件は登録済み）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="261" />
       <location filename="../../desktop/examples_dialog.py" line="267" />
+      <location filename="../../desktop/examples_dialog.py" line="273" />
       <source>row {0}: {1}</source>
       <translation>{0} 行目：{1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/examples_dialog.py" line="264" />
+      <location filename="../../desktop/examples_dialog.py" line="270" />
       <source>{0} rows refused: {1}</source>
       <translation>{0} 行は取り込めませんでした：{1}</translation>
     </message>
@@ -642,72 +647,77 @@
       <translation>類似：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="84" />
+      <location filename="../../desktop/window_feedback.py" line="87" />
       <source>This is it</source>
       <translation>これだ</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="86" />
+      <location filename="../../desktop/window_feedback.py" line="89" />
       <source>Mark the selected result as the answer to this search (Ctrl+Y)</source>
       <translation>選択中の結果をこの検索の正解として記録（Ctrl+Y）</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="90" />
+      <location filename="../../desktop/window_feedback.py" line="93" />
       <source>Not this</source>
       <translation>これではない</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="92" />
+      <location filename="../../desktop/window_feedback.py" line="95" />
       <source>Mark the top result as wrong for this search (Ctrl+N)</source>
       <translation>先頭の結果をこの検索では誤りとして記録（Ctrl+N）</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="96" />
+      <location filename="../../desktop/window_feedback.py" line="99" />
       <source>Pick the right file…</source>
       <translation>正しいファイルを選ぶ…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="98" />
+      <location filename="../../desktop/window_feedback.py" line="101" />
       <source>None of these: choose the file and page that answer this search</source>
       <translation>どれも違う場合：この検索の答えになるファイルとページを選びます</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="102" />
+      <location filename="../../desktop/window_feedback.py" line="105" />
       <source>Undo</source>
       <translation>元に戻す</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="104" />
+      <location filename="../../desktop/window_feedback.py" line="107" />
       <source>Examples and evaluation…</source>
       <translation>事例と評価…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="107" />
+      <location filename="../../desktop/window_feedback.py" line="110" />
       <source>Your confirmed examples, how well search does on them, and adaptation</source>
       <translation>確認した事例、それに対する検索の成績、適応</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="202" />
+      <location filename="../../desktop/window_feedback.py" line="208" />
       <source>{0} p. {1}</source>
       <translation>{0} {1}ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="206" />
+      <location filename="../../desktop/window_feedback.py" line="212" />
       <source>Saved as an example: “{0}” → {1}</source>
       <translation>事例として保存しました：「{0}」→ {1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="210" />
+      <location filename="../../desktop/window_feedback.py" line="216" />
       <source>Saved as an example: “{0}” is not {1}</source>
       <translation>事例として保存しました：「{0}」は {1} ではない</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="222" />
+      <location filename="../../desktop/window_feedback.py" line="221" />
+      <source>{0} more before adaptation can start</source>
+      <translation>適応を始めるまであと {0} 件</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="233" />
       <source>Not saved: {0}</source>
       <translation>保存しませんでした：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_feedback.py" line="254" />
+      <location filename="../../desktop/window_feedback.py" line="265" />
       <source>Example removed.</source>
       <translation>事例を削除しました。</translation>
     </message>
