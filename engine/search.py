@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from engine.adapt.aligner import ALIGNED_SIGNAL
 from engine.adapt.ranking import SHIPPED, RankingParams
 from engine.align.state import AlignmentState
 from engine.encode.encoders import Encoders
@@ -60,11 +61,13 @@ class _QueryContext:
     query: Query
     pool: int  # how many candidates each signal may return
     notes: list[Note]
+    params: RankingParams  # the adopted ranking parameters, read once for the whole query
     # Query vectors of a text query, computed on helper threads while the other signals run.
     clip_text: Future[np.ndarray] | None = None
     text_vector: Future[np.ndarray] | None = None
     # Text read off a query photo (the slowest signal: ~1 s), after the other signals ran.
     photo_text: OcrResult | None = None
+    photo_vectors: dict[str, np.ndarray] | None = None  # the photo's image vectors, once
 
 
 class Searcher:
@@ -94,6 +97,7 @@ class Searcher:
             self._semantic_text,
             self._semantic_image,
             self._visual_match,
+            self._aligned,
         ]
         self.signals += extra_signals or []
         # Signals that wait for the query photo's OCR (about a second, several on slanted
@@ -121,7 +125,7 @@ class Searcher:
         something: with their ranking, so that a window can show it at once and replace it
         when the text is in."""
         started = time.perf_counter()
-        ctx = _QueryContext(query, pool=max(50, query.top_k * 8), notes=[])
+        ctx = _QueryContext(query, max(50, query.top_k * 8), [], self.params())
         refused = _refusal(query)
         if refused is not None:
             return SearchOutcome([], [refused])
@@ -132,7 +136,7 @@ class Searcher:
         """Every signal's hits for ``query`` before fusion, as the ranking would see them
         (adaptation records them per candidate and ranks them again with other parameters:
         :func:`fused_ranking`)."""
-        ctx = _QueryContext(query, pool=max(50, query.top_k * 8), notes=[])
+        ctx = _QueryContext(query, max(50, query.top_k * 8), [], self.params())
         if _refusal(query) is not None:
             return []
         return _wanted(self._gather(ctx, time.perf_counter(), None), query)
@@ -174,7 +178,7 @@ class Searcher:
     def _outcome(self, hits: list[Hit], ctx: _QueryContext, started: float) -> SearchOutcome:
         query = ctx.query
         hits = _wanted(hits, query)
-        results = group(self.catalog, fused_ranking(hits, self.params()), query)
+        results = group(self.catalog, fused_ranking(hits, ctx.params), query)
         notes = list(ctx.notes)
         missing = self._parts_no_file_mentions(hits, ctx)
         if missing:
@@ -295,15 +299,31 @@ class Searcher:
                 hits += self._knn(bridge, qv, "image", ctx, "semantic-bridge", why)
         return hits
 
+    def _aligned(self, ctx: _QueryContext) -> list[Hit]:
+        """A photo query mapped into the text space by the adopted learned map (engine.adapt
+        .aligner): the text about what the photo shows."""
+        learned = ctx.params.photo_text_map
+        if learned is None or not ctx.query.is_photo or not self._wants(ALIGNED_SIGNAL, ctx=ctx):
+            return []
+        vector = self._photo_vectors(ctx).get(learned.clip_space)
+        if vector is None:
+            return []
+        return learned.hits(self.vectors, self.catalog, vector, ctx.pool)
+
     def _photo_vectors(self, ctx: _QueryContext) -> dict[str, np.ndarray]:
         """The query photo's image-encoder vector per space: stored with its features, or
-        encoded now."""
+        encoded now (once per query)."""
+        if ctx.photo_vectors is not None:
+            return ctx.photo_vectors
+        ctx.photo_vectors = {}
         if ctx.query.features is not None:
-            return dict(ctx.query.features.vectors)
-        clip = self._clip(ctx)
-        if clip is None or ctx.query.image is None:
-            return {}
-        return {clip.space_id: clip.encode_images([query_view(ctx.query.image)])[0]}
+            ctx.photo_vectors = dict(ctx.query.features.vectors)
+            return ctx.photo_vectors
+        clip = self._clip(ctx) if ctx.query.image is not None else None
+        if clip is not None and ctx.query.image is not None:
+            vector = clip.encode_images([query_view(ctx.query.image)])[0]
+            ctx.photo_vectors = {clip.space_id: vector}
+        return ctx.photo_vectors
 
     def _clip(self, ctx: _QueryContext) -> ClipEncoder | None:
         clip = self.encoders.clip()

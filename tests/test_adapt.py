@@ -192,3 +192,19 @@ def test_calibration_fit_raises_a_signal_squashed_by_the_shipped_logistic() -> N
     assert pack.metrics(SHIPPED).mrr == 0.5
     fitted = fit_calibration(pack, RankingParams())
     assert pack.metrics(fitted).mrr == 1.0 and "semantic-text" in fitted.calibration
+
+
+def test_damaged_adaptation_files_fall_back_to_the_shipped_ranking(
+    indexed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    docs, _ = indexed
+    data = indexed_copy(indexed[1], tmp_path / "data")
+    with Library(data, load_settings(data), Encoders(load_settings(data))) as lib:
+        confirm_guides(lib, docs, decoy_query)
+        assert lib.adapt().version == 1
+    for damaged in ("current.json", "v0001.json"):
+        (data / "adaptation" / "current.json").write_text('{"version": 1}', encoding="utf-8")
+        (data / "adaptation" / damaged).write_text("{not json", encoding="utf-8")
+        with Library(data, load_settings(data), Encoders(load_settings(data))) as lib:
+            assert lib.searcher.params() is SHIPPED  # logged, never a failed search
+            assert top_name(lib, decoy_query(0)) == "parts0.pdf"

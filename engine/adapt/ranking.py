@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from engine.adapt.aligner import PhotoTextMap
 from engine.fusion import DEFAULT_WEIGHTS, Fused, Hit, fuse, logistic
 
 DEFAULT_CENTRE = 1.5  # engine.fusion.logistic's defaults: the unadapted calibration
@@ -23,14 +24,18 @@ DEFAULT_WIDTH = 0.75
 
 @dataclass(frozen=True)
 class RankingParams:
-    """Fusion weights and per-signal calibration; empty mappings mean "as shipped"."""
+    """Fusion weights, per-signal calibration and the learned photo → text map (engine.adapt
+    .aligner, its own signal); empty means "as shipped". One value, read once per query, so
+    a query never mixes two versions' parts."""
 
     weights: Mapping[str, float] = field(default_factory=dict)
     calibration: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    # Stored in a file of its own beside the version's JSON (engine.adapt.state).
+    photo_text_map: PhotoTextMap | None = field(default=None, compare=False)
 
     @property
     def is_default(self) -> bool:
-        return not self.weights and not self.calibration
+        return not self.weights and not self.calibration and self.photo_text_map is None
 
     def fusion_weights(self) -> dict[str, float]:
         """The shipped weights with the adopted ones over them."""

@@ -33,6 +33,7 @@ class RecordedQuery:
     doc: np.ndarray  # (items,) int: index into ``docs``
     docs: tuple[bytes, ...]  # path keys of the candidates' documents
     targets: frozenset[bytes]  # path keys of the documents the user confirmed
+    hits: tuple[Hit, ...] = ()  # as searched (a part that adds a signal records them again)
 
     @property
     def target_found(self) -> bool:
@@ -55,12 +56,13 @@ def record_queries(
         progress(Progress(Phase.EVALUATE, n, len(queries), f"recording: {label}"[:80]))
         query = Query(text=stored.text, features=stored.features, top_k=RECORD_TOP_K)
         hits = searcher.hits(query) if stored.text or stored.features is not None else []
-        out.append(_recorded(searcher, stored, hits))
+        out.append(recorded(searcher, stored, hits))
     progress(Progress(Phase.EVALUATE, len(queries), len(queries), "recorded"))
     return out
 
 
-def _recorded(searcher: Searcher, stored: StoredQuery, hits: list[Hit]) -> RecordedQuery:
+def recorded(searcher: Searcher, stored: StoredQuery, hits: list[Hit]) -> RecordedQuery:
+    """``hits`` of ``stored`` as per-candidate arrays."""
     from engine.store.catalog import path_key
 
     items = sorted({h.item_id for h in hits})
@@ -94,4 +96,6 @@ def _recorded(searcher: Searcher, stored: StoredQuery, hits: list[Hit]) -> Recor
     doc = np.array([doc_index[bytes(paths[i])] for i in items], dtype=np.int64)
     targets = frozenset(path_key(t) for t in stored.targets)
     modality = "image" if stored.features is not None else "text"
-    return RecordedQuery(stored.key, modality, signals, conf, z, cover, doc, docs, targets)
+    return RecordedQuery(
+        stored.key, modality, signals, conf, z, cover, doc, docs, targets, tuple(hits)
+    )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.adapt.aligner_fit import cross_validate_aligner
 from engine.adapt.fit import (
     FOLDS,
     MIN_PAIRS_ALIGNER,
@@ -21,7 +22,7 @@ from engine.adapt.fit import (
     fit_weights,
 )
 from engine.adapt.record import RecordedQuery, record_queries
-from engine.adapt.report import AdaptReport, Outcome, Part, PartReport
+from engine.adapt.report import AdaptReport, Outcome, Part
 from engine.adapt.state import AdaptationState, AdoptedVersion
 from engine.feedback import store
 from engine.feedback.store import StoredQuery
@@ -104,15 +105,18 @@ def run_adaptation(
         Part.CALIBRATION, records, weights.fitted, fit_calibration, MIN_QUERIES_CALIBRATION,
         cancel, folds, seed, have=sum(1 for r in records if _has_z(r)),
     )  # fmt: skip
-    progress(Progress(Phase.EVALUATE, 2, 3, "aligner"))
-    parts = (weights.report, calibration.report, _aligner_part(queries))
+    progress(Progress(Phase.EVALUATE, 2, 3, "fitting the photo → text aligner"))
+    aligner, adopted_params = cross_validate_aligner(
+        searcher, queries, records, calibration.fitted, MIN_PAIRS_ALIGNER, cancel, folds, seed
+    )
+    parts = (weights.report, calibration.report, aligner)
     adopted = [p for p in parts if p.outcome is Outcome.ADOPTED]
     version = None
     if adopted:
         last = adopted[-1]
         mrr = (last.before.mrr if last.before else None, last.after.mrr if last.after else None)
         version = state.adopt(
-            calibration.fitted, tuple(p.part.value for p in adopted), len(records), mrr
+            adopted_params, tuple(p.part.value for p in adopted), len(records), mrr
         ).version
     cancelled = any(p.outcome is Outcome.CANCELLED for p in parts)
     report = AdaptReport(
@@ -125,13 +129,3 @@ def run_adaptation(
 
 def _has_z(record: RecordedQuery) -> bool:
     return bool((~np.isnan(record.z)).any())
-
-
-def _aligner_part(queries: list[StoredQuery]) -> PartReport:
-    """The learned photo → text aligner: only with enough photo queries that carry an image
-    encoder vector (none without CLIP weights)."""
-    photos = [q for q in queries if q.features is not None]
-    pairs = sum(1 for q in photos if q.features is not None and q.features.vectors)
-    if photos and not pairs:
-        return PartReport(Part.ALIGNER, Outcome.NO_IMAGE_ENCODER, 0, MIN_PAIRS_ALIGNER)
-    return PartReport(Part.ALIGNER, Outcome.NEEDS_MORE, pairs, MIN_PAIRS_ALIGNER)

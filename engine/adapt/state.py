@@ -15,9 +15,11 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from engine.adapt.aligner import PhotoTextMap
 from engine.adapt.ranking import SHIPPED, RankingParams
 from engine.adapt.report import AdaptReport
 from engine.store.atomic import write_atomic
@@ -41,6 +43,7 @@ class AdoptedVersion:
     previous: int | None  # the version it replaced (what a roll-back returns to)
     mrr_before: float | None = None  # pooled held-out MRR of its last adopted part
     mrr_after: float | None = None
+    aligner: str | None = None  # file of its learned photo → text map, beside the JSON
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -52,6 +55,7 @@ class AdoptedVersion:
             "previous": self.previous,
             "mrr_before": self.mrr_before,
             "mrr_after": self.mrr_after,
+            "aligner": self.aligner,
         }
 
     @classmethod
@@ -70,6 +74,7 @@ class AdoptedVersion:
             int(previous) if previous is not None else None,  # type: ignore[call-overload]
             float(before) if before is not None else None,  # type: ignore[arg-type]
             float(after) if after is not None else None,  # type: ignore[arg-type]
+            str(data["aligner"]) if data.get("aligner") else None,
         )
 
 
@@ -111,10 +116,14 @@ class AdaptationState:
             self.directory.mkdir(parents=True, exist_ok=True)
             numbers = [v.version for v in self.versions()]
             previous = self._current.version if self._current is not None else None
+            number = max(numbers, default=0) + 1
+            aligner = None
+            if params.photo_text_map is not None:
+                aligner = f"v{number:04d}-aligner.npz"
+                write_atomic(self.directory / aligner, params.photo_text_map.to_bytes())
             version = AdoptedVersion(
-                max(numbers, default=0) + 1, time.time(), params, parts, examples, previous,
-                *mrr,
-            )  # fmt: skip
+                number, time.time(), params, parts, examples, previous, *mrr, aligner
+            )
             write_atomic(self._path(version.version), json.dumps(version.to_json(), indent=2))
             self._point_to(version)
             return version
@@ -174,9 +183,13 @@ class AdaptationState:
         """A version file, or None (logged) when it is missing or damaged: search then uses
         the shipped ranking rather than failing."""
         try:
-            return AdoptedVersion.from_json(json.loads(path.read_text(encoding="utf-8")))
+            version = AdoptedVersion.from_json(json.loads(path.read_text(encoding="utf-8")))
+            if version.aligner is None:
+                return version
+            learned = PhotoTextMap.from_bytes((self.directory / version.aligner).read_bytes())
+            return replace(version, params=replace(version.params, photo_text_map=learned))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as exc:
             log.warning("adapted version %s unreadable: %s", path.name, exc)
             return None

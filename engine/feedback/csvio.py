@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from engine.evaluation.records import read_query_csv
 from engine.feedback import store
 from engine.feedback.book import ExampleBook
+from engine.feedback.capture import photo_key, text_key
 from engine.feedback.examples import (
     ExampleRefused,
     ExampleSource,
@@ -131,21 +132,29 @@ def _add_row(
     photo: Path | None,
     summary: ImportSummary,
 ) -> None:
-    first = None
+    key = photo_key(query.image) if query.image is not None else text_key(query.text.strip())
+    new_targets: list[tuple[Path, bytes]] = []
     for target in relevant:
         try:
-            if first is None:  # the photo's features are taken once per row
-                first = new = book.prepare(
-                    query, target, None, Verdict.IS_IT, ExampleSource.IMPORT, photo
-                )
-            else:
-                key = book.target_key(target, None)
-                new = replace(first, target_key=key, target_display=display(target))
+            target_key = book.target_key(target, None)
         except ExampleRefused as exc:
             summary.problems.append((row, str(exc)))
             continue
-        if store.exists(book.catalog, new):
+        if store.exists(book.catalog, key, target_key, None, Verdict.IS_IT):
             summary.duplicates += 1
         else:
-            store.insert(book.catalog, new)
-            summary.added += 1
+            new_targets.append((target, target_key))
+    if not new_targets:
+        return
+    try:  # the photo's features are taken once per row, only when something is new
+        first = book.prepare(
+            query, new_targets[0][0], None, Verdict.IS_IT, ExampleSource.IMPORT, photo
+        )
+    except ExampleRefused as exc:
+        summary.problems.append((row, str(exc)))
+        return
+    for target, target_key in new_targets:
+        store.insert(
+            book.catalog, replace(first, target_key=target_key, target_display=display(target))
+        )
+        summary.added += 1

@@ -79,11 +79,15 @@ def insert(catalog: Catalog, new: NewExample) -> int:
         return int(cur.lastrowid or 0)
 
 
-def exists(catalog: Catalog, new: NewExample) -> bool:
+def exists(
+    catalog: Catalog, query_key: str, target_key: bytes, page: int | None, verdict: Verdict
+) -> bool:
+    """Whether this query already has this example (checked before a photo's features are
+    taken: importing a query set twice costs no second pass over its photos)."""
     rows = catalog.query(
         "SELECT 1 FROM examples WHERE query_key = ? AND target_path = ? AND page IS ?"
         " AND verdict = ?",
-        (new.query_key, new.target_key, new.page, new.verdict.value),
+        (query_key, target_key, page, verdict.value),
     )
     return bool(rows)
 
