@@ -71,7 +71,7 @@ class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, QMainWindow):
         self.thumbnails = ThumbnailCache(
             library.thumbnail, Runner(2, synchronous, owner=self, on_error=failed)
         )
-        self.indexing = IndexController(library, Runner(1, synchronous, owner=self))
+        self.indexing = IndexController(library, Runner(1, synchronous, owner=self), self)
         self.model = ResultsModel(self.thumbnails)
         self._generation = 0  # bumped per query: results of older ones are dropped
         self._pending: tuple[int, SearchCall] | None = None
