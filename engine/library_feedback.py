@@ -135,11 +135,14 @@ class FeedbackFront:
     ) -> list[EvalResult]:
         """Evaluate against the examples (``sagasu eval`` with no CSV): one EvalResult per
         configuration (default: the fused ranking alone). The first one's Recall@1/5 and MRR
-        join :meth:`eval_history` unless it was cancelled or had nothing to evaluate."""
+        join :meth:`eval_history` unless it was cancelled, had nothing to evaluate, or the
+        library is read-only."""
         from engine.feedback.evaluate import evaluate_examples
 
         library = cast("EvalSubject", self)  # engine.library.Library is one
-        return evaluate_examples(library, self.adaptation, configs, top_k, progress, cancel)
+        return evaluate_examples(
+            library, self.adaptation, configs, top_k, progress, cancel, not self.read_only
+        )
 
     def eval_history(self) -> list[EvalPoint]:
         """Every evaluation against the examples, oldest first (for a plot over time)."""

@@ -208,3 +208,19 @@ def test_damaged_adaptation_files_fall_back_to_the_shipped_ranking(
         with Library(data, load_settings(data), Encoders(load_settings(data))) as lib:
             assert lib.searcher.params() is SHIPPED  # logged, never a failed search
             assert top_name(lib, decoy_query(0)) == "parts0.pdf"
+
+
+def test_the_eval_report_on_the_examples_shows_the_adaptation_per_fold(
+    indexed: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from engine.cli import main
+
+    docs, _ = indexed
+    data = indexed_copy(indexed[1], tmp_path / "data")
+    with Library(data, load_settings(data), Encoders(load_settings(data))) as lib:
+        confirm_guides(lib, docs, decoy_query)
+        lib.adapt()
+    out = tmp_path / "report.html"
+    assert main(["eval", "--data-dir", str(data), "--report", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<h2>Adaptation</h2>" in page and "fold 5" in page and "adopted" in page

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from engine.adapt.aligner import ALIGNED_SIGNAL, PhotoTextMap
-from engine.adapt.aligner_fit import cross_validate_aligner
+from engine.adapt.aligner_fit import cross_validate_aligner, fit_map
 from engine.adapt.ranking import SHIPPED
 from engine.adapt.record import record_queries
 from engine.adapt.report import Outcome, Part
@@ -67,7 +67,7 @@ def test_the_map_is_fitted_cross_validated_stored_and_searched(
         clip_space = next(iter(queries[0].features.vectors))  # type: ignore[union-attr]
         text_space = next(s for s in lib.catalog.vector_counts() if s.startswith("text:"))
         y = np.random.default_rng(0).normal(size=(N, 384))
-        learned = PhotoTextMap.fit(x, y, clip_space, text_space)
+        learned = fit_map(x, y, clip_space, text_space)
         back = PhotoTextMap.from_bytes(learned.to_bytes())
         assert np.allclose(back.map(x[0]), learned.map(x[0]))
         version = lib.adaptation.adopt(params.__class__(photo_text_map=learned), ("aligner",), N)

@@ -313,15 +313,22 @@ def test_runtime_never_imports_evaluation() -> None:
                 found.update(f"{node.module}.{a.name}" for a in node.names)
         return {m for m in found if m.split(".")[0] == "engine" and _is_module(root, m)}
 
+    # The Library's own-evaluation and adaptation calls (engine.library_feedback) run the
+    # evaluation and the aligner fit when the user asks for them: they are not walked into,
+    # but they may import neither at the top (opening a library must not load them).
+    on_request = "engine.library_feedback"
     seen: set[str] = set()
     todo = ["engine.library", "engine.search", "engine.indexing.indexer", "engine.align.state"]
     while todo:
         module = todo.pop()
         if module not in seen:
             seen.add(module)
-            todo.extend(imports(module))
+            todo.extend(imports(module) if module != on_request else [])
     assert not [m for m in seen if m.startswith("engine.evaluation")]
-    assert "engine.align.bridge" in seen
+    assert "engine.align.bridge" in seen and on_request in seen
+    top = ast.parse((root / "engine" / "library_feedback.py").read_text(encoding="utf-8"))
+    top_level = [n.module for n in top.body if isinstance(n, ast.ImportFrom) and n.module]
+    assert not [m for m in top_level if m.startswith(("engine.evaluation", "engine.adapt"))]
 
 
 def _is_module(root: Path, module: str) -> bool:

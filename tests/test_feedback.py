@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from engine.config import load_settings
+from engine.config import FolderConfig, load_settings
 from engine.encode.encoders import Encoders
 from engine.feedback.examples import ExampleRefused, ExampleSource, Verdict
 from engine.library import Library
@@ -26,6 +26,7 @@ from tests.feedback_helpers import (
     no_model_settings,
     plain_query,
 )
+from tests.fixtures import make_pdf
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +180,10 @@ def test_an_example_survives_a_reindex_and_a_vanished_target_is_reported(
         example = lib.add_example(Query(text=plain_query(6)), target, 1)
         old_id = lib.catalog.file_id(target)
         lib.remove_folder(docs)
+        other = make_pdf(
+            tmp_path / "other" / "first.pdf", ["Indexed before the folder comes back."]
+        )
+        lib.index([FolderConfig(str(other.parent))])  # takes the first free file ids
         [gone] = lib.examples()
         assert gone.id == example.id and not gone.target_indexed  # kept, and said so
         [result] = lib.evaluate_examples()
@@ -208,3 +213,83 @@ def test_eval_without_a_csv_uses_the_examples_and_keeps_a_history(
     with Library(data, None, Encoders(no_model_settings(tmp_path))) as lib:
         [point] = lib.eval_history()
     assert (point.examples, point.recall_at_1, point.recall_at_5, point.mrr) == (2, 0.5, 1.0, 0.75)
+
+
+def run_json(capsys: pytest.CaptureFixture[str], args: list[str]) -> object:
+    capsys.readouterr()
+    assert main(args) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_feedback_command_line(
+    indexed: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs, _ = indexed
+    data = str(indexed_copy(indexed[1], tmp_path / "data"))
+    guide = str(docs / "guide9.pdf")
+    added = run_json(
+        capsys,
+        [
+            "feedback",
+            "add",
+            "--data-dir",
+            data,
+            "--json",
+            plain_query(9),
+            "--file",
+            guide,
+            "--page",
+            "1",
+        ],
+    )
+    assert isinstance(added, dict) and added["verdict"] == "is-it" and added["page"] == 1
+    photo = str(docs / "photos" / "board.jpg")
+    run_json(
+        capsys, ["feedback", "add", "--data-dir", data, "--json", "--image", photo, "--file", photo]
+    )
+    listed = run_json(capsys, ["feedback", "--data-dir", data, "--json"])
+    assert [e["modality"] for e in listed] == ["text", "image"]  # type: ignore[index,union-attr]
+    out = tmp_path / "out.csv"
+    exported = run_json(capsys, ["feedback", "export", "--data-dir", data, "--json", str(out)])
+    assert exported["rows"] == 2 and exported["photos_written"] == 1  # type: ignore[index,call-overload]
+    status = run_json(capsys, ["feedback", "status", "--data-dir", data, "--json"])
+    assert status["needs"][0] == {"part": "fusion-weights", "have": 2, "minimum": 10, "more": 8}  # type: ignore[index,call-overload]
+    report = run_json(capsys, ["feedback", "adapt", "--data-dir", data, "--json"])
+    assert [p["outcome"] for p in report["parts"]] == [
+        "needs-more",
+        "needs-more",
+        "no-image-encoder",  # a photo example, and no CLIP weights to give it a vector
+    ]  # type: ignore[index,call-overload]
+    assert main(["feedback", "off", "--data-dir", data]) == 0
+    assert (
+        run_json(capsys, ["feedback", "status", "--data-dir", data, "--json"])["enabled"] is False
+    )  # type: ignore[index,call-overload]
+    capsys.readouterr()
+    assert main(["feedback", "remove", "--data-dir", data, "99"]) == 1
+    assert (
+        main(["feedback", "add", "--data-dir", data, "words", "--image", photo, "--file", guide])
+        == 2
+    )
+    assert main(["feedback", "add", "--data-dir", data, "words", "--file", str(out)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and "no example 99" in err[0] and "not in the library" in err[2]
+    imported = run_json(capsys, ["feedback", "import", "--data-dir", data, "--json", str(out)])
+    # The photo row is already there; the text row comes back as a whole-document example
+    # (the CSV has no page column), beside the page-1 one it was exported from.
+    assert imported["duplicates"] == 1 and imported["added"] == 1  # type: ignore[index,call-overload]
+
+
+def test_a_file_that_is_no_csv_is_one_line(
+    indexed: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = str(indexed_copy(indexed[1], tmp_path / "data"))
+    for name, content in (
+        ("bin.csv", b"\xff\xfe\x00\x81garbage"),
+        ("latin.csv", b"query\n\xe9t\xe9\n"),
+    ):
+        (tmp_path / name).write_bytes(content)
+        capsys.readouterr()
+        assert main(["feedback", "import", "--data-dir", data, str(tmp_path / name)]) == 1
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "cannot read" in err[0] and "Traceback" not in err[0]
+    assert main(["feedback", "import", "--data-dir", data, str(tmp_path / "none.csv")]) == 2

@@ -3,10 +3,11 @@ the text encoder's (MiniLM) space, fitted on the user's photo → document pairs
 one more signal (``semantic-aligned``) against the documents' text chunks.
 
 The map is ridge least squares (engine.evaluation.aligners.LeastSquares, the aligner the
-benchmarks compared with the runtime's Procrustes bridge); each pair is a photo's vector and
-the mean of its confirmed document's chunk vectors. Applying it needs numpy only, so search
-never imports torch for it. Without CLIP weights there are no photo vectors and this part is
-never fitted (docs/EVALUATION.md: tested on tiny random models for correctness only).
+benchmarks compared with the runtime's Procrustes bridge), fitted in engine.adapt.aligner_fit;
+each pair is a photo's vector and the mean of its confirmed document's chunk vectors. This
+module only applies it, with numpy: search never imports the fitting code or torch.
+Without CLIP weights there are no photo vectors and this part is never fitted
+(docs/EVALUATION.md: tested on tiny random models, for correctness only).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from engine.store.vectors import VectorStore
 
 ALIGNED_SIGNAL = "semantic-aligned"
 ALIGNED_WEIGHT = 0.6  # as the runtime's text bridge (engine.fusion.DEFAULT_WEIGHTS)
-RIDGE_ALPHA = 0.1  # strong: a few dozen pairs against a 512 x 384 map
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,6 @@ class PhotoTextMap:
     weight: np.ndarray  # (clip dims, text dims)
     src_mean: np.ndarray
     tgt_mean: np.ndarray
-
-    @classmethod
-    def fit(cls, x: np.ndarray, y: np.ndarray, clip_space: str, text_space: str) -> PhotoTextMap:
-        from engine.evaluation.aligners import LeastSquares  # torch: only when fitting
-
-        fitted = LeastSquares(alpha=RIDGE_ALPHA).fit(x, y).params()
-        return cls(clip_space, text_space, fitted["weight"], fitted["src_mean"], fitted["tgt_mean"])
 
     def map(self, vector: np.ndarray) -> np.ndarray:
         y: np.ndarray = (np.asarray(vector, np.float64) - self.src_mean) @ self.weight

@@ -24,6 +24,8 @@ from engine.feedback.store import StoredQuery
 from engine.search import Searcher
 from engine.types import CancelCheck
 
+RIDGE_ALPHA = 0.1  # strong: a few dozen pairs against a 512 x 384 map
+
 
 @dataclass(frozen=True)
 class _Pair:
@@ -110,7 +112,17 @@ def _pairs(
 def _fit(pairs: list[_Pair], spaces: tuple[str, str]) -> PhotoTextMap:
     x = np.stack([p.x for p in pairs])
     y = np.stack([p.y for p in pairs])
-    return PhotoTextMap.fit(x, y, *spaces)
+    return fit_map(x, y, *spaces)
+
+
+def fit_map(x: np.ndarray, y: np.ndarray, clip_space: str, text_space: str) -> PhotoTextMap:
+    """Ridge least squares from photo vectors ``x`` to text vectors ``y`` (paired rows)."""
+    from engine.evaluation.aligners import LeastSquares  # torch: only when fitting
+
+    fitted = LeastSquares(alpha=RIDGE_ALPHA).fit(x, y).params()
+    return PhotoTextMap(
+        clip_space, text_space, fitted["weight"], fitted["src_mean"], fitted["tgt_mean"]
+    )
 
 
 def _with_signal(searcher: Searcher, pair: _Pair, learned: PhotoTextMap) -> RecordedQuery:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sagasu.serve")
 
-_DERIVED = ("vectors", "alignment", "visual")
+_DERIVED = ("vectors", "alignment", "visual", "adaptation")  # adaptation: engine.adapt.state
 
 
 def add_serve_parser(sub: Any, common: argparse.ArgumentParser) -> None:

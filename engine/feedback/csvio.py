@@ -100,8 +100,12 @@ def import_examples(
     """Add each row's relevant documents as "is it" examples of its query. A bad row (no
     query, a photo that cannot be read, a document not in the library) is reported with its
     row number and the other rows are still added; a row already there is counted, not
-    added twice."""
-    rows = read_query_csv(Path(path))
+    added twice. Raises OSError, UnicodeDecodeError or ValueError for a file that cannot be
+    read as a CSV at all."""
+    try:
+        rows = read_query_csv(Path(path))
+    except csv.Error as exc:  # a NUL byte, a runaway quote: not a CSV this can read
+        raise ValueError(str(exc)) from exc
     summary = ImportSummary()
     for n, row in enumerate(rows):
         if cancel():

@@ -39,15 +39,17 @@ def evaluate_examples(
     top_k: int = 10,
     progress: ProgressCallback = no_progress,
     cancel: CancelCheck = never_cancel,
+    keep_history: bool = True,
 ) -> list[EvalResult]:
     """Evaluate ``configs`` (default: the fused ranking) on the examples; the first result's
-    figures join the history unless cancelled or there was nothing to evaluate."""
+    figures join the history unless cancelled, there was nothing to evaluate, or
+    ``keep_history`` is False (a read-only library is evaluated, never written)."""
     configs = configs or [EvalConfig("your examples")]
     results = run_configs_on(
         library, example_queries(library), configs, (), top_k, progress, cancel
     )
     first = results[0] if results else None
-    if first is not None and not first.cancelled and first.evaluated():
+    if keep_history and first is not None and not first.cancelled and first.evaluated():
         summary = first.summary()
         current = adaptation.current if adaptation.enabled else None
         store.add_point(
