@@ -35,7 +35,7 @@ COLORS = {"r1": QColor("#c03020"), "r5": QColor("#2060c0"), "mrr": QColor("#2090
 
 class EvaluationPanel(QWidget):
     """``runner`` is the dialog's one runner for long work (evaluation and adaptation take
-    turns); ``busy`` tells the dialog a job started or ended."""
+    turns); ``on_running`` tells the dialog a job started or ended."""
 
     def __init__(self, library: Library, runner: Runner, reader: Runner) -> None:
         super().__init__()

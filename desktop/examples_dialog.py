@@ -285,9 +285,6 @@ class ExamplesDialog(QDialog):
         self.work_runner.wait(30000)
         self.reader.wait(10000)
 
-    def busy(self) -> bool:
-        return self.evaluation.running or self.adaptation.running
-
     def closeEvent(self, event: Any) -> None:
         self.hide()  # jobs go on; the window's shutdown stops them
         event.ignore()
