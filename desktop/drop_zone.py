@@ -42,6 +42,9 @@ class QueryImage:
     image: Image.Image
     label: str  # shown in the window: "relay.pdf p. 2", "pasted image"
     page_count: int = 0  # > 0 for a PDF: the page chooser's range
+    # The photo's file, when the query is one (not a paste or a PDF page): an example keeps
+    # where its photo was, so an export can name it (engine.feedback).
+    path: Path | None = None
 
 
 def dropped_from_mime(mime: QMimeData) -> Dropped:
@@ -98,7 +101,7 @@ def load_query(library: Library, dropped: Dropped) -> QueryImage:
     if path.suffix.lower() == ".pdf":
         return _pdf_page(library, path, dropped.page)
     try:
-        return QueryImage(library.load_query_image(path), path.name)
+        return QueryImage(library.load_query_image(path), path.name, path=path.resolve())
     except (ExtractError, OSError) as exc:
         reason = getattr(exc, "reason", None) or str(exc)
         raise DropError(

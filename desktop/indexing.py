@@ -38,8 +38,14 @@ class IndexController(QObject):
     failed = Signal(str)
     runningChanged = Signal(bool)
 
-    def __init__(self, library: Library, runner: Runner | None = None) -> None:
-        super().__init__()
+    def __init__(
+        self, library: Library, runner: Runner | None = None, parent: QObject | None = None
+    ) -> None:
+        # With a parent (the window) it is deleted with it, on the GUI thread. Without one,
+        # Python's cycle collector deleted it, and its folder watcher's socket notifier, on
+        # whichever thread happened to collect: a worker thread's collection aborted the
+        # process (seen in the desktop tests while an adaptation ran).
+        super().__init__(parent)
         self.library = library
         self.runner = runner or Runner(max_threads=1)
         self._lister = Runner(max_threads=1, synchronous=self.runner.synchronous)

@@ -37,6 +37,7 @@ from desktop.repair_dialog import damage_text
 from desktop.result_tile import ResultTileDelegate
 from desktop.results_model import ResultRole, ResultsModel
 from desktop.thumbnails import ThumbnailCache, render_preview
+from desktop.window_feedback import FeedbackMixin
 from desktop.window_library import LibraryMixin
 from desktop.window_search import SearchCall, SearchMixin
 from desktop.workers import Runner
@@ -50,7 +51,7 @@ STATUS_REFRESH_MS = 2000  # counts in the status bar while indexing
 WARM_MODELS_DELAY_MS = 300  # after the first paint, before the models start loading
 
 
-class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
+class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, QMainWindow):
     def __init__(
         self,
         library: Library,
@@ -70,7 +71,7 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         self.thumbnails = ThumbnailCache(
             library.thumbnail, Runner(2, synchronous, owner=self, on_error=failed)
         )
-        self.indexing = IndexController(library, Runner(1, synchronous, owner=self))
+        self.indexing = IndexController(library, Runner(1, synchronous, owner=self), self)
         self.model = ResultsModel(self.thumbnails)
         self._generation = 0  # bumped per query: results of older ones are dropped
         self._pending: tuple[int, SearchCall] | None = None
@@ -100,6 +101,7 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
     # --- layout --------------------------------------------------------------------------
 
     def _build(self) -> None:
+        self._build_feedback()  # its actions go into the toolbar, its bar beside the preview
         self.search_field = QLineEdit()
         self.search_field.setClearButtonEnabled(True)
         self.search_field.setMinimumWidth(360)
@@ -125,6 +127,7 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         self.report_action = QAction(self)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.report_action)
+        self.toolbar.addAction(self.examples_action)
         self.toolbar.addAction(self.settings_action)
         self.addAction(self.paste_action)
 
@@ -152,9 +155,14 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         self.view.setModel(self.model)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.preview = PreviewPane()
+        side = QWidget()  # the preview, with "This is it" / "Not this" above it
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.feedback_bar)
+        side_layout.addWidget(self.preview, 1)
         splitter = QSplitter()
         splitter.addWidget(self.view)
-        splitter.addWidget(self.preview)
+        splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         central = QWidget()
@@ -171,6 +179,8 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         self.progress_bar = QProgressBar()
         self.progress_bar.setMaximumWidth(220)
         self.statusBar().addWidget(self.counts_label, 1)
+        self.statusBar().addWidget(self.feedback_label)  # "Saved as an example" · Undo
+        self.statusBar().addWidget(self.undo_button)
         self.statusBar().addPermanentWidget(self.progress_label)
         self.statusBar().addPermanentWidget(self.progress_bar)
         self._indexing_visible(False)
@@ -200,6 +210,7 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         self.indexing.runningChanged.connect(self._indexing_visible)
         self.status_timer = QTimer(self, interval=STATUS_REFRESH_MS)
         self.status_timer.timeout.connect(lambda: self.refresh_status())
+        self._connect_feedback()
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Sagasu — search PDFs and photos"))
@@ -216,6 +227,7 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         self.report_action.setToolTip(
             self.tr("Open the latest report of `sagasu eval` for this index")
         )
+        self._retranslate_feedback()
         self.drop_zone.retranslate()
         self.preview.clear()
         self.update_first_run()
@@ -253,6 +265,7 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
     # --- results: preview, open, context menu ------------------------------------------
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.update_feedback_actions()
         r = current.data(ResultRole) if current.isValid() else None
         if r is None:
             self.preview.clear()
@@ -295,6 +308,7 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         menu.addAction(self.tr("Copy path"), lambda: _copy(str(r.path)))
         menu.addSeparator()
         menu.addAction(self.tr("Find similar"), lambda: self.find_similar(r))
+        self.add_feedback_menu(menu, index.row())
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
     # --- closing ---------------------------------------------------------------------
@@ -305,6 +319,7 @@ class MainWindow(SearchMixin, LibraryMixin, QMainWindow):
         self.debounce.stop()
         self.status_timer.stop()
         self.indexing.shutdown()  # cancel + wait: the engine keeps what it finished
+        self._shutdown_feedback()  # an evaluation or adaptation: cancel + wait, likewise
         self.search_runner.wait(10000)
         self.io_runner.wait(10000)
         self.thumbnails.wait(5000)

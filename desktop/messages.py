@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
 
+from engine.adapt.report import Outcome, Part
 from engine.messages import Note, NoteCode, Phase, Reason, ReasonCode, Tier
 from engine.store.access import StorageProblem
 from engine.types import Progress
@@ -137,6 +138,42 @@ def storage_templates() -> dict[StorageProblem, str]:
             "settings need write access to it.",
         ),
     }
+
+
+def part_templates() -> dict[Part, str]:
+    """The parts of an adaptation (engine.adapt.report.Part)."""
+    return {
+        Part.FUSION_WEIGHTS: QCoreApplication.translate("Messages", "Fusion weights"),
+        Part.CALIBRATION: QCoreApplication.translate("Messages", "Calibration"),
+        Part.ALIGNER: QCoreApplication.translate("Messages", "Learned aligner"),
+    }
+
+
+def outcome_templates() -> dict[Outcome, str]:
+    """What became of each part in an adaptation run (engine.adapt.report.Outcome)."""
+    return {
+        Outcome.ADOPTED: QCoreApplication.translate("Messages", "adopted"),
+        Outcome.NOT_BETTER: QCoreApplication.translate(
+            "Messages", "not adopted: no better on held-out examples"
+        ),
+        Outcome.NEEDS_MORE: QCoreApplication.translate("Messages", "not tried: too few examples"),
+        Outcome.NO_IMAGE_ENCODER: QCoreApplication.translate(
+            "Messages", "not tried: no image model"
+        ),
+        Outcome.CANCELLED: QCoreApplication.translate("Messages", "cancelled"),
+    }
+
+
+def part_text(part: Part | str) -> str:
+    """A part by its code (an adopted version lists them as strings)."""
+    try:
+        return part_templates()[Part(part)]
+    except ValueError:  # a part a newer engine adopted: its code, rather than nothing
+        return str(part)
+
+
+def outcome_text(outcome: Outcome) -> str:
+    return outcome_templates()[outcome]
 
 
 def storage_text(problem: StorageProblem) -> str:

@@ -96,6 +96,7 @@ class SearchMixin:
             self._start_search(generation, call)
 
     def show_outcome(self, outcome: SearchOutcome) -> None:
+        self._shown_query = self._last_query  # what a confirmation of these results is about
         keep = self._picked_during_partial()
         self.last_outcome = outcome
         self.model.set_results(outcome.results)
@@ -112,6 +113,7 @@ class SearchMixin:
             notes.append(QCoreApplication.translate("MainWindow", "Reading the text on the photo…"))
         shown = [count, *notes] + ([self._query_note] if self._query_note else [])
         self.message.setText(" · ".join(shown))
+        self.update_feedback_actions()
 
     def _picked_during_partial(self) -> Path | None:
         """The document the user chose while a first ranking was shown: the final ranking

@@ -1,152 +1,478 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="ja_JP">
   <context>
+    <name>AdaptationPanel</name>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="75" />
+      <source>Use the adapted ranking in search</source>
+      <translation>適応した順位付けを検索に使う</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="76" />
+      <source>Adapt now</source>
+      <translation>今すぐ適応</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="78" />
+      <source>Fit to your examples in the background; kept only where it does better</source>
+      <translation>事例に合わせてバックグラウンドで学習します。良くなった部分だけを採用します</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="80" />
+      <source>Cancel</source>
+      <translation>中止</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="81" />
+      <source>Roll back</source>
+      <translation>元に戻す</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="82" />
+      <source>Return to the previously adopted version</source>
+      <translation>前に採用していた版に戻します</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="107" />
+      <source>Nothing adopted: search uses the shipped ranking.</source>
+      <translation>採用したものはありません。検索は標準の順位付けを使います。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="109" />
+      <source>Version {0}, adopted {1} from {2} labelled queries: {3}.</source>
+      <translation>版 {0}、{1} に採用（ラベル付きの検索 {2} 件から）：{3}。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="113" />
+      <source>MRR on held-out examples {0:.2f} → {1:.2f}.</source>
+      <translation>学習に使わなかった事例でのMRR {0:.2f} → {1:.2f}。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="117" />
+      <source>Switched off: search uses the shipped ranking.</source>
+      <translation>オフにしています。検索は標準の順位付けを使います。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="121" />
+      <source>{0}: needs {1} more labelled queries ({2} of {3}).</source>
+      <translation>{0}：あと {1} 件のラベル付き検索が必要です（{3} 件中 {2} 件）。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="128" />
+      <source>Last adaptation {0}: {1} labelled queries, {2} folds, {3:.1f} s</source>
+      <translation>前回の適応 {0}：ラベル付きの検索 {1} 件、{2} 分割、{3:.1f} 秒</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="138" />
+      <source>fold {0} ({1} to fit): {2}</source>
+      <translation>分割 {0}（学習 {1} 件）：{2}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="147" />
+      <source>Recall@1 {0:.2f} → {1:.2f}, Recall@5 {2:.2f} → {3:.2f}, MRR {4:.2f} → {5:.2f}</source>
+      <translation>Recall@1 {0:.2f} → {1:.2f}、Recall@5 {2:.2f} → {3:.2f}、MRR {4:.2f} → {5:.2f}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="165" />
+      <source>Adapting to your examples…</source>
+      <translation>事例に合わせて適応中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="177" />
+      <source>Cancelling…</source>
+      <translation>中止しています…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/adaptation_panel.py" line="204" />
+      <source>Adaptation stopped: {0}</source>
+      <translation>適応が停止しました：{0}</translation>
+    </message>
+  </context>
+  <context>
     <name>DropZone</name>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="58" />
+      <location filename="../../desktop/drop_zone.py" line="61" />
       <source>Only files on this computer can be dropped (not web links).</source>
       <translation>ドロップできるのはこのコンピュータ上のファイルだけです（Webリンクは不可）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="63" />
+      <location filename="../../desktop/drop_zone.py" line="66" />
       <source>Nothing usable was dropped: drop an image file or a PDF.</source>
       <translation>使えるものがドロップされませんでした。画像ファイルかPDFをドロップしてください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="77" />
+      <location filename="../../desktop/drop_zone.py" line="80" />
       <source>pasted image</source>
       <translation>貼り付けた画像</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="81" />
+      <location filename="../../desktop/drop_zone.py" line="84" />
       <source>The pasted image cannot be used: {0}</source>
       <translation>貼り付けた画像は使えません：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="89" />
+      <location filename="../../desktop/drop_zone.py" line="92" />
       <source>{0} is a folder. Add folders to index in Settings; drop a single image to search.</source>
       <translation>{0} はフォルダです。フォルダは設定でインデックス対象に追加してください。検索には画像を1枚ドロップします。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="96" />
+      <location filename="../../desktop/drop_zone.py" line="99" />
       <source>{0} does not exist.</source>
       <translation>{0} は存在しません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="105" />
+      <location filename="../../desktop/drop_zone.py" line="108" />
       <source>{0} cannot be used as a query image: {1}</source>
       <translation>{0} は検索画像として使えません：{1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="123" />
+      <location filename="../../desktop/drop_zone.py" line="126" />
       <source>{0} cannot be read as a PDF: {1}</source>
       <translation>{0} をPDFとして読めません：{1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="127" />
+      <location filename="../../desktop/drop_zone.py" line="130" />
       <source>{0} p. {1}</source>
       <translation>{0} {1}ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="167" />
+      <location filename="../../desktop/drop_zone.py" line="170" />
       <source>Drop an image or a PDF here, paste one (Ctrl+V), or use Open image…</source>
       <translation>画像やPDFをここにドロップ、貼り付け（Ctrl+V）、または「画像を開く…」</translation>
     </message>
     <message>
-      <location filename="../../desktop/drop_zone.py" line="169" />
+      <location filename="../../desktop/drop_zone.py" line="172" />
       <source>PDF page:</source>
       <translation>PDFのページ：</translation>
     </message>
   </context>
   <context>
-    <name>MainWindow</name>
+    <name>EvaluationPanel</name>
     <message>
-      <location filename="../../desktop/main_window.py" line="205" />
-      <source>Sagasu — search PDFs and photos</source>
-      <translation>探す — PDFと写真を検索</translation>
+      <location filename="../../desktop/evaluation_panel.py" line="72" />
+      <source>Evaluate now</source>
+      <translation>今すぐ評価</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="207" />
-      <source>Search text, part numbers, descriptions… (English or Japanese)</source>
-      <translation>文章・型番・説明で検索…（日本語・英語）</translation>
+      <location filename="../../desktop/evaluation_panel.py" line="74" />
+      <source>Run every example's query and measure where its file comes</source>
+      <translation>各事例の検索を実行し、正解のファイルが何位に来るかを測ります</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="209" />
-      <source>Open image…</source>
-      <translation>画像を開く…</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="210" />
-      <source>Paste image</source>
-      <translation>画像を貼り付け</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="211" />
-      <source>Index now</source>
-      <translation>今すぐインデックス</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="212" />
-      <source>Pause</source>
-      <translation>一時停止</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/main_window.py" line="213" />
+      <location filename="../../desktop/evaluation_panel.py" line="76" />
       <source>Cancel</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="214" />
+      <location filename="../../desktop/evaluation_panel.py" line="90" />
+      <source>No evaluation yet: confirm a few results, then Evaluate now.</source>
+      <translation>まだ評価していません。いくつかの結果を確認してから「今すぐ評価」を押してください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/evaluation_panel.py" line="97" />
+      <source>Recall@1</source>
+      <translation>Recall@1</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/evaluation_panel.py" line="98" />
+      <source>Recall@5</source>
+      <translation>Recall@5</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/evaluation_panel.py" line="99" />
+      <source>MRR</source>
+      <translation>MRR</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/evaluation_panel.py" line="101" />
+      <source>No evaluation yet</source>
+      <translation>まだ評価していません</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/evaluation_panel.py" line="107" />
+      <source>Recall@1 {0:.2f} · Recall@5 {1:.2f} · MRR {2:.2f} — {3} queries, {4}</source>
+      <translation>Recall@1 {0:.2f} · Recall@5 {1:.2f} · MRR {2:.2f} — 検索 {3} 件、{4}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/evaluation_panel.py" line="117" />
+      <source>Evaluating against your examples…</source>
+      <translation>事例に対して評価中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/evaluation_panel.py" line="128" />
+      <source>Cancelling…</source>
+      <translation>中止しています…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/evaluation_panel.py" line="140" />
+      <source>Evaluation cancelled; nothing was recorded.</source>
+      <translation>評価を中止しました。何も記録していません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/evaluation_panel.py" line="142" />
+      <source>Nothing to evaluate yet: confirm a result first.</source>
+      <translation>評価するものがまだありません。先に結果を確認してください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/evaluation_panel.py" line="150" />
+      <source>The evaluation stopped: {0}</source>
+      <translation>評価が停止しました：{0}</translation>
+    </message>
+  </context>
+  <context>
+    <name>ExamplesDialog</name>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="109" />
+      <source>Examples and evaluation</source>
+      <translation>事例と評価</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="110" />
+      <source>Examples</source>
+      <translation>事例</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="111" />
+      <source>Evaluation</source>
+      <translation>評価</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="112" />
+      <source>Adaptation</source>
+      <translation>適応</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="115" />
+      <source>Query</source>
+      <translation>検索語</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="116" />
+      <source>File</source>
+      <translation>ファイル</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="117" />
+      <source>Page</source>
+      <translation>ページ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="118" />
+      <source>Verdict</source>
+      <translation>判定</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="119" />
+      <source>Date</source>
+      <translation>日時</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="120" />
+      <source>From</source>
+      <translation>入力元</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="123" />
+      <source>Remove</source>
+      <translation>削除</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="124" />
+      <source>Export CSV…</source>
+      <translation>CSVに書き出し…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="125" />
+      <source>Import CSV…</source>
+      <translation>CSVから取り込み…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="160" />
+      <source>photo: {0}</source>
+      <translation>写真：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="167" />
+      <source>{0} is no longer in the library.</source>
+      <translation>{0} はもうライブラリにありません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="177" />
+      <source>This is it</source>
+      <translation>これだ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="177" />
+      <source>Not this</source>
+      <translation>これではない</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="182" />
+      <source>window</source>
+      <translation>ウィンドウ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="182" />
+      <source>import</source>
+      <translation>取り込み</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="191" />
+      <source>Select the examples to remove.</source>
+      <translation>削除する事例を選択してください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="200" />
+      <source>Removed {0} examples.</source>
+      <translation>事例を {0} 件削除しました。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="207" />
+      <source>Export the examples</source>
+      <translation>事例を書き出す</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="207" />
+      <location filename="../../desktop/examples_dialog.py" line="234" />
+      <source>CSV files (*.csv)</source>
+      <translation>CSVファイル (*.csv)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="217" />
+      <source>{0} queries written to {1}.</source>
+      <translation>{0} 件の検索を {1} に書き出しました。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="220" />
+      <source>{0} photo queries left out: the photo is neither kept nor found.</source>
+      <translation>写真による検索 {0} 件は書き出していません：写真が保存されておらず、見つかりもしません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="226" />
+      <source>{0} “not this” examples left out: the CSV has no column for them.</source>
+      <translation>「これではない」の事例 {0} 件は書き出していません：CSVにその列がありません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="234" />
+      <source>Import examples</source>
+      <translation>事例を取り込む</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="243" />
+      <source>Importing {0}…</source>
+      <translation>{0} を取り込み中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="258" />
+      <source>The CSV cannot be imported: {0}</source>
+      <translation>CSVを取り込めません：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="262" />
+      <source>{0} examples added, {1} already there.</source>
+      <translation>事例を {0} 件追加しました（{1} 件は登録済み）。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="267" />
+      <location filename="../../desktop/examples_dialog.py" line="273" />
+      <source>row {0}: {1}</source>
+      <translation>{0} 行目：{1}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/examples_dialog.py" line="270" />
+      <source>{0} rows refused: {1}</source>
+      <translation>{0} 行は取り込めませんでした：{1}</translation>
+    </message>
+  </context>
+  <context>
+    <name>MainWindow</name>
+    <message>
+      <location filename="../../desktop/main_window.py" line="216" />
+      <source>Sagasu — search PDFs and photos</source>
+      <translation>探す — PDFと写真を検索</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="218" />
+      <source>Search text, part numbers, descriptions… (English or Japanese)</source>
+      <translation>文章・型番・説明で検索…（日本語・英語）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="220" />
+      <source>Open image…</source>
+      <translation>画像を開く…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="221" />
+      <source>Paste image</source>
+      <translation>画像を貼り付け</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="222" />
+      <source>Index now</source>
+      <translation>今すぐインデックス</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="223" />
+      <source>Pause</source>
+      <translation>一時停止</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="224" />
+      <source>Cancel</source>
+      <translation>中止</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/main_window.py" line="225" />
       <source>Settings…</source>
       <translation>設定…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="215" />
+      <location filename="../../desktop/main_window.py" line="226" />
       <source>Evaluation report</source>
       <translation>評価レポート</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="217" />
+      <location filename="../../desktop/main_window.py" line="228" />
       <source>Open the latest report of `sagasu eval` for this index</source>
       <translation>このインデックスの最新の `sagasu eval` レポートを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="251" />
+      <location filename="../../desktop/main_window.py" line="263" />
       <source>Something went wrong: {0}</source>
       <translation>問題が発生しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="282" />
+      <location filename="../../desktop/main_window.py" line="295" />
       <source>{0} is missing (moved or deleted).</source>
       <translation>{0} が見つかりません（移動または削除されました）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="285" />
+      <location filename="../../desktop/main_window.py" line="298" />
       <source>No application could open {0}.</source>
       <translation>{0} を開けるアプリケーションがありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="293" />
+      <location filename="../../desktop/main_window.py" line="306" />
       <source>Open</source>
       <translation>開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="294" />
+      <location filename="../../desktop/main_window.py" line="307" />
       <source>Open containing folder</source>
       <translation>フォルダを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="295" />
+      <location filename="../../desktop/main_window.py" line="308" />
       <source>Copy path</source>
       <translation>パスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="297" />
+      <location filename="../../desktop/main_window.py" line="310" />
       <source>Find similar</source>
       <translation>類似を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="304" />
+      <location filename="../../desktop/main_window.py" line="318" />
       <source>Stopping indexing…</source>
       <translation>インデックス作成を停止中…</translation>
     </message>
@@ -271,312 +597,495 @@
       <translation>検索に失敗しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="107" />
+      <location filename="../../desktop/window_search.py" line="108" />
       <source>{0} results in {1} ms</source>
       <translation>{0} 件（{1} ミリ秒）</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="112" />
+      <location filename="../../desktop/window_search.py" line="113" />
       <source>Reading the text on the photo…</source>
       <translation>写真の文字を読み取っています…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="141" />
+      <location filename="../../desktop/window_search.py" line="143" />
       <source>Reading the dropped image…</source>
       <translation>ドロップされた画像を読み込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="156" />
+      <location filename="../../desktop/window_search.py" line="158" />
       <source>{0} files were dropped; searching with the first one.</source>
       <translation>{0} 個のファイルがドロップされました。最初のファイルで検索します。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="160" />
+      <location filename="../../desktop/window_search.py" line="162" />
       <source>Searching by image: {0}</source>
       <translation>画像で検索：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="171" />
+      <location filename="../../desktop/window_search.py" line="173" />
       <source>That cannot be used: {0}</source>
       <translation>使用できません：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="181" />
+      <location filename="../../desktop/window_search.py" line="183" />
       <source>Search with an image</source>
       <translation>画像で検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="183" />
+      <location filename="../../desktop/window_search.py" line="185" />
       <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</source>
       <translation>画像とPDF (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="198" />
+      <location filename="../../desktop/window_search.py" line="200" />
       <source>The clipboard holds no image.</source>
       <translation>クリップボードに画像がありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="206" />
+      <location filename="../../desktop/window_search.py" line="208" />
       <source>Similar to: {0}</source>
       <translation>類似：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="87" />
+      <source>This is it</source>
+      <translation>これだ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="89" />
+      <source>Mark the selected result as the answer to this search (Ctrl+Y)</source>
+      <translation>選択中の結果をこの検索の正解として記録（Ctrl+Y）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="93" />
+      <source>Not this</source>
+      <translation>これではない</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="95" />
+      <source>Mark the top result as wrong for this search (Ctrl+N)</source>
+      <translation>先頭の結果をこの検索では誤りとして記録（Ctrl+N）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="99" />
+      <source>Pick the right file…</source>
+      <translation>正しいファイルを選ぶ…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="101" />
+      <source>None of these: choose the file and page that answer this search</source>
+      <translation>どれも違う場合：この検索の答えになるファイルとページを選びます</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="105" />
+      <source>Undo</source>
+      <translation>元に戻す</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="107" />
+      <source>Examples and evaluation…</source>
+      <translation>事例と評価…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="110" />
+      <source>Your confirmed examples, how well search does on them, and adaptation</source>
+      <translation>確認した事例、それに対する検索の成績、適応</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="208" />
+      <source>{0} p. {1}</source>
+      <translation>{0} {1}ページ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="212" />
+      <source>Saved as an example: “{0}” → {1}</source>
+      <translation>事例として保存しました：「{0}」→ {1}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="216" />
+      <source>Saved as an example: “{0}” is not {1}</source>
+      <translation>事例として保存しました：「{0}」は {1} ではない</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="221" />
+      <source>{0} more before adaptation can start</source>
+      <translation>適応を始めるまであと {0} 件</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="233" />
+      <source>Not saved: {0}</source>
+      <translation>保存しませんでした：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_feedback.py" line="265" />
+      <source>Example removed.</source>
+      <translation>事例を削除しました。</translation>
     </message>
   </context>
   <context>
     <name>Messages</name>
     <message>
-      <location filename="../../desktop/messages.py" line="23" />
+      <location filename="../../desktop/messages.py" line="24" />
       <source>Looking for files</source>
       <translation>ファイルを探しています</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="24" />
+      <location filename="../../desktop/messages.py" line="25" />
       <source>Reading text (word search)</source>
       <translation>文字を読み込み中（語句検索）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="25" />
+      <location filename="../../desktop/messages.py" line="26" />
       <source>Encoding text</source>
       <translation>文章をベクトル化中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="26" />
+      <location filename="../../desktop/messages.py" line="27" />
       <source>Reading pages and pictures</source>
       <translation>ページと画像を読み込み中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="27" />
+      <location filename="../../desktop/messages.py" line="28" />
       <source>Encoding images</source>
       <translation>画像をエンコード中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="28" />
+      <location filename="../../desktop/messages.py" line="29" />
       <source>Calibrating scores</source>
       <translation>スコアを調整中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="29" />
+      <location filename="../../desktop/messages.py" line="30" />
       <source>Updating the figure index</source>
       <translation>図の索引を更新中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="30" />
+      <location filename="../../desktop/messages.py" line="31" />
       <source>Reading text in scans and photos</source>
       <translation>スキャンや写真の文字を読み取り中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="31" />
+      <location filename="../../desktop/messages.py" line="32" />
       <source>Forgetting a removed folder</source>
       <translation>削除したフォルダの情報を消去中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="32" />
+      <location filename="../../desktop/messages.py" line="33" />
       <source>Evaluating</source>
       <translation>評価中</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="38" />
+      <location filename="../../desktop/messages.py" line="39" />
       <source>Type a query or drop an image to search.</source>
       <translation>検索語を入力するか、画像をドロップしてください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="41" />
+      <location filename="../../desktop/messages.py" line="42" />
       <source>Nothing to search for in “{text}”: only common words or symbols.</source>
       <translation>「{text}」には検索できる語がありません（一般的な語や記号だけです）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="44" />
+      <location filename="../../desktop/messages.py" line="45" />
       <source>No matches.</source>
       <translation>見つかりませんでした。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="45" />
+      <location filename="../../desktop/messages.py" line="46" />
       <source>Reading the text on the photo…</source>
       <translation>写真の文字を読み取っています…</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="48" />
+      <location filename="../../desktop/messages.py" line="49" />
       <source>Read from the photo: {terms}</source>
       <translation>写真から読み取った文字：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="51" />
+      <location filename="../../desktop/messages.py" line="52" />
       <source>Image search is off: {problem}</source>
       <translation>画像検索はオフです：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="54" />
+      <location filename="../../desktop/messages.py" line="55" />
       <source>Semantic text search is off (word search still works): {problem}</source>
       <translation>意味によるテキスト検索はオフです（語による検索は使えます）：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="57" />
+      <location filename="../../desktop/messages.py" line="58" />
       <source>Text on photos is not read: {problem}</source>
       <translation>写真の文字は読み取られません：{problem}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="60" />
+      <location filename="../../desktop/messages.py" line="61" />
       <source>That result is no longer in the index.</source>
       <translation>その結果はもうインデックスにありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="63" />
+      <location filename="../../desktop/messages.py" line="64" />
       <source>No file mentions {part}; the results are only related.</source>
       <translation>{part} を含むファイルはありません。以下は関連する結果です。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="66" />
+      <location filename="../../desktop/messages.py" line="67" />
       <source>This index folder is read-only: searching works, but indexing and changing settings are unavailable.</source>
       <translation>このインデックスフォルダは読み取り専用です。検索はできますが、インデックス作成と設定の変更はできません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="76" />
+      <location filename="../../desktop/messages.py" line="77" />
       <source>text similarity ({similarity:.2f})</source>
       <translation>文章の類似度（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="79" />
+      <location filename="../../desktop/messages.py" line="80" />
       <source>looks like the description ({similarity:.2f})</source>
       <translation>説明に合う見た目（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="82" />
+      <location filename="../../desktop/messages.py" line="83" />
       <source>visually similar ({similarity:.2f})</source>
       <translation>見た目が似ている（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="85" />
+      <location filename="../../desktop/messages.py" line="86" />
       <source>text about it ({similarity:.2f})</source>
       <translation>これについての文章（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="88" />
+      <location filename="../../desktop/messages.py" line="89" />
       <source>terms: {terms}</source>
       <translation>含まれる語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="89" />
+      <location filename="../../desktop/messages.py" line="90" />
       <source>text read from the photo: {terms}</source>
       <translation>写真から読み取った語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="92" />
+      <location filename="../../desktop/messages.py" line="93" />
       <source>part number {part}</source>
       <translation>型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="93" />
+      <location filename="../../desktop/messages.py" line="94" />
       <source>similar part number {part}</source>
       <translation>類似の型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="96" />
+      <location filename="../../desktop/messages.py" line="97" />
       <source>part number {part} (read from the photo)</source>
       <translation>型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="99" />
+      <location filename="../../desktop/messages.py" line="100" />
       <source>similar part number {part} (read from the photo)</source>
       <translation>類似の型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="102" />
+      <location filename="../../desktop/messages.py" line="103" />
       <source>figure matched ({inliers} inliers)</source>
       <translation>図が一致（対応点 {inliers} 個）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="105" />
+      <location filename="../../desktop/messages.py" line="106" />
       <source>shows the text read from the photo ({share:.0%}): “{excerpt}”</source>
       <translation>写真から読み取った文章が載っている（{share:.0%}）：「{excerpt}」</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="108" />
+      <location filename="../../desktop/messages.py" line="109" />
       <source>{detail}</source>
       <translation>{detail}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="109" />
+      <location filename="../../desktop/messages.py" line="110" />
       <source>could not be read ({error})</source>
       <translation>読み込めませんでした（{error}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="112" />
+      <location filename="../../desktop/messages.py" line="113" />
       <source>reading it gave nothing for {seconds:.0f} s and was stopped (setting extract_stall_seconds)</source>
       <translation>{seconds:.0f} 秒間読み込みが進まなかったため中止しました（設定 extract_stall_seconds）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="117" />
+      <location filename="../../desktop/messages.py" line="118" />
       <source>reading it took over {seconds:.0f} s and was stopped (setting extract_file_seconds)</source>
       <translation>読み込みに {seconds:.0f} 秒以上かかったため中止しました（設定 extract_file_seconds）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="121" />
+      <location filename="../../desktop/messages.py" line="122" />
       <source>the process reading it ended unexpectedly ({detail})</source>
       <translation>読み込み中のプロセスが予期せず終了しました（{detail}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="129" />
+      <location filename="../../desktop/messages.py" line="130" />
       <source>The disk holding the search index is full. Free some space, then index again; what was indexed is kept.</source>
       <translation>検索インデックスを置いたディスクがいっぱいです。空き容量を作ってから、もう一度インデックスしてください。インデックス済みの分はそのまま残ります。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="134" />
+      <location filename="../../desktop/messages.py" line="135" />
       <source>The index folder is read-only: searching works, but indexing and changing settings need write access to it.</source>
       <translation>インデックスフォルダは読み取り専用です。検索はできますが、インデックス作成と設定の変更にはこのフォルダへの書き込み権限が必要です。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="165" />
+      <location filename="../../desktop/messages.py" line="146" />
+      <source>Fusion weights</source>
+      <translation>信号の統合の重み</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="147" />
+      <source>Calibration</source>
+      <translation>スコアの較正</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="148" />
+      <source>Learned aligner</source>
+      <translation>学習した対応付け</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="155" />
+      <source>adopted</source>
+      <translation>採用</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="156" />
+      <source>not adopted: no better on held-out examples</source>
+      <translation>不採用：学習に使わなかった事例で良くならなかった</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="159" />
+      <source>not tried: too few examples</source>
+      <translation>未実施：事例が足りない</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="160" />
+      <source>not tried: no image model</source>
+      <translation>未実施：画像モデルがない</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="163" />
+      <source>cancelled</source>
+      <translation>中止</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="202" />
       <source>{0} of {1} files</source>
       <translation>{0} / {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="167" />
+      <location filename="../../desktop/messages.py" line="204" />
       <source>{0} of {1}</source>
       <translation>{0} / {1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="171" />
+      <location filename="../../desktop/messages.py" line="208" />
       <source>{0} files found</source>
       <translation>{0} 個のファイルを発見</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="174" />
+      <location filename="../../desktop/messages.py" line="211" />
       <source>{0} of {1} pages</source>
       <translation>{0} / {1} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="179" />
+      <location filename="../../desktop/messages.py" line="216" />
       <source>{0} pages</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="181" />
+      <location filename="../../desktop/messages.py" line="218" />
       <source>{0:.1f} pages/s</source>
       <translation>{0:.1f} ページ/秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="184" />
+      <location filename="../../desktop/messages.py" line="221" />
       <source>about {0} left</source>
       <translation>残り約 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="201" />
+      <location filename="../../desktop/messages.py" line="238" />
       <source>word search on {0} files, pictures on {1} so far</source>
       <translation>語句検索は {0} ファイルで可能、画像は今のところ {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="209" />
+      <location filename="../../desktop/messages.py" line="246" />
       <source>{0} s</source>
       <translation>{0} 秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="211" />
+      <location filename="../../desktop/messages.py" line="248" />
       <source>{0} min</source>
       <translation>{0} 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="212" />
+      <location filename="../../desktop/messages.py" line="249" />
       <source>{0} h {1} min</source>
       <translation>{0} 時間 {1} 分</translation>
+    </message>
+  </context>
+  <context>
+    <name>PickTargetDialog</name>
+    <message>
+      <location filename="../../desktop/pick_target.py" line="55" />
+      <source>The right file for this search</source>
+      <translation>この検索の正しいファイル</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/pick_target.py" line="56" />
+      <source>Which file and page answer “{0}”?</source>
+      <translation>「{0}」の答えになるファイルとページは？</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/pick_target.py" line="59" />
+      <source>(one of the results)</source>
+      <translation>（結果の中から選ぶ）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/pick_target.py" line="64" />
+      <source>Choose a file…</source>
+      <translation>ファイルを選ぶ…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/pick_target.py" line="84" />
+      <source>Save as the answer</source>
+      <translation>答えとして保存</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/pick_target.py" line="89" />
+      <source>File:</source>
+      <translation>ファイル：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/pick_target.py" line="91" />
+      <source>Page:</source>
+      <translation>ページ：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/pick_target.py" line="112" />
+      <source>The file that answers the search</source>
+      <translation>検索の答えになるファイル</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/pick_target.py" line="114" />
+      <source>PDFs and images (*.pdf *.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp)</source>
+      <translation>PDFと画像 (*.pdf *.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp)</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/pick_target.py" line="124" />
+      <source>{0} is not in an indexed folder: choose a file the library has.</source>
+      <translation>{0} はインデックス対象のフォルダにありません。ライブラリにあるファイルを選んでください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/pick_target.py" line="179" />
+      <source>Loading the preview…</source>
+      <translation>プレビューを読み込み中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/pick_target.py" line="190" />
+      <source>No preview</source>
+      <translation>プレビューなし</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/pick_target.py" line="199" />
+      <source>That file cannot be read: {0}</source>
+      <translation>そのファイルは読み込めません：{0}</translation>
     </message>
   </context>
   <context>
