@@ -106,6 +106,11 @@ class Settings:
     extract_worker_rss_mb: int = 1024
     watch_folders: bool = True
     rescan_minutes: int = 30
+    # Index runs read and encode on a Ray cluster at this address (`sagasu index --ray`):
+    # "" = this computer, "auto" = the cluster `ray start` runs on this machine, or HOST:PORT.
+    ray_address: str = ""
+    # A file whose Ray worker dies is handed out this many times in all, then skipped.
+    ray_task_attempts: int = 3
 
     @property
     def resolved_models_dir(self) -> Path:

@@ -213,19 +213,29 @@ class Library:
         progress: ProgressCallback = no_progress,
         cancel: CancelCheck = never_cancel,
         on_tier: TierCallback = no_tier_report,
+        ray_address: str | None = None,
     ) -> IndexSummary:
         """Bring the index in step with ``folders`` (default: the library's folders), tier by
         tier (engine.messages.Tier; ``on_tier`` hears of each as it completes for the whole
         run), then bring what is derived from it up to date (encoding, calibration, visual
-        index), then OCR, the last tier."""
+        index), then OCR, the last tier. Files are read (and encoded) on the Ray cluster at
+        ``ray_address`` (default: the setting; "": this computer)."""
         folders = folders if folders is not None else list(self._settings.folders)
         with self._index_lock():
+            from engine.indexing.executor_choice import open_executor
             from engine.indexing.indexer import Indexer  # extraction stack: when indexing
 
             started = time.monotonic()
             self.catalog.check_whole()  # never write on top of damage (RELIABILITY.md)
-            indexer = Indexer(self.catalog, self.vectors, self.encoders, self._settings)
-            summary = indexer.run(folders, progress, cancel, on_tier)
+            address = self._settings.ray_address if ray_address is None else ray_address
+            executor = open_executor(self._settings, address)
+            indexer = Indexer(
+                self.catalog, self.vectors, self.encoders, self._settings, None, executor
+            )
+            try:
+                summary = indexer.run(folders, progress, cancel, on_tier)
+            finally:
+                executor.close()
             if not summary.cancelled:
                 with unfinished_on_failure(self.catalog, indexer.run_id, summary):
                     self._encode_and_refit(progress, cancel)
