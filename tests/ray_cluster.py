@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,6 +56,34 @@ class RayCluster:
             for pid, cmd in _cmdlines().items()
             if pid in mine and cmd.startswith("ray::Reader.run")
         ]
+
+
+class Killer(threading.Thread):
+    """SIGKILLs up to ``times`` Ray worker processes, each while it reads a file."""
+
+    def __init__(self, cluster: RayCluster, times: int = 1) -> None:
+        super().__init__(daemon=True)
+        self.cluster = cluster
+        self.times = times
+        self.killed: list[int] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set() and len(self.killed) < self.times:
+            busy = self.cluster.busy_readers()
+            if busy:
+                os.kill(busy[0], signal.SIGKILL)
+                self.killed.append(busy[0])
+                time.sleep(0.5)  # the next kill is of another file's reader
+            time.sleep(0.005)
+
+    def __enter__(self) -> Killer:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self.join()
 
 
 def _ray_bin() -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import signal
 import sqlite3
 import threading
 import time
@@ -23,7 +22,7 @@ from engine.messages import Phase
 from engine.summary import IndexSummary
 from engine.types import Progress
 from tests.conftest import tiny_settings_for
-from tests.ray_cluster import RayCluster
+from tests.ray_cluster import Killer, RayCluster
 from tests.tier_snapshot import Snapshot, snapshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(os.name != "posix", reason="SIGKILL")]
@@ -98,34 +97,6 @@ def assert_same_index(
     assert found.keys() == expected_vectors.keys()
     for key, vec in expected_vectors.items():
         assert np.allclose(found[key], vec, atol=2e-3), key
-
-
-class Killer(threading.Thread):
-    """SIGKILLs up to ``times`` Ray worker processes, each while it reads a file."""
-
-    def __init__(self, cluster: RayCluster, times: int = 1) -> None:
-        super().__init__(daemon=True)
-        self.cluster = cluster
-        self.times = times
-        self.killed: list[int] = []
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        while not self.stop.is_set() and len(self.killed) < self.times:
-            busy = self.cluster.busy_readers()
-            if busy:
-                os.kill(busy[0], signal.SIGKILL)
-                self.killed.append(busy[0])
-                time.sleep(0.5)  # the next kill is of another file's reader
-            time.sleep(0.005)
-
-    def __enter__(self) -> Killer:
-        self.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stop.set()
-        self.join()
 
 
 def test_ray_run_makes_the_local_index(

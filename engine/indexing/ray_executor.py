@@ -7,8 +7,9 @@ ordering, and it would hide both. Why actors, not plain tasks: an actor is a wor
 that keeps its encoders loaded (MiniLM, CLIP: seconds to load), so they load once per
 worker, not once per file.
 
-One :class:`Reader` actor per CPU of each node (``num_cpus=1``; a node's GPUs are shared
-among its actors through ``num_gpus``, and the encoders then run on CUDA). A reader runs the
+One Reader actor (engine.indexing.ray_reader) per CPU of each node (``num_cpus=1``; a
+node's GPUs are shared among its actors through ``num_gpus``, and the encoders then run on
+CUDA). A reader runs the
 same task functions as the local worker processes (engine.indexing.extract_task) on one file
 at a time and, for the visual tier, encodes the file's pictures (CLIP) and text chunks
 (MiniLM) where it read them; the head receives the same typed records plus their vectors and
@@ -16,7 +17,8 @@ commits them. Files are read from their path on the worker: every worker must se
 drive under the path the head crawled.
 
 A reader process that dies mid-file (killed, out of memory, its node lost) loses only that
-file's reading: Ray restarts the actor and the file is handed out again, up to
+file's reading: Ray restarts the actor (it gets no work until it answers again) and the file
+is handed out again, to any usable reader, up to
 ``ray_task_attempts`` times, then it is skipped with the typed reason ``WORKER_DIED``. A file's
 result is reported at most once, so it is committed once (and the commit itself replaces
 any older version of the path: Catalog.replace_file). ``extract_file_seconds`` bounds a
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import socket
 import time
 from collections import deque
@@ -40,111 +41,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import ray
 from ray.exceptions import RayError, RayTaskError
-from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from engine.config import Settings
-from engine.errors import SagasuError
 from engine.indexing.executor import TaskFn, TaskRunner, TextEncoding
 from engine.indexing.pool import Chunk, Done, Failed, PoolEvent, WorkLimits
-from engine.indexing.pool_worker import failure_reason
+from engine.indexing.ray_reader import Outcome, RayUnavailable, Readers
 from engine.messages import Reason, ReasonCode, reason
-from engine.types import CancelCheck, ItemKind
+from engine.types import CancelCheck
 
 if TYPE_CHECKING:
     from engine.encode.encoders import Encoders
-    from engine.store.records import NewItem
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.05  # how often cancel and the time limit are checked while nothing arrives
 CONNECT_SECONDS = 5.0  # how long the cluster's address may take to answer
-
-
-class RayUnavailable(SagasuError):
-    """The Ray cluster cannot be reached, or has no CPU to read on."""
-
-
-@dataclass
-class Outcome:
-    """A reader's answer for one file: the task function's payloads (one per page, vectors
-    in their items when encoded) and its return value, or why the file could not be read."""
-
-    pid: int
-    payloads: list[Any]
-    result: object = None
-    failed: Reason | None = None
-
-
-class Reader:
-    """One Ray worker process that reads and encodes files; its encoders load on first use
-    and stay loaded for the actor's life."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self._encoders: Encoders | None = None
-
-    def pid(self) -> int:
-        return os.getpid()
-
-    def run(self, fn: TaskFn, task: Any, encode: bool) -> Outcome:
-        """``fn`` over one file; with ``encode``, its items' vectors too."""
-        payloads: list[Any] = []
-        try:
-            pages = fn(task, self.settings)
-            while True:
-                try:
-                    payloads.append(next(pages))
-                except StopIteration as end:
-                    result = end.value
-                    break
-            if encode:
-                self._encode([item for page in payloads for item in page])
-        except Exception as exc:  # a bad file (or a bug) fails its file, never the reader
-            return Outcome(os.getpid(), [], failed=failure_reason(exc))
-        return Outcome(os.getpid(), payloads, result)
-
-    def text_space(self) -> str | None:
-        """The sentence encoder's space here, None when it cannot load."""
-        text = self.encoders().text()
-        return text.space_id if text else None
-
-    def encode_texts(self, texts: list[str]) -> np.ndarray:
-        text = self.encoders().text()
-        if text is None:
-            raise RuntimeError("the sentence model does not load on this Ray worker")
-        return text.encode(texts)
-
-    def encoders(self) -> Encoders:
-        if self._encoders is None:
-            from engine.encode.encoders import Encoders
-
-            self._encoders = Encoders(self.settings)
-        return self._encoders
-
-    def _encode(self, items: list[NewItem]) -> None:
-        """Text vectors of the chunks, picture vectors of the visual items, as the head would
-        (engine.indexing.indexer, engine.indexing.consumer)."""
-        encoders = self.encoders()
-        text = encoders.text()
-        chunks = [it for it in items if it.kind is ItemKind.CHUNK and it.text.strip()]
-        if text is not None and chunks:
-            for item, vec in zip(chunks, text.encode([c.text for c in chunks]), strict=True):
-                item.vectors = {**(item.vectors or {}), text.space_id: vec}
-        clip = encoders.clip()
-        if clip is None:  # stored without: the head's encode-and-refit adds them
-            return
-        import torch
-
-        from engine.indexing.work import pixels_for
-
-        pictures = [(it, pixels_for(it, clip)) for it in items]
-        ready = [(it, px) for it, px in pictures if px is not None]
-        size = max(1, self.settings.batch_size)
-        for start in range(0, len(ready), size):
-            batch = ready[start : start + size]
-            vecs = clip.encode_image_tensors(torch.stack([px for _, px in batch]))
-            for (item, _), vec in zip(batch, vecs, strict=True):
-                item.vectors = {**(item.vectors or {}), clip.space_id: vec}
 
 
 @dataclass
@@ -170,7 +81,7 @@ class RayExecutor:
         self._owns_connection = not ray.is_initialized()
         if self._owns_connection:
             _connect(address)
-        self.readers: list[Any] = _start_readers(settings)
+        self.readers = Readers(settings)
 
     def runner(
         self, fn: TaskFn, settings: Settings, workers: int, limits: WorkLimits, *, encode: bool
@@ -186,24 +97,31 @@ class RayExecutor:
     def close(self) -> None:
         """Stop the readers (a cancelled run's readers stop mid-file); disconnect if this
         executor connected."""
-        for reader in self.readers:
-            ray.kill(reader, no_restart=True)
-        self.readers = []
+        self.readers.kill_all()
         if self._owns_connection and ray.is_initialized():
             ray.shutdown()
 
     def _ask(self, call: Any) -> Any:
-        """``call(reader)``'s answer from some reader, trying another when one is lost."""
+        """``call(reader)``'s answer from a usable reader, asking another when one is lost
+        (``ray_task_attempts`` in all)."""
         last: Exception | None = None
         for attempt in range(self.attempts):
-            reader = self.readers[attempt % len(self.readers)]
+            index = self._wait_for_reader(attempt)
             try:
-                return ray.get(call(reader))
+                return ray.get(call(self.readers.actors[index]))
             except RayTaskError:
                 raise
             except RayError as exc:  # the reader died: Ray restarts it; ask another
+                self.readers.lost(index)
                 last = exc
         raise RayUnavailable(f"the Ray workers were lost {self.attempts} times: {last}")
+
+    def _wait_for_reader(self, turn: int) -> int:
+        while True:
+            usable = self.readers.usable()
+            if usable:
+                return usable[turn % len(usable)]
+            time.sleep(POLL_SECONDS)
 
 
 class RemoteText:
@@ -259,6 +177,9 @@ class RayRunner:
                 more = self._hand_out(pending, more)
                 if not more and not self.retry and not self.calls:
                     return
+                if not self.calls:  # every reader is being restarted: wait for one
+                    time.sleep(POLL_SECONDS)
+                    continue
                 ready, _ = ray.wait(list(self.calls), num_returns=1, timeout=POLL_SECONDS)
                 for ref in ready:
                     yield from self._answer(ref, self.calls.pop(ref))
@@ -270,7 +191,7 @@ class RayRunner:
     def _hand_out(self, pending: Iterator[tuple[int, Any]], more: bool) -> bool:
         """Files to idle readers (retries first); False once ``pending`` is exhausted."""
         busy = {call.reader for call in self.calls.values()}
-        for index in range(len(self.executor.readers)):
+        for index in self.executor.readers.usable():
             if index in busy:
                 continue
             if self.retry:
@@ -288,7 +209,7 @@ class RayRunner:
 
     def _submit(self, call: _Call, index: int) -> None:
         call.reader, call.started = index, time.monotonic()
-        reader = self.executor.readers[index]
+        reader = self.executor.readers.actors[index]
         self.calls[reader.run.remote(self.fn, call.task, self.encode)] = call
 
     def _answer(self, ref: Any, call: _Call) -> Iterator[PoolEvent[Any]]:
@@ -314,6 +235,7 @@ class RayRunner:
     def _lost(self, call: _Call, exc: RayError) -> Iterator[PoolEvent[Any]]:
         """A reader died holding ``call``'s file: hand it out again, or give up on it."""
         log.warning("a Ray worker was lost reading file %d: %s", call.number, type(exc).__name__)
+        self.executor.readers.lost(call.reader)
         if call.attempts < self.executor.attempts:
             call.attempts += 1
             self.retry.append(call)
@@ -327,7 +249,8 @@ class RayRunner:
         for ref, call in list(self.calls.items()):
             if now - call.started > self.limits.file_seconds:
                 del self.calls[ref]
-                ray.kill(self.executor.readers[call.reader], no_restart=False)
+                ray.kill(self.executor.readers.actors[call.reader], no_restart=False)
+                self.executor.readers.lost(call.reader)
                 why = reason(ReasonCode.TIMED_OUT, seconds=self.limits.file_seconds)
                 yield from self._report(call.number, why)
 
@@ -377,31 +300,6 @@ def _reachable(address: str) -> None:
         f"cannot reach the Ray cluster at {address} ({problem}): start it with "
         "`ray start --head`, or index without --ray"
     )
-
-
-def _start_readers(settings: Settings) -> list[Any]:
-    """One reader per CPU of each live node, sharing the node's GPUs."""
-    remote = ray.remote(Reader)
-    readers: list[Any] = []
-    for node in ray.nodes():  # type: ignore[no-untyped-call]
-        if not node.get("Alive"):
-            continue
-        resources = node.get("Resources", {})
-        count = int(resources.get("CPU", 0))
-        gpus = float(resources.get("GPU", 0))
-        for _ in range(count):
-            readers.append(
-                remote.options(
-                    num_cpus=1,
-                    num_gpus=gpus / count if gpus else 0,
-                    max_restarts=-1,  # a lost reader comes back; its file is retried here
-                    max_task_retries=0,
-                    scheduling_strategy=NodeAffinitySchedulingStrategy(node["NodeID"], soft=True),
-                ).remote(settings)
-            )
-    if not readers:
-        raise RayUnavailable("the Ray cluster has no CPU to read files on")
-    return readers
 
 
 def _first_line(exc: BaseException) -> str:
