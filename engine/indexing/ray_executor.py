@@ -81,7 +81,14 @@ class RayExecutor:
         self._owns_connection = not ray.is_initialized()
         if self._owns_connection:
             _connect(address)
-        self.readers = Readers(settings)
+        self._readers: Readers | None = None
+
+    @property
+    def readers(self) -> Readers:
+        """Started with the first file to read: a run with nothing to read starts none."""
+        if self._readers is None:
+            self._readers = Readers(self.settings)
+        return self._readers
 
     def runner(
         self, fn: TaskFn, settings: Settings, workers: int, limits: WorkLimits, *, encode: bool
@@ -97,7 +104,8 @@ class RayExecutor:
     def close(self) -> None:
         """Stop the readers (a cancelled run's readers stop mid-file); disconnect if this
         executor connected."""
-        self.readers.kill_all()
+        if self._readers is not None:
+            self._readers.kill_all()
         if self._owns_connection and ray.is_initialized():
             ray.shutdown()
 
