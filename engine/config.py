@@ -113,6 +113,11 @@ class Settings:
     # Search with the adopted adaptation (fusion weights, calibration: engine.adapt); off:
     # the shipped ranking, the adopted versions kept.
     adaptation_enabled: bool = True
+    # Index runs read and encode on a Ray cluster at this address (`sagasu index --ray`):
+    # "" = this computer, "auto" = the cluster `ray start` runs on this machine, or HOST:PORT.
+    ray_address: str = ""
+    # A file whose Ray worker dies is handed out this many times in all, then skipped.
+    ray_task_attempts: int = 3
 
     @property
     def resolved_models_dir(self) -> Path:

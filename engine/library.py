@@ -37,7 +37,8 @@ from engine.encode.encoders import Encoders
 from engine.errors import IndexBusy as IndexBusy  # clients catch it from the front door
 from engine.imaging import encoder_view
 from engine.library_feedback import FeedbackFront
-from engine.library_status import ModelReadiness, library_status
+from engine.library_models import ModelsFront
+from engine.library_status import library_status
 from engine.messages import Note, NoteCode, Phase, Tier, note
 from engine.recovery import (
     Repair,
@@ -67,15 +68,13 @@ from engine.types import (
 )
 
 if TYPE_CHECKING:  # the indexing stack (PyMuPDF, OpenCV) loads when an index run starts
-    from engine.encode.status import ModelState
     from engine.summary import IndexSummary, OcrSummary
     from engine.team.view import TeamAccess
 
-BytesProgress = Callable[[int, int], None]
 FOLDERS_ADOPTED = "folders-adopted"  # Library._adopt_indexed_folders ran for this data dir
 
 
-class Library(FeedbackFront):
+class Library(FeedbackFront, ModelsFront):
     def __init__(
         self,
         data_dir: Path | None = None,
@@ -221,19 +220,29 @@ class Library(FeedbackFront):
         progress: ProgressCallback = no_progress,
         cancel: CancelCheck = never_cancel,
         on_tier: TierCallback = no_tier_report,
+        ray_address: str | None = None,
     ) -> IndexSummary:
         """Bring the index in step with ``folders`` (default: the library's folders), tier by
         tier (engine.messages.Tier; ``on_tier`` hears of each as it completes for the whole
         run), then bring what is derived from it up to date (encoding, calibration, visual
-        index), then OCR, the last tier."""
+        index), then OCR, the last tier. Files are read (and encoded) on the Ray cluster at
+        ``ray_address`` (default: the setting; "": this computer)."""
         folders = folders if folders is not None else list(self._settings.folders)
         with self._index_lock():
+            from engine.indexing.executor_choice import open_executor
             from engine.indexing.indexer import Indexer  # extraction stack: when indexing
 
             started = time.monotonic()
             self.catalog.check_whole()  # never write on top of damage (RELIABILITY.md)
-            indexer = Indexer(self.catalog, self.vectors, self.encoders, self._settings)
-            summary = indexer.run(folders, progress, cancel, on_tier)
+            address = self._settings.ray_address if ray_address is None else ray_address
+            executor = open_executor(self._settings, address)
+            indexer = Indexer(
+                self.catalog, self.vectors, self.encoders, self._settings, None, executor
+            )
+            try:
+                summary = indexer.run(folders, progress, cancel, on_tier)
+            finally:
+                executor.close()
             if not summary.cancelled:
                 with unfinished_on_failure(self.catalog, indexer.run_id, summary):
                     self._encode_and_refit(progress, cancel)
@@ -408,51 +417,6 @@ class Library(FeedbackFront):
         """The newest ``sagasu eval`` report of this library, if any."""
         path = self.data_dir / REPORTS_DIR / LATEST_REPORT
         return path if path.is_file() else None
-
-    # --- models --------------------------------------------------------------------------
-
-    def models(self, settings: Settings | None = None) -> list[ModelState]:
-        """Known models and whether each is installed (for ``settings``: default, these)."""
-        from engine.encode.status import model_status
-
-        return model_status(settings or self._settings)
-
-    def fetch_model(
-        self, name: str, progress: BytesProgress | None = None, cancel: CancelCheck | None = None
-    ) -> Path:
-        """Download weights (``MODEL/PRETRAINED``); then :meth:`encode_pending`."""
-        from engine.encode.fetch import fetch_weights
-        from engine.encode.specs import find_spec
-
-        model, _, tag = name.partition("/")
-        spec = find_spec(model, tag or None)
-        path = fetch_weights(spec, self._settings.resolved_models_dir, progress, cancel)
-        self.encoders.reset_clip()
-        return path
-
-    def import_model(self, path: Path, model: str | None = None) -> Path:
-        """Install a weights file the user has (default: for the configured CLIP model);
-        then :meth:`encode_pending` adds image search to what is already indexed."""
-        from engine.encode.importing import import_weights
-
-        model = model or f"{self._settings.clip_model}/{self._settings.clip_pretrained}"
-        installed = import_weights(path, model, self._settings.resolved_models_dir)
-        self.encoders.reset_clip()
-        return installed
-
-    def warm_up(self) -> ModelReadiness:
-        """Load the models now (a window does this in the background after its first paint,
-        so the first search is fast) and say which are usable."""
-        from engine.encode.preload import no_gc_pauses, preload_native
-
-        preload_native()
-        with no_gc_pauses():
-            clip = self.encoders.clip()
-            text = self.encoders.text()
-        return ModelReadiness(
-            clip_problem="" if clip is not None else self.encoders.clip_problem(),
-            text_problem="" if text is not None else self.encoders.text_problem(),
-        )
 
     # --- status --------------------------------------------------------------------------
 

@@ -93,3 +93,4 @@ def encoders_without_clip(text_encoder: TextEncoder, tmp_path: Path) -> Encoders
 
 
 from tests.postgres import pg_server, pg_url  # noqa: E402,F401  (shared fixtures)
+from tests.ray_cluster import ray_cluster  # noqa: E402,F401  (started by slow tests only)

@@ -157,6 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="for a controlling program (the desktop app): progress as JSON lines on stdout, "
         "'pause' / 'resume' / 'cancel' lines read from stdin (engine/protocol.py)",
     )
+    p.add_argument(
+        "--ray",
+        metavar="ADDRESS",
+        help="read and encode on the Ray cluster at ADDRESS (HOST:PORT, or 'auto' for the one "
+        "started on this machine; default: the ray_address setting, '' = this computer)",
+    )
     p.set_defaults(run=commands.cmd_index)
 
     p = sub.add_parser("search", parents=[common], help="search by text or by image")

@@ -52,7 +52,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     try:
         cancel = ControlReader() if writer else (lambda: False)
         on_tier = writer.send if writer else bar.tier_done
-        summary = lib.index(present, progress=writer or bar, cancel=cancel, on_tier=on_tier)
+        summary = lib.index(
+            present, progress=writer or bar, cancel=cancel, on_tier=on_tier, ray_address=args.ray
+        )
     except IndexBusy as exc:
         raise CliError(str(exc)) from exc
     finally:

@@ -26,8 +26,9 @@ from engine.crawl import Walk, content_hash, crawl, folder_root
 from engine.encode.encoders import Encoders
 from engine.extract import EXTRACTOR_VERSION
 from engine.indexing.consumer import Consumer
+from engine.indexing.executor import Executor, LocalExecutor
 from engine.indexing.extract_task import VisualTask, extract_visual_task
-from engine.indexing.pool import Chunk, Done, ExtractPool, PoolEvent, WorkLimits, auto_workers
+from engine.indexing.pool import Chunk, Done, PoolEvent, WorkLimits, auto_workers
 from engine.indexing.text_tiers import TextLayer, lexical_tier, text_vector_tier
 from engine.indexing.work import (
     QUEUE_DEPTH,
@@ -61,6 +62,8 @@ from engine.types import (
 )
 
 if TYPE_CHECKING:  # imports torch: loaded with the models, not with the engine
+    import torch
+
     from engine.encode.clip import ClipEncoder
 
 log = logging.getLogger(__name__)
@@ -76,12 +79,15 @@ class Indexer:
         encoders: Encoders,
         settings: Settings,
         workers: int | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.catalog = catalog
         self.vectors = vectors
         self.encoders = encoders
         self.settings = settings
         self.workers = workers or auto_workers(settings.extract_workers)
+        # Where files are read (and, on a cluster, encoded): engine.indexing.executor.
+        self.executor: Executor = executor or LocalExecutor()
         self.summary = IndexSummary()
         self.run_id: int | None = None  # the catalog's record of this run (runs.id)
         self.started = time.monotonic()  # what the tiers' elapsed_s count from
@@ -266,7 +272,7 @@ class Indexer:
         if not jobs:
             return
         self._models_state()
-        clip = self.encoders.clip()
+        clip = self._head_clip()
         units: queue.Queue[Unit] = queue.Queue(maxsize=QUEUE_DEPTH)
         stop = threading.Event()
         states = {n: FileWork(job, n) for n, job in enumerate(jobs)}
@@ -289,7 +295,7 @@ class Indexer:
     def _feed(self, jobs: list[Job], units: queue.Queue[Unit], stop: threading.Event) -> None:
         """Runs the worker processes' events into the consumer's queue, adding the image
         encoder's preprocessing here (on this thread, beside the encoder's forward pass)."""
-        clip = self.encoders.clip()
+        clip = self._head_clip()
         limits = WorkLimits.from_settings(self.settings)
         # A file its lexical tier stored needs only its pictures.
         tasks = (
@@ -297,12 +303,20 @@ class Indexer:
             for n, job in enumerate(jobs)
         )
         try:
-            with ExtractPool(extract_visual_task, self.settings, self.workers, limits) as pool:
+            runner = self.executor.runner(
+                extract_visual_task, self.settings, self.workers, limits, encode=True
+            )
+            with runner as pool:
                 for event in pool.run(tasks, stop.is_set):
                     put(units, _unit(event, clip, jobs), stop)
         except Exception as exc:  # the pool itself failed (no processes): the run stops
             log.exception("extraction workers failed")
             put(units, ("error", -1, exc), stop)
+
+    def _head_clip(self) -> ClipEncoder | None:
+        """The image encoder of this process, None when the executor encodes pictures where
+        it reads them (what it could not encode, encode-and-refit adds here later)."""
+        return None if self.executor.encodes else self.encoders.clip()
 
     def commit_text_layer(self, layer: TextLayer) -> None:
         """The lexical tier of one file, replacing any older version of it."""
@@ -380,6 +394,7 @@ class Indexer:
 
     def _add_text_vectors(self, items: list[NewItem]) -> None:
         chunks = [it for it in items if it.kind is ItemKind.CHUNK and it.text.strip()]
+        chunks = [c for c in chunks if not c.vectors]  # none encoded where they were read
         if not chunks:
             return
         text = self.encoders.text()
@@ -427,10 +442,18 @@ def _read_by_current_extractor(state: FileState, entry: FileEntry) -> bool:
 def _unit(event: PoolEvent[list[NewItem]], clip: ClipEncoder | None, jobs: list[Job]) -> Unit:
     """A pool event as the consumer's unit: items with their encoder input, the end of a
     file with its warnings, or its failure in words (stored with the skipped file)."""
-    if isinstance(event, Chunk):
-        return ("items", event.number, [Prepared(it, pixels_for(it, clip)) for it in event.payload])
+    if isinstance(event, Chunk):  # an item encoded where it was read needs no pixels here
+        items = event.payload
+        return ("items", event.number, [Prepared(it, _pixels(it, clip)) for it in items])
     if isinstance(event, Done):
         return ("end", event.number, event.result)
     if event.reason.code is not ReasonCode.UNREADABLE:
         log.warning("%s: %s", jobs[event.number].entry.path, event.reason.english())
     return ("fail", event.number, event.reason.english())
+
+
+def _pixels(item: NewItem, clip: ClipEncoder | None) -> torch.Tensor | None:
+    """The image encoder's input for an item that has no picture vector yet."""
+    if clip is not None and item.vectors and clip.space_id in item.vectors:
+        return None
+    return pixels_for(item, clip)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from engine.config import Settings
 from engine.indexing.eta import WorkEstimate
 from engine.indexing.extract_task import text_layer_task
-from engine.indexing.pool import Chunk, Done, ExtractPool, WorkLimits
+from engine.indexing.pool import Chunk, Done, WorkLimits
 from engine.indexing.work import Job
 from engine.messages import Phase, ReasonCode, Tier
 from engine.store.records import FileRow, NewItem
@@ -23,6 +23,7 @@ from engine.types import CancelCheck, ItemKind, Progress, ProgressCallback
 
 if TYPE_CHECKING:
     from engine.encode.encoders import Encoders
+    from engine.indexing.executor import Executor
     from engine.store.catalog import Catalog
     from engine.store.vectors import VectorStore
 
@@ -42,6 +43,7 @@ class TierHost(Protocol):
     encoders: Encoders
     settings: Settings
     workers: int
+    executor: Executor
 
     def commit_text_layer(self, layer: TextLayer) -> None: ...
 
@@ -73,7 +75,8 @@ def lexical_tier(
     reading: dict[int, TextLayer] = {}
     limits = WorkLimits.from_settings(ix.settings)
     tasks = ((n, job.entry) for n, job in enumerate(jobs))
-    with ExtractPool(text_layer_task, ix.settings, ix.workers, limits) as pool:
+    runner = ix.executor.runner(text_layer_task, ix.settings, ix.workers, limits, encode=False)
+    with runner as pool:
         for event in pool.run(tasks, cancel):
             layer = reading.setdefault(event.number, TextLayer(jobs[event.number]))
             if isinstance(event, Chunk):
@@ -115,7 +118,7 @@ def text_vector_tier(
     Library.encode_pending, as before tiers."""
     if not files:
         return 0, 0  # nothing to do: no model is loaded for it
-    text = ix.encoders.text()
+    text = ix.executor.text_encoder(ix.encoders)  # here, or on the cluster's workers
     pages_total = sum(f.page_count for f in files)
     if text is None:
         ix.catalog.advance_tier(Tier.TEXT_VECTORS, [f.id for f in files])
