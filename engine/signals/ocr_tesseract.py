@@ -18,6 +18,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -63,10 +64,14 @@ def tesseract_models(languages: Sequence[str]) -> list[str]:
 
 
 def find_tesseract(command: str | None = None) -> str | None:
-    """The Tesseract program: the given path or name, else ``tesseract`` on PATH, else the
-    usual Windows install folder (the UB-Mannheim installer does not add itself to PATH)."""
+    """The Tesseract program: the given path or name, else the one bundled with a frozen
+    build (packaging/linux/bundle_tesseract.sh), else ``tesseract`` on PATH, else the usual
+    Windows install folder (the UB-Mannheim installer does not add itself to PATH)."""
     if command:
         return shutil.which(command) or (command if Path(command).is_file() else None)
+    bundled = Path(getattr(sys, "_MEIPASS", "/nonexistent")) / "tesseract" / "tesseract"
+    if bundled.is_file():
+        return str(bundled)
     found = shutil.which("tesseract")
     if found:
         return found
