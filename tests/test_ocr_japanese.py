@@ -153,4 +153,5 @@ def test_words_and_models() -> None:
     assert join_words(["縦", "書き", "の", "Relay", "module", "5V", "です"]) == (
         "縦書きのRelay module 5Vです"
     )
-    assert tesseract_models(["ja", "en", "deu"]) == ["jpn", "jpn_vert", "eng", "deu"]
+    assert tesseract_models(["ja", "en", "deu"]) == ["jpn", "eng", "deu"]
+    assert tesseract_models(["ja", "en"], vertical=True) == ["jpn_vert", "jpn", "eng"]

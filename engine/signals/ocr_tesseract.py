@@ -34,15 +34,17 @@ from engine.signals.ocr import OcrLine, OcrResult
 
 log = logging.getLogger(__name__)
 
-# Sagasu's language codes → Tesseract's models. Japanese brings its vertical model too:
-# Tesseract uses it for the columns its layout analysis finds vertical.
-TESSERACT_MODELS: dict[str, tuple[str, ...]] = {
-    "ja": ("jpn", "jpn_vert"),
-    "en": ("eng",),
-}
+# Sagasu's language codes → Tesseract's models. Pages and horizontal lines are read with
+# ``jpn``: Tesseract's layout analysis finds vertical columns and ``jpn`` reads them (the same
+# text as with jpn_vert added, in half the time: docs/SIGNALS.md). Regions known to be
+# vertical (tall boxes) are read with the vertical model first.
+TESSERACT_MODELS: dict[str, tuple[str, ...]] = {"ja": ("jpn",), "en": ("eng",)}
+VERTICAL_MODELS: dict[str, tuple[str, ...]] = {"ja": ("jpn_vert", "jpn")}
 DEFAULT_LANGUAGES = ("ja", "en")
 MIN_CONFIDENCE = 0.5  # a line's mean word confidence; Tesseract's own scale is 0–100
-CALL_SECONDS = 60  # one Tesseract call; a page at 150 dpi takes 1–4 s on one core
+# One Tesseract call. A page at 150 dpi takes 2–5 s on a quiet core, but a minute on a
+# machine loaded 15x: generous, as a timed-out scan falls back to RapidOCR.
+CALL_SECONDS = 300
 _CROP_HEIGHT = 48  # horizontal crops are scaled to this height (Tesseract likes ~30 px glyphs)
 _CROP_GAP = 24  # white space between stacked crops: Tesseract must not join two lines
 _WINDOWS_PATHS = (
@@ -50,17 +52,29 @@ _WINDOWS_PATHS = (
     r"C:\Program Files (x86)\Tesseract-OCR\tesseract.exe",
 )
 _CALL_LOCK = threading.Lock()  # pytesseract keeps the program path in a module global
+# Tesseract's OpenMP threads spin against each other and the indexer's own work: one thread
+# per call was 1.3-1.8x faster on a loaded 2-core machine. Set before the first call unless
+# the user chose a value; pytesseract's child inherits it.
+_OMP_LIMIT = ("OMP_THREAD_LIMIT", "1")
 
 
-def tesseract_models(languages: Sequence[str]) -> list[str]:
+def tesseract_models(languages: Sequence[str], vertical: bool = False) -> list[str]:
     """Tesseract model names for Sagasu's language codes (an unknown code is taken as a
-    Tesseract model name itself, e.g. ``deu``)."""
+    Tesseract model name itself, e.g. ``deu``); ``vertical``: for text known to run
+    top to bottom."""
+    table = {**TESSERACT_MODELS, **VERTICAL_MODELS} if vertical else TESSERACT_MODELS
     models: list[str] = []
     for code in languages:
-        for model in TESSERACT_MODELS.get(code, (code,)):
+        for model in table.get(code, (code,)):
             if model not in models:
                 models.append(model)
     return models
+
+
+def needed_models(languages: Sequence[str]) -> list[str]:
+    """Every model reading ``languages`` may use (horizontal and vertical)."""
+    both = tesseract_models(languages) + tesseract_models(languages, vertical=True)
+    return list(dict.fromkeys(both))
 
 
 def find_tesseract(command: str | None = None) -> str | None:
@@ -126,12 +140,6 @@ class TesseractEngine:
     def ready(self) -> bool:
         return not self.problem()
 
-    def has_language(self, code: str) -> bool:
-        """Whether the models of one Sagasu language code are installed."""
-        if self.problem() and self._installed is None:
-            return False
-        return all(m in (self._installed or set()) for m in TESSERACT_MODELS.get(code, (code,)))
-
     def _check(self) -> str:
         program = find_tesseract(self.command)
         if program is None:
@@ -150,7 +158,7 @@ class TesseractEngine:
             return f"the Tesseract program {program} could not run ({exc})"
         lines = (listing.stdout or "").splitlines()
         self._installed = {ln.strip() for ln in lines[1:] if ln.strip()}
-        missing = [m for m in tesseract_models(self.languages) if m not in self._installed]
+        missing = [m for m in needed_models(self.languages) if m not in self._installed]
         if missing:
             return (
                 f"Tesseract lacks the language data {', '.join(missing)}"
@@ -166,7 +174,7 @@ class TesseractEngine:
     def read(self, image: Image.Image) -> OcrResult:
         """Every text line in ``image`` in reading order (vertical columns right to left);
         never raises."""
-        words = self._words(image, psm=3)
+        words = self._words(image, psm=3, vertical=False)
         if isinstance(words, str):
             return OcrResult.failed(words)
         return self._result(_lines_of(words))
@@ -197,7 +205,7 @@ class TesseractEngine:
         self, crops: list[np.ndarray], vertical: bool
     ) -> list[tuple[str, float] | None]:
         canvas, spans = _stack(crops, vertical)
-        words = self._words(Image.fromarray(canvas), psm=5 if vertical else 6)
+        words = self._words(Image.fromarray(canvas), psm=5 if vertical else 6, vertical=vertical)
         if isinstance(words, str):
             log.info("Tesseract failed on text regions: %s", words)
             return [None] * len(crops)
@@ -214,7 +222,7 @@ class TesseractEngine:
             readings.append((text, _mean_conf(found)) if text else None)
         return readings
 
-    def _words(self, image: Image.Image, psm: int) -> list[_Word] | str:
+    def _words(self, image: Image.Image, psm: int, vertical: bool) -> list[_Word] | str:
         """Tesseract's words with their confidence and box, or the reason it failed."""
         problem = self.problem()
         if problem:
@@ -222,12 +230,13 @@ class TesseractEngine:
         import pytesseract
 
         config = " ".join([f"--psm {psm}", *_quoted(self._data_args())])
+        os.environ.setdefault(*_OMP_LIMIT)
         try:
             with _CALL_LOCK:
                 pytesseract.pytesseract.tesseract_cmd = self._program or "tesseract"
                 data = pytesseract.image_to_data(
                     image.convert("RGB"),
-                    lang="+".join(tesseract_models(self.languages)),
+                    lang="+".join(tesseract_models(self.languages, vertical)),
                     config=config,
                     output_type=pytesseract.Output.DICT,
                     timeout=CALL_SECONDS,
