@@ -39,7 +39,9 @@ def vertical_print(columns: Sequence[str], fontsize: float = 16) -> Image.Image:
     return _to_image(page, 150)
 
 
-def scanned_pdf(path: Path, pages: Sequence[Sequence[str]], dpi: int = 200) -> Path:
+def scanned_pdf(
+    path: Path, pages: Sequence[Sequence[str]], dpi: int = 200, fontsize: float = 12
+) -> Path:
     """An image-only PDF: each page's text laid out on an A5 page, rendered, and placed back
     as a picture, so the PDF has no text layer (what a scanner makes)."""
     out = pymupdf.open()
@@ -48,8 +50,8 @@ def scanned_pdf(path: Path, pages: Sequence[Sequence[str]], dpi: int = 200) -> P
         page = src.new_page(width=420, height=595)
         y = 60.0
         for line in lines:
-            page.insert_text((40, y), line, fontname=FONT, fontsize=12)
-            y += 24
+            page.insert_text((40, y), line, fontname=FONT, fontsize=fontsize)
+            y += 2 * fontsize
         png = page.get_pixmap(dpi=dpi).tobytes("png")
         target = out.new_page(width=420, height=595)
         target.insert_image(target.rect, stream=png)

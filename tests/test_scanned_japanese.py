@@ -15,18 +15,38 @@ from engine.library import Library
 from engine.search import Query
 from tests.japanese_print import scanned_pdf
 
-# One page each: a distinctive phrase (the query) among ordinary manual sentences.
+# One page each, found by a katakana part name (the query) that RapidOCR's model skips: only
+# a Japanese reading finds it. Tesseract confuses ブ and プ in small print (ブザー read プザー,
+# キャリブレーション キャリプレーション; docs/SIGNALS.md): one such name is kept, so
+# Recall@1 may be 0.9.
+TERMS = [
+    "キャリブレーション",
+    "モータドライバ",
+    "リレーモジュール",
+    "フォトインタラプタ",
+    "センサ",
+    "ヒーター",
+    "バッテリー",
+    "スイッチ",
+    "コネクタ",
+    "ファン",
+]
+# And a sentence of its own in kanji, which the passage of a photo of the page matches.
+OWN = [
+    "温度計の校正手順を説明します。",
+    "駆動回路の配線図を示します。",
+    "接点寿命は負荷電流で変わります。",
+    "遮光板の取付位置を確認します。",
+    "照度測定値を記録します。",
+    "加熱部の温度上昇に注意します。",
+    "充電時間と放電特性を示します。",
+    "非常停止回路を点検します。",
+    "端子番号と信号名を示します。",
+    "冷却風量と騒音値を示します。",
+]
 PAGES = [
-    ("温度センサの校正手順", "温度センサの校正手順を説明します。"),
-    ("モータドライバの配線", "モータドライバの配線は電源を切ってから行ってください。"),
-    ("リレー接点の寿命", "リレー接点の寿命は負荷電流によって変わります。"),
-    ("照度センサの取付位置", "照度センサの取付位置は直射日光を避けてください。"),
-    ("液晶表示器の輝度調整", "液晶表示器の輝度調整は前面のつまみで行います。"),
-    ("非常停止ボタンの点検", "非常停止ボタンの点検は毎日始業前に行ってください。"),
-    ("圧力計の目盛り", "圧力計の目盛りは定期的に確認してください。"),
-    ("冷却ファンの清掃", "冷却ファンの清掃は三か月ごとに行います。"),
-    ("絶縁抵抗の測定", "絶縁抵抗の測定には専用の測定器を使います。"),
-    ("保護カバーの交換", "保護カバーの交換方法を図に示します。"),
+    [f"{term}の点検は毎月行ってください。", own, f"{term}を交換するときは電源を切ってください。"]
+    for term, own in zip(TERMS, OWN, strict=True)
 ]
 COMMON = [
     "本書は製品を安全にお使いいただくための説明書です。",
@@ -42,7 +62,8 @@ def scanned_library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Librar
     docs.mkdir()
     half = len(PAGES) // 2
     for name, pages in (("manual-a.pdf", PAGES[:half]), ("manual-b.pdf", PAGES[half:])):
-        scanned_pdf(docs / name, [[*COMMON[:2], sentence, COMMON[2]] for _, sentence in pages])
+        # 14 pt: in 12 pt print Tesseract also misread フォトインタラプタ (フォトインタラプブタ).
+        scanned_pdf(docs / name, [[*COMMON[:2], *lines, COMMON[2]] for lines in pages], fontsize=14)
     settings = Settings(
         models_dir=str(root / "no-models"),
         text_model_path=str(root / "no-text-model"),
@@ -61,7 +82,7 @@ def _expected(n: int) -> tuple[str, int]:
 @pytest.mark.slow
 def test_each_scanned_page_is_found_by_a_japanese_phrase(scanned_library: Library) -> None:
     found = 0
-    for n, (phrase, _) in enumerate(PAGES):
+    for n, phrase in enumerate(TERMS):
         outcome = scanned_library.search(Query(text=phrase, top_k=3, signals={"lexical"}))
         top = outcome.results[0] if outcome.results else None
         found += top is not None and (top.path.name, top.page) == _expected(n)
