@@ -6,7 +6,7 @@ synthetic phone photos of Japanese page regions of ja-docs, made as bench_distor
 them. Each engine reads every photo, interleaved per photo (the machine's load changes
 alike for all), after one warm-up read.
 
-    .venv/bin/python benchmarks/bench_ocr_speed.py [--regions 12] [--seed 0]
+    .venv/bin/python benchmarks/bench_ocr_speed.py [--regions 12] [--photos 0] [--seed 0]
 """
 
 from __future__ import annotations
@@ -40,13 +40,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--regions", type=int, default=12, help="photos of ja-docs regions")
+    parser.add_argument("--photos", type=int, default=0, help="product photos (0: all 23)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
+    products = sorted((args.corpus / "photos").iterdir())[: args.photos or None]
     sets = {
-        "product photos": [
-            Image.open(p).convert("RGB") for p in sorted((args.corpus / "photos").iterdir())
-        ],
+        "product photos": [Image.open(p).convert("RGB") for p in products],
         "ja-photos": [
             Image.open(p).convert("RGB") for p in sorted((args.corpus / "ja-photos").iterdir())
         ],
