@@ -10,7 +10,10 @@ extraction included), with the p95 of the time to the first ranking (shown befor
 photo's text is read).
 
     .venv/bin/python benchmarks/bench_distortion.py [--pdfs 30] [--queries 100] [--seed 0] [--ocr]
-        [--folders ja-docs]
+        [--folders ja-docs] [--ocr-engines auto rapidocr]
+
+With --ocr, --ocr-engines runs the fused search once per OCR engine (setting ocr_engine) on
+the same photos: "fused" is the app's default engine, "fused:NAME" each one named.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from engine.evaluation.run import timed_search
 from engine.extract.pdf import is_stencil_mask
 from engine.library import Library
 from engine.search import Query
+from engine.signals.ocr_choice import OCR_ENGINES, reader_for
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 DEFAULT_FOLDERS = ("datasheets", "ic-datasheets")
@@ -231,6 +235,13 @@ def main() -> int:
         default=list(DEFAULT_FOLDERS),
         help="corpus folders to take PDFs from (e.g. ja-docs for Japanese manuals)",
     )
+    parser.add_argument(
+        "--ocr-engines",
+        nargs="+",
+        choices=OCR_ENGINES,
+        default=[],
+        help="with --ocr: a fused run per OCR engine, on the same photos",
+    )
     args = parser.parse_args()
     if not all((args.corpus / folder).is_dir() for folder in args.folders):
         print(f"SKIP: evaluation corpus not found at {args.corpus}")
@@ -262,7 +273,12 @@ def main() -> int:
                 f"Queries: {len(cases)} ({kinds['image']} embedded images, "
                 f"{kinds['region']} page regions)"
             )
-            runs = {"visual": {"visual"}, "fused": None}
+            runs: dict[str, set[str] | None] = {"visual": {"visual"}, "fused": None}
+            readers = {
+                f"fused:{e}": reader_for(settings.replace(ocr_engine=e)) for e in args.ocr_engines
+            }
+            runs.update(dict.fromkeys(readers))
+            default_ocr = lib.searcher.ocr
             stats = {r: {"t": [], "first": [], "p1": 0, "p5": 0, "d1": 0, "d5": 0} for r in runs}
             by_origin = {(r, o): [0, 0] for r in runs for o in kinds}
             for case in cases:
@@ -270,6 +286,8 @@ def main() -> int:
                 good = targets(case, pictures, renders)
                 good_docs = {d for d, _ in good}
                 for run, signals in runs.items():
+                    reader = readers.get(run)
+                    lib.searcher.ocr = (lambda r=reader: r) if reader else default_ocr
                     query = Query(image=photo, top_k=10, signals=signals)
                     outcome, seconds, first = timed_search(lib, query)
                     results = outcome.results
@@ -292,7 +310,7 @@ def main() -> int:
                     f"{o} {by_origin[(run, o)][0]}/{by_origin[(run, o)][1]}" for o in kinds
                 )
                 print(
-                    f"{run:6s}: page R@1 {s['p1'] / n:.2f} R@5 {s['p5'] / n:.2f} | document "
+                    f"{run:14s}: page R@1 {s['p1'] / n:.2f} R@5 {s['p5'] / n:.2f} | document "
                     f"R@1 {s['d1'] / n:.2f} R@5 {s['d5'] / n:.2f} | latency p50 "
                     f"{_pct(s['t'], 50) * 1000:.0f} ms p95 {_pct(s['t'], 95) * 1000:.0f} ms "
                     f"(first ranking p95 {_pct(s['first'], 95) * 1000:.0f} ms) "

