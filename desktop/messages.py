@@ -57,6 +57,9 @@ def note_templates() -> dict[NoteCode, str]:
         NoteCode.OCR_OFF: QCoreApplication.translate(
             "Messages", "Text on photos is not read: {problem}"
         ),
+        NoteCode.JAPANESE_OCR_OFF: QCoreApplication.translate(
+            "Messages", "Japanese OCR: {problem}"
+        ),
         NoteCode.ITEM_GONE: QCoreApplication.translate(
             "Messages", "That result is no longer in the index."
         ),

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ocr_settings import OcrSettings
 from desktop.workers import Runner
 from engine.config import FolderConfig, Settings
 
@@ -296,8 +297,7 @@ class SettingsDialog(QDialog):
             dict(zip(LANGUAGES, (self.tr("Follow the system"), "English", "日本語"), strict=True)),
             s.language,
         )
-        self.ocr_box = QCheckBox(self.tr("Read text in scans and photos (OCR)"))
-        self.ocr_box.setChecked(s.ocr_enabled)
+        self.ocr_rows = OcrSettings(s)
         self.watch_box = QCheckBox(self.tr("Watch folders for changes"))
         self.watch_box.setChecked(s.watch_folders)
         self.rescan_box = QSpinBox()
@@ -314,7 +314,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Device:"), self.device_box)
         form.addRow(self.tr("Precision on the CPU:"), self.precision_box)
         form.addRow(self.tr("Language:"), self.language_box)
-        form.addRow(self.ocr_box)
+        form.addRow(self.ocr_rows)
         form.addRow(self.watch_box)
         form.addRow(self.tr("Full rescan every:"), self.rescan_box)
         form.addRow(self.tr("Index location:"), data_row)
@@ -331,14 +331,14 @@ class SettingsDialog(QDialog):
     # --- result --------------------------------------------------------------------------
 
     def result_settings(self) -> Settings:
-        return self.settings.replace(
+        edited = self.settings.replace(
             device=self.device_box.currentData(),
             cpu_precision=self.precision_box.currentData(),
             language=self.language_box.currentData(),
-            ocr_enabled=self.ocr_box.isChecked(),
             watch_folders=self.watch_box.isChecked(),
             rescan_minutes=self.rescan_box.value(),
         )
+        return self.ocr_rows.applied(edited)
 
     def chosen_data_dir(self) -> Path:
         return Path(self.data_dir_edit.text().strip() or self.data_dir).expanduser()

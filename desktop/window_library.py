@@ -25,7 +25,7 @@ from engine.changes import Changes
 from engine.config import FolderConfig, Settings
 from engine.library import ReadOnlyFolder
 from engine.library_status import ModelReadiness
-from engine.messages import Tier
+from engine.messages import Note, Tier
 from engine.store.access import StorageProblem
 from engine.summary import IndexSummary
 from engine.types import Progress, TierDone
@@ -160,6 +160,8 @@ class LibraryMixin:
         if run and run.get("finished_at"):
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(float(run["finished_at"])))
             text += " · " + QCoreApplication.translate("MainWindow", "last update {0}").format(when)
+        if status.get("ocr_note"):  # Tesseract missing: said where the index state is said
+            text += " · " + note_text(Note.from_json(status["ocr_note"]))
         self.counts_label.setText(text)
         self._indexed_files = int(counts.get("files", 0))
         self.update_first_run()

@@ -84,6 +84,16 @@ class Settings:
     # rankings), fp32 otherwise; "fp32" / "bf16" force one (engine.encode.device).
     cpu_precision: str = "auto"
     ocr_enabled: bool = True
+    # Which OCR reads: "auto" = RapidOCR finds and reads text, Tesseract reads again what
+    # holds Japanese and reads scanned pages whole; "rapidocr" or "tesseract" alone
+    # (engine.signals.ocr_choice, docs/SIGNALS.md).
+    ocr_engine: str = "auto"
+    # Languages of the print to read: "ja", "en" (or any Tesseract model name, e.g. "deu").
+    ocr_languages: tuple[str, ...] = ("ja", "en")
+    # The Tesseract program (default: found on PATH) and its language-data folder (default:
+    # Tesseract's own, or TESSDATA_PREFIX).
+    tesseract_command: str | None = None
+    tessdata_dir: str | None = None
     visual_match_enabled: bool = True
     calibration_enabled: bool = True
     language: str = "system"  # system | en | ja
@@ -119,6 +129,8 @@ class Settings:
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         values["folders"] = tuple(FolderConfig.from_json(f) for f in values.get("folders") or ())
+        if "ocr_languages" in values:  # a JSON list
+            values["ocr_languages"] = tuple(str(code) for code in values["ocr_languages"] or ())
         return cls(**values)
 
     def replace(self, **changes: Any) -> Settings:

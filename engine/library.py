@@ -35,7 +35,7 @@ from engine.config import (
 from engine.encode.encoders import Encoders
 from engine.errors import IndexBusy as IndexBusy  # clients catch it from the front door
 from engine.imaging import encoder_view
-from engine.library_status import ModelReadiness, library_status
+from engine.library_status import ModelReadiness, library_status, ocr_status
 from engine.messages import Note, NoteCode, Phase, Tier, note
 from engine.recovery import (
     Repair,
@@ -45,7 +45,7 @@ from engine.recovery import (
     unfinished_on_failure,
 )
 from engine.search import Query, Searcher, SearchOutcome, Signal
-from engine.signals.ocr import OcrEngine
+from engine.signals.ocr_choice import OcrReader, ocr_choice, reader_for
 from engine.signals.visual import VisualSearch
 from engine.store.access import ReadOnlyFolder as ReadOnlyFolder  # clients catch it here
 from engine.store.access import is_read_only, refuse_if_read_only
@@ -97,7 +97,7 @@ class Library:
         self.alignment = AlignmentState(self.data_dir / "alignment")
         self.alignment.enabled = self._settings.calibration_enabled
         self.visual = VisualSearch(self.catalog, self.data_dir / "visual")
-        self._ocr: OcrEngine | None = None
+        self._ocr: OcrReader | None = None
         self.searcher = Searcher(
             self.catalog,
             self.vectors,
@@ -163,6 +163,7 @@ class Library:
         an index run, encode stored images, forget removed folders with remove_folder...)."""
         changes = diff_settings(self._settings, new)
         self._refuse_if_read_only()
+        changes_from = self._settings
         save_settings(self.data_dir, new)
         self._settings = new
         self.encoders.settings = new
@@ -172,6 +173,8 @@ class Library:
             self.encoders.reset_text()
         self.alignment.enabled = new.calibration_enabled
         self.searcher.visual = self.visual if new.visual_match_enabled else None
+        if ocr_choice(new) != ocr_choice(changes_from):
+            self._ocr = None  # the next read builds the reader the new settings ask for
         return changes
 
     def persist_settings(self) -> None:
@@ -330,13 +333,21 @@ class Library:
 
         return run_ocr(self.catalog, self._settings, engine, progress, cancel)
 
-    def ocr_engine(self) -> OcrEngine | None:
-        """The OCR engine when OCR is on in the settings (loaded lazily, once)."""
+    def ocr_engine(self) -> OcrReader | None:
+        """The OCR reader when OCR is on in the settings (its engines load lazily, once)."""
         if not self._settings.ocr_enabled:
             return None
         if self._ocr is None:
-            self._ocr = OcrEngine()
+            self._ocr = reader_for(self._settings)
         return self._ocr
+
+    def ocr_note(self) -> Note | None:
+        """Why Japanese print is read less well than the settings ask (Tesseract missing or
+        without its language data, an unknown engine setting); None when all is well. Runs
+        ``tesseract --list-langs`` once per reader."""
+        reader = self.ocr_engine()
+        problem = reader.problem() if reader is not None else ""
+        return note(NoteCode.JAPANESE_OCR_OFF, problem=problem) if problem else None
 
     # --- searching -----------------------------------------------------------------------
 
@@ -454,6 +465,7 @@ class Library:
             "counts": self.catalog.counts(),
             "tiers": self.catalog.tier_counts(),
             "last_run": self.catalog.last_run(),
+            "ocr_note": ocr_status(self._settings, self.ocr_note())["ocr_note"],
         }
 
     def check(self) -> None:
@@ -466,6 +478,7 @@ class Library:
         (engine.library_status)."""
         status = library_status(self.data_dir, self._settings, self.catalog, self.encoders)
         status["read_only"] = self.read_only
+        status.update(ocr_status(self._settings, self.ocr_note()))
         return status
 
     def access_note(self) -> Note | None:

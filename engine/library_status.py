@@ -11,6 +11,7 @@ from engine.config import Settings
 from engine.encode.device import describe_device
 from engine.encode.encoders import Encoders
 from engine.encode.status import ModelState, model_status
+from engine.messages import Note
 from engine.store.catalog import Catalog
 
 
@@ -49,6 +50,15 @@ def library_status(
         "skipped": [{"path": p, "reason": r} for p, r in catalog.skipped()],
         "folders": [f.path for f in settings.folders],
         "checked_at": time.time(),
+    }
+
+
+def ocr_status(settings: Settings, problem: Note | None) -> dict[str, object]:
+    """The OCR engine in use, its languages, and the note saying what is missing."""
+    return {
+        "ocr_engine": settings.ocr_engine if settings.ocr_enabled else "off",
+        "ocr_languages": list(settings.ocr_languages),
+        "ocr_note": problem.to_json() if problem else None,
     }
 
 

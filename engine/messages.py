@@ -70,6 +70,9 @@ class NoteCode(StrEnum):
     IMAGE_SEARCH_OFF = "image-search-off"  # params: problem
     TEXT_SEARCH_OFF = "text-search-off"  # params: problem (lexical search still works)
     OCR_OFF = "ocr-off"  # params: problem
+    # Tesseract is wanted (setting ocr_engine) but missing or lacks its language data:
+    # RapidOCR reads everything (Japanese worse).
+    JAPANESE_OCR_OFF = "japanese-ocr-off"  # params: problem
     ITEM_GONE = "item-gone"  # "find similar" on a result that left the index
     # The query names a part number no indexed file mentions: the results are only related.
     PART_NUMBER_NOT_FOUND = "part-number-not-found"  # params: part
@@ -110,6 +113,7 @@ NOTE_ENGLISH: dict[NoteCode, str] = {
     NoteCode.IMAGE_SEARCH_OFF: "Image-semantic search is off: {problem}",
     NoteCode.TEXT_SEARCH_OFF: "Semantic text search is off (word search still works): {problem}",
     NoteCode.OCR_OFF: "Text on photos is not read: {problem}",
+    NoteCode.JAPANESE_OCR_OFF: "Japanese OCR: {problem}",
     NoteCode.ITEM_GONE: "That result is no longer in the index.",
     NoteCode.PART_NUMBER_NOT_FOUND: "No file mentions {part}; the results are only related.",
     NoteCode.READ_ONLY_LIBRARY: (

@@ -32,7 +32,8 @@ from engine.imaging import query_view
 from engine.messages import Note, NoteCode, ReasonCode, note, reason
 from engine.signals.lexical import LexicalSearch
 from engine.signals.lexicon import repair_lines
-from engine.signals.ocr import OcrEngine, OcrResult
+from engine.signals.ocr import OcrResult
+from engine.signals.ocr_choice import TextReader
 from engine.signals.partnumbers import extract_part_numbers, match_part_number, salient_terms
 from engine.signals.passage import PassageSearch
 from engine.signals.tokenize import query_terms, token_list
@@ -106,7 +107,7 @@ class Searcher:
         encoders: Encoders,
         alignment: AlignmentState,
         visual: VisualSearch | None = None,
-        ocr: Callable[[], OcrEngine | None] | None = None,
+        ocr: Callable[[], TextReader | None] | None = None,
         extra_signals: list[Signal] | None = None,
     ) -> None:
         self.catalog = catalog
@@ -217,8 +218,8 @@ class Searcher:
         if clip is not None:
             ctx.clip_text = self._helper.submit(clip.encode_texts, [text])
 
-    def _photo_ocr(self, ctx: _QueryContext) -> OcrEngine | None:
-        """The OCR engine when this query is a photo whose text is wanted, else None."""
+    def _photo_ocr(self, ctx: _QueryContext) -> TextReader | None:
+        """The OCR reader when this query is a photo whose text is wanted, else None."""
         if ctx.query.image is None or not self._wants(*OCR_SIGNALS, ctx=ctx):
             return None
         return self.ocr()

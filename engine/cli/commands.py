@@ -16,6 +16,7 @@ from engine.cli.common import (
     open_library,
     print_json,
 )
+from engine.messages import Note
 from engine.summary import BackupOutcome
 
 if TYPE_CHECKING:
@@ -175,6 +176,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"  semantic text search: {status['text_search']} ({status['text_model']})")
     if status["text_search_problem"]:
         print(f"    {status['text_search_problem']}")
+    languages = "+".join(status["ocr_languages"])  # type: ignore[arg-type]
+    print(f"  OCR: {status['ocr_engine']} ({languages})")
+    if status["ocr_note"]:
+        print(f"    {Note.from_json(status['ocr_note']).english()}")  # type: ignore[arg-type]
     tiers: dict[str, int] = status["tiers"]  # type: ignore[assignment]
     files = counts.get("files", 0)
     print("  tiers (files): " + ", ".join(f"{t} {n}/{files}" for t, n in tiers.items()))

@@ -21,7 +21,8 @@ from engine.extract.images import open_image_safely
 from engine.extract.pdf import render_page
 from engine.indexing.eta import WorkEstimate
 from engine.messages import Phase
-from engine.signals.ocr import OcrEngine, OcrResult
+from engine.signals.ocr import OcrResult
+from engine.signals.ocr_choice import OcrReader
 from engine.signals.tokenize import fts_tokens
 from engine.store.catalog import Catalog
 from engine.summary import OcrSummary
@@ -35,7 +36,7 @@ OCR_RENDER_DPI = 150  # scanned pages: enough resolution for the recogniser
 def run_ocr(
     catalog: Catalog,
     settings: Settings,
-    engine: OcrEngine,
+    engine: OcrReader,
     progress: ProgressCallback = no_progress,
     cancel: CancelCheck = never_cancel,
 ) -> OcrSummary:
@@ -65,13 +66,14 @@ def run_ocr(
 
 
 def _read(
-    engine: OcrEngine, settings: Settings, kind: str, page: int | None, path: Path
+    engine: OcrReader, settings: Settings, kind: str, page: int | None, path: Path
 ) -> OcrResult:
     try:
         image = _source_image(settings, kind, page, path)
     except (ExtractError, OSError, RuntimeError, ValueError) as exc:
         return OcrResult.failed(f"could not open the image again: {exc}")
-    return engine.read(image)
+    # A page without a text layer is a scan: read as a page (layout, columns), not a photo.
+    return engine.read(image) if kind == "photo" else engine.read_scan(image)
 
 
 def _source_image(settings: Settings, kind: str, page: int | None, path: Path) -> Image.Image:

@@ -190,6 +190,17 @@ JA = {
     "Image search is off: {problem}": "画像検索はオフです：{problem}",
     "Semantic text search is off (word search still works): {problem}": "意味によるテキスト検索はオフです（語による検索は使えます）：{problem}",
     "Text on photos is not read: {problem}": "写真の文字は読み取られません：{problem}",
+    "Japanese OCR: {problem}": "日本語のOCR：{problem}",
+    # settings: OCR
+    "Automatic: RapidOCR, and Tesseract for Japanese and scans": "自動：RapidOCR、日本語とスキャンにはTesseract",
+    "RapidOCR only": "RapidOCRのみ",
+    "Tesseract only": "Tesseractのみ",
+    "Japanese": "日本語",
+    "English": "英語",
+    "found automatically": "自動で検出",
+    "OCR engine:": "OCRエンジン：",
+    "Languages of the print:": "読み取る文字の言語：",
+    "Tesseract program:": "Tesseractのプログラム：",
     "That result is no longer in the index.": "その結果はもうインデックスにありません。",
     "No file mentions {part}; the results are only related.": "{part} を含むファイルはありません。以下は関連する結果です。",
     # a read-only index folder, a full disk (desktop/messages.py)

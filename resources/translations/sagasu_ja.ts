@@ -201,62 +201,62 @@
       <translation>最終更新 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="181" />
+      <location filename="../../desktop/window_library.py" line="183" />
       <source>Image search is off: the image model (CLIP) is not installed.</source>
       <translation>画像検索は無効です：画像モデル（CLIP）がインストールされていません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="185" />
+      <location filename="../../desktop/window_library.py" line="187" />
       <source>Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.</source>
       <translation>テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="192" />
+      <location filename="../../desktop/window_library.py" line="194" />
       <source>Download…</source>
       <translation>ダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="196" />
+      <location filename="../../desktop/window_library.py" line="198" />
       <source>Import…</source>
       <translation>取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="207" />
+      <location filename="../../desktop/window_library.py" line="209" />
       <source>Semantic text search is off.</source>
       <translation>意味によるテキスト検索はオフです。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="209" />
+      <location filename="../../desktop/window_library.py" line="211" />
       <source>Word, part-number and image search work. The text model could not be loaded: {0}</source>
       <translation>語・型番・画像による検索は使えます。テキストモデルを読み込めませんでした：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="215" />
+      <location filename="../../desktop/window_library.py" line="217" />
       <source>Models…</source>
       <translation>モデル…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="237" />
+      <location filename="../../desktop/window_library.py" line="239" />
       <source>Add a folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="245" />
+      <location filename="../../desktop/window_library.py" line="247" />
       <source>Index the sample files</source>
       <translation>サンプルをインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="251" />
+      <location filename="../../desktop/window_library.py" line="253" />
       <source>Welcome to Sagasu.</source>
       <translation>「探す」へようこそ。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="253" />
+      <location filename="../../desktop/window_library.py" line="255" />
       <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
       <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="307" />
+      <location filename="../../desktop/window_library.py" line="309" />
       <source>The new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
@@ -415,168 +415,226 @@
     </message>
     <message>
       <location filename="../../desktop/messages.py" line="60" />
+      <source>Japanese OCR: {problem}</source>
+      <translation>日本語のOCR：{problem}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="63" />
       <source>That result is no longer in the index.</source>
       <translation>その結果はもうインデックスにありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="63" />
+      <location filename="../../desktop/messages.py" line="66" />
       <source>No file mentions {part}; the results are only related.</source>
       <translation>{part} を含むファイルはありません。以下は関連する結果です。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="66" />
+      <location filename="../../desktop/messages.py" line="69" />
       <source>This index folder is read-only: searching works, but indexing and changing settings are unavailable.</source>
       <translation>このインデックスフォルダは読み取り専用です。検索はできますが、インデックス作成と設定の変更はできません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="76" />
+      <location filename="../../desktop/messages.py" line="79" />
       <source>text similarity ({similarity:.2f})</source>
       <translation>文章の類似度（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="79" />
+      <location filename="../../desktop/messages.py" line="82" />
       <source>looks like the description ({similarity:.2f})</source>
       <translation>説明に合う見た目（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="82" />
+      <location filename="../../desktop/messages.py" line="85" />
       <source>visually similar ({similarity:.2f})</source>
       <translation>見た目が似ている（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="85" />
+      <location filename="../../desktop/messages.py" line="88" />
       <source>text about it ({similarity:.2f})</source>
       <translation>これについての文章（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="88" />
+      <location filename="../../desktop/messages.py" line="91" />
       <source>terms: {terms}</source>
       <translation>含まれる語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="89" />
+      <location filename="../../desktop/messages.py" line="92" />
       <source>text read from the photo: {terms}</source>
       <translation>写真から読み取った語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="92" />
+      <location filename="../../desktop/messages.py" line="95" />
       <source>part number {part}</source>
       <translation>型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="93" />
+      <location filename="../../desktop/messages.py" line="96" />
       <source>similar part number {part}</source>
       <translation>類似の型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="96" />
+      <location filename="../../desktop/messages.py" line="99" />
       <source>part number {part} (read from the photo)</source>
       <translation>型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="99" />
+      <location filename="../../desktop/messages.py" line="102" />
       <source>similar part number {part} (read from the photo)</source>
       <translation>類似の型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="102" />
+      <location filename="../../desktop/messages.py" line="105" />
       <source>figure matched ({inliers} inliers)</source>
       <translation>図が一致（対応点 {inliers} 個）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="105" />
+      <location filename="../../desktop/messages.py" line="108" />
       <source>shows the text read from the photo ({share:.0%}): “{excerpt}”</source>
       <translation>写真から読み取った文章が載っている（{share:.0%}）：「{excerpt}」</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="108" />
+      <location filename="../../desktop/messages.py" line="111" />
       <source>{detail}</source>
       <translation>{detail}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="109" />
+      <location filename="../../desktop/messages.py" line="112" />
       <source>could not be read ({error})</source>
       <translation>読み込めませんでした（{error}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="112" />
+      <location filename="../../desktop/messages.py" line="115" />
       <source>reading it gave nothing for {seconds:.0f} s and was stopped (setting extract_stall_seconds)</source>
       <translation>{seconds:.0f} 秒間読み込みが進まなかったため中止しました（設定 extract_stall_seconds）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="117" />
+      <location filename="../../desktop/messages.py" line="120" />
       <source>reading it took over {seconds:.0f} s and was stopped (setting extract_file_seconds)</source>
       <translation>読み込みに {seconds:.0f} 秒以上かかったため中止しました（設定 extract_file_seconds）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="121" />
+      <location filename="../../desktop/messages.py" line="124" />
       <source>the process reading it ended unexpectedly ({detail})</source>
       <translation>読み込み中のプロセスが予期せず終了しました（{detail}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="129" />
+      <location filename="../../desktop/messages.py" line="132" />
       <source>The disk holding the search index is full. Free some space, then index again; what was indexed is kept.</source>
       <translation>検索インデックスを置いたディスクがいっぱいです。空き容量を作ってから、もう一度インデックスしてください。インデックス済みの分はそのまま残ります。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="134" />
+      <location filename="../../desktop/messages.py" line="137" />
       <source>The index folder is read-only: searching works, but indexing and changing settings need write access to it.</source>
       <translation>インデックスフォルダは読み取り専用です。検索はできますが、インデックス作成と設定の変更にはこのフォルダへの書き込み権限が必要です。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="165" />
+      <location filename="../../desktop/messages.py" line="168" />
       <source>{0} of {1} files</source>
       <translation>{0} / {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="167" />
+      <location filename="../../desktop/messages.py" line="170" />
       <source>{0} of {1}</source>
       <translation>{0} / {1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="171" />
+      <location filename="../../desktop/messages.py" line="174" />
       <source>{0} files found</source>
       <translation>{0} 個のファイルを発見</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="174" />
+      <location filename="../../desktop/messages.py" line="177" />
       <source>{0} of {1} pages</source>
       <translation>{0} / {1} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="179" />
+      <location filename="../../desktop/messages.py" line="182" />
       <source>{0} pages</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="181" />
+      <location filename="../../desktop/messages.py" line="184" />
       <source>{0:.1f} pages/s</source>
       <translation>{0:.1f} ページ/秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="184" />
+      <location filename="../../desktop/messages.py" line="187" />
       <source>about {0} left</source>
       <translation>残り約 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="201" />
+      <location filename="../../desktop/messages.py" line="204" />
       <source>word search on {0} files, pictures on {1} so far</source>
       <translation>語句検索は {0} ファイルで可能、画像は今のところ {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="209" />
+      <location filename="../../desktop/messages.py" line="212" />
       <source>{0} s</source>
       <translation>{0} 秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="211" />
+      <location filename="../../desktop/messages.py" line="214" />
       <source>{0} min</source>
       <translation>{0} 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="212" />
+      <location filename="../../desktop/messages.py" line="215" />
       <source>{0} h {1} min</source>
       <translation>{0} 時間 {1} 分</translation>
+    </message>
+  </context>
+  <context>
+    <name>OcrSettings</name>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="22" />
+      <source>Read text in scans and photos (OCR)</source>
+      <translation>スキャンや写真の文字を読み取る（OCR）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="26" />
+      <source>Automatic: RapidOCR, and Tesseract for Japanese and scans</source>
+      <translation>自動：RapidOCR、日本語とスキャンにはTesseract</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="27" />
+      <source>RapidOCR only</source>
+      <translation>RapidOCRのみ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="28" />
+      <source>Tesseract only</source>
+      <translation>Tesseractのみ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="34" />
+      <source>Japanese</source>
+      <translation>日本語</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="35" />
+      <source>English</source>
+      <translation>英語</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="43" />
+      <source>found automatically</source>
+      <translation>自動で検出</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="48" />
+      <source>OCR engine:</source>
+      <translation>OCRエンジン：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="49" />
+      <source>Languages of the print:</source>
+      <translation>読み取る文字の言語：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="50" />
+      <source>Tesseract program:</source>
+      <translation>Tesseractのプログラム：</translation>
     </message>
   </context>
   <context>
@@ -744,179 +802,174 @@
   <context>
     <name>SettingsDialog</name>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="54" />
+      <location filename="../../desktop/settings_dialog.py" line="55" />
       <source>Sagasu settings</source>
       <translation>「探す」の設定</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="62" />
+      <location filename="../../desktop/settings_dialog.py" line="63" />
       <source>Folders</source>
       <translation>フォルダ</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="63" />
+      <location filename="../../desktop/settings_dialog.py" line="64" />
       <source>Models</source>
       <translation>モデル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="64" />
+      <location filename="../../desktop/settings_dialog.py" line="65" />
       <source>General</source>
       <translation>全般</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="85" />
+      <location filename="../../desktop/settings_dialog.py" line="86" />
       <source>Add folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="87" />
+      <location filename="../../desktop/settings_dialog.py" line="88" />
       <source>Remove</source>
       <translation>削除</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="90" />
+      <location filename="../../desktop/settings_dialog.py" line="91" />
       <source>e.g. *.pdf, drawings/**</source>
       <translation>例：*.pdf, drawings/**</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="92" />
+      <location filename="../../desktop/settings_dialog.py" line="93" />
       <source>e.g. old/**, *_draft.pdf</source>
       <translation>例：old/**, *_draft.pdf</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="100" />
+      <location filename="../../desktop/settings_dialog.py" line="101" />
       <source>Include only:</source>
       <translation>対象のみ：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="101" />
+      <location filename="../../desktop/settings_dialog.py" line="102" />
       <source>Exclude:</source>
       <translation>除外：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="103" />
+      <location filename="../../desktop/settings_dialog.py" line="104" />
       <source>Folders to index (PDFs and photos inside are searched):</source>
       <translation>インデックスするフォルダ（中のPDFと写真が検索対象になります）：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="111" />
+      <location filename="../../desktop/settings_dialog.py" line="112" />
       <source>Folder to index</source>
       <translation>インデックスするフォルダ</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="159" />
+      <location filename="../../desktop/settings_dialog.py" line="160" />
       <source>Model</source>
       <translation>モデル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="159" />
+      <location filename="../../desktop/settings_dialog.py" line="160" />
       <source>State</source>
       <translation>状態</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="159" />
+      <location filename="../../desktop/settings_dialog.py" line="160" />
       <source>Details</source>
       <translation>詳細</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="164" />
+      <location filename="../../desktop/settings_dialog.py" line="165" />
       <source>Use selected model</source>
       <translation>選択したモデルを使う</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="166" />
+      <location filename="../../desktop/settings_dialog.py" line="167" />
       <source>Download selected…</source>
       <translation>選択したモデルをダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="168" />
+      <location filename="../../desktop/settings_dialog.py" line="169" />
       <source>Import weights file…</source>
       <translation>重みファイルを取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="188" />
+      <location filename="../../desktop/settings_dialog.py" line="189" />
       <source>Checking installed models…</source>
       <translation>インストール済みのモデルを確認中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="196" />
+      <location filename="../../desktop/settings_dialog.py" line="197" />
       <source>installed</source>
       <translation>インストール済み</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="196" />
+      <location filename="../../desktop/settings_dialog.py" line="197" />
       <source>missing</source>
       <translation>未インストール</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="221" />
+      <location filename="../../desktop/settings_dialog.py" line="222" />
       <source>Select an image (CLIP) model first.</source>
       <translation>先に画像（CLIP）モデルを選択してください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="224" />
+      <location filename="../../desktop/settings_dialog.py" line="225" />
       <source>Downloading {0}…</source>
       <translation>{0} をダウンロード中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="233" />
+      <location filename="../../desktop/settings_dialog.py" line="234" />
       <source>CLIP weights file</source>
       <translation>CLIPの重みファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="241" />
+      <location filename="../../desktop/settings_dialog.py" line="242" />
       <source>Importing {0}…</source>
       <translation>{0} を取り込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="261" />
+      <location filename="../../desktop/settings_dialog.py" line="262" />
       <source>Installed: {0}</source>
       <translation>インストールしました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="280" />
+      <location filename="../../desktop/settings_dialog.py" line="281" />
       <source>Automatic (GPU when available)</source>
       <translation>自動（使えればGPU）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="281" />
+      <location filename="../../desktop/settings_dialog.py" line="282" />
       <source>CPU</source>
       <translation>CPU</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="282" />
+      <location filename="../../desktop/settings_dialog.py" line="283" />
       <source>GPU (CUDA)</source>
       <translation>GPU（CUDA）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="283" />
+      <location filename="../../desktop/settings_dialog.py" line="284" />
       <source>GPU (Apple)</source>
       <translation>GPU（Apple）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="289" />
+      <location filename="../../desktop/settings_dialog.py" line="290" />
       <source>Automatic (bfloat16 where the CPU supports it)</source>
       <translation>自動（CPUが対応していればbfloat16）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="290" />
+      <location filename="../../desktop/settings_dialog.py" line="291" />
       <source>Full precision (float32)</source>
       <translation>完全精度（float32）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="291" />
+      <location filename="../../desktop/settings_dialog.py" line="292" />
       <source>bfloat16 (faster on recent CPUs)</source>
       <translation>bfloat16（最近のCPUで高速）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="296" />
+      <location filename="../../desktop/settings_dialog.py" line="297" />
       <source>Follow the system</source>
       <translation>システムに従う</translation>
-    </message>
-    <message>
-      <location filename="../../desktop/settings_dialog.py" line="299" />
-      <source>Read text in scans and photos (OCR)</source>
-      <translation>スキャンや写真の文字を読み取る（OCR）</translation>
     </message>
     <message>
       <location filename="../../desktop/settings_dialog.py" line="301" />
