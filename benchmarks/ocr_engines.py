@@ -1,12 +1,21 @@
 """The OCR engines bench_ocr_cer.py measures, each as one call: a crop in, its text out.
 
-* ``rapidocr``: the product's ``engine.signals.ocr.OcrEngine`` as the indexer runs it.
-* ``tess:LANG:PSM[:xS]``: Tesseract through pytesseract, as a product adapter would call it:
-  ``LANG`` and page segmentation mode ``PSM`` for wide images, ``jpn_vert`` with PSM 5 (one
-  block of vertical text) for images taller than wide; ``xS`` enlarges the image S times
-  first. ``tesseract`` is ``tess:jpn+eng:6``, the default languages of issue #16.
-* ``boxes:LANG:PSM``: RapidOCR's detector finds the text boxes (the product's own pass,
-  levelled and rectified by RapidOCR), Tesseract reads each box: ``LANG`` with ``PSM`` for a
+The product's three engine choices (``Settings.ocr_engine``, engine.signals.ocr_choice), with
+the default languages (Japanese and English), reading a photo as the indexer and the search do
+(``OcrReader.read``):
+* ``rapidocr``: RapidOCR alone;
+* ``tesseract``: Tesseract alone, on the whole image (its layout analysis, psm 3);
+* ``auto``: the combination: RapidOCR detects and reads, Tesseract reads again the boxes
+  holding Japanese or read with little confidence, the better reading of each box is kept.
+
+Variants, for choosing settings (by name with ``--engines``):
+* ``scan:ENGINE``: the product's reading of a page without a text layer
+  (``OcrReader.read_scan``);
+* ``tess:LANG:PSM[:xS]``: Tesseract through pytesseract on the whole image: ``LANG`` and page
+  segmentation mode ``PSM`` for wide images, ``jpn_vert`` with PSM 5 (one block of vertical
+  text) for images taller than wide; ``xS`` enlarges the image S times first;
+* ``boxes:LANG:PSM``: RapidOCR's detector finds the text boxes, each is warped upright (corners
+  ordered by position, see ``_upright``) and read by Tesseract: ``LANG`` with ``PSM`` for a
   wide box, ``jpn_vert`` with PSM 5 for a tall one.
 """
 
@@ -19,16 +28,18 @@ import numpy as np
 from PIL import Image
 
 Read = Callable[[Image.Image], str]
-TESSERACT = "tess:jpn+eng:6"
+PRODUCT = ("rapidocr", "tesseract", "auto")
 
 
-def rapidocr() -> Read:
-    from engine.signals.ocr import OcrEngine
+def product(choice: str, scan: bool = False) -> Read:
+    """The product's reader for the engine ``choice``, default settings otherwise."""
+    from engine.config import Settings
+    from engine.signals.ocr_choice import reader_for
 
-    engine = OcrEngine()
+    reader = reader_for(Settings(ocr_engine=choice))
 
     def read(image: Image.Image) -> str:
-        return engine.read(image).text
+        return (reader.read_scan(image) if scan else reader.read(image)).text
 
     return read
 
@@ -78,20 +89,26 @@ def boxes(spec: str) -> Read:
 
 
 def _upright(bgr: np.ndarray, box: np.ndarray) -> tuple[Image.Image, bool]:
-    """The box's print warped level, and whether it is a column (taller than 1.5x wide on
-    the photo). RapidOCR's own crops lay a column on its side, and which side depends on
-    the corner its box starts from: corners are ordered here by position instead."""
+    """The box's print warped level, and whether it is a column (its extent on the photo
+    1.5 times taller than wide). Corners are named by position along the box's long axis:
+    RapidOCR's own corner order starts at another corner once a column leans more than a
+    few degrees, and its crops lay a column on one side or the other."""
     pts = np.asarray(box, np.float32).reshape(4, 2)
-    top, bottom = pts[np.argsort(pts[:, 1])][:2], pts[np.argsort(pts[:, 1])][2:]
-    tl, tr = top[np.argsort(top[:, 0])]
-    bl, br = bottom[np.argsort(bottom[:, 0])]
+    xs, ys = pts[:, 0], pts[:, 1]
+    tall = bool(ys.max() - ys.min() >= 1.5 * (xs.max() - xs.min()))
+    if tall:  # the two top corners, then the two bottom ones, each pair left to right
+        top, bottom = pts[np.argsort(ys)][:2], pts[np.argsort(ys)][2:]
+        tl, tr = top[np.argsort(top[:, 0])]
+        bl, br = bottom[np.argsort(bottom[:, 0])]
+    else:  # the two left corners, then the two right ones, each pair top to bottom
+        left, right = pts[np.argsort(xs)][:2], pts[np.argsort(xs)][2:]
+        tl, bl = left[np.argsort(left[:, 1])]
+        tr, br = right[np.argsort(right[:, 1])]
     width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
     height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
     target = np.array([(0, 0), (width, 0), (width, height), (0, height)], np.float32)
     m = cv2.getPerspectiveTransform(np.array([tl, tr, br, bl], np.float32), target)
     flat = cv2.warpPerspective(bgr, m, (max(width, 1), max(height, 1)), flags=cv2.INTER_CUBIC)
-    xs, ys = pts[:, 0], pts[:, 1]
-    tall = bool(ys.max() - ys.min() >= 1.5 * (xs.max() - xs.min()))
     return Image.fromarray(np.ascontiguousarray(flat[:, :, ::-1])), tall
 
 
@@ -105,17 +122,22 @@ def tesseract_ready() -> bool:
 
 
 def available() -> dict[str, Read]:
-    """The default engines that can run here."""
-    readers = {"rapidocr": rapidocr()}
-    if tesseract_ready():
-        readers["tesseract"] = tesseract(TESSERACT)
-    return readers
+    """The product's engines that can run here (RapidOCR alone without Tesseract)."""
+    names = PRODUCT if tesseract_ready() else PRODUCT[:1]
+    return {name: product(name) for name in names}
 
 
 def reader(name: str) -> Read | None:
-    """A default engine, or a Tesseract variant named ``tess:...``; None when unknown."""
-    if name.startswith(("tess:", "boxes:")):
-        if not tesseract_ready():
-            return None
-        return tesseract(name) if name.startswith("tess:") else boxes(name)
-    return available().get(name)
+    """An engine or a variant by name (module docstring); None when unknown or when it
+    needs Tesseract and Tesseract is missing."""
+    kind, _, rest = name.partition(":")
+    if name == "rapidocr" or (kind == "scan" and rest == "rapidocr"):
+        return product("rapidocr", scan=kind == "scan")
+    if not tesseract_ready():
+        return None
+    variants = {"tess": tesseract, "boxes": boxes}
+    if name in PRODUCT:
+        return product(name)
+    if kind == "scan" and rest in PRODUCT:
+        return product(rest, scan=True)
+    return variants[kind](name) if kind in variants and rest else None

@@ -142,3 +142,34 @@ def test_vertical_typesetting_runs_top_to_bottom() -> None:
     assert column.height > 5 * column.width
     reading = pytesseract.image_to_string(column, lang="jpn_vert", config="--psm 5")
     assert cer("設定（初期値）を確認する。", reading) <= 0.2
+
+
+# --- straightening a detected box ------------------------------------------------------------
+
+
+def _leaning_box(size: tuple[float, float], degrees: float, start: int) -> np.ndarray:
+    """The corners of a ``size`` (w, h) box centred at (500, 500), turned ``degrees``,
+    listed clockwise from corner ``start`` (0: top-left), as a detector may list them."""
+    w, h = size
+    corners = np.array([(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)])
+    a = np.radians(degrees)
+    turn = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+    return np.roll(corners @ turn.T + 500, -start, axis=0).astype(np.float32)
+
+
+@pytest.mark.parametrize("start", [0, 1, 2, 3])
+@pytest.mark.parametrize("degrees", [-25, -8, 0, 8, 25])
+def test_a_leaning_box_is_straightened_upright_whichever_corner_it_starts_from(
+    start: int, degrees: float
+) -> None:
+    """RapidOCR lists a leaning column's corners from another corner than the top-left: the
+    column must still come out upright (tall) and a line level (wide), ink where it was."""
+    import ocr_engines
+
+    page = np.full((1000, 1000, 3), 255, np.uint8)
+    for size in ((60, 600), (600, 60)):
+        box = _leaning_box(size, degrees, start)
+        crop, tall = ocr_engines._upright(page, box)
+        assert tall == (size[1] > size[0])
+        assert (crop.height > 5 * crop.width) == tall
+        assert (crop.width > 5 * crop.height) == (not tall)
