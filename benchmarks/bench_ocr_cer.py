@@ -59,14 +59,16 @@ Read = Callable[[Image.Image], str]
 
 
 def make_crops(corpus: Path, sets: Sequence[str], n: int, seed: int) -> dict[str, list[Crop]]:
-    """``n`` crops per set; the vertical set typesets the horizontal set's lines."""
-    rng = np.random.default_rng(seed)
+    """``n`` crops per set; the vertical set typesets the horizontal set's lines. Each set
+    draws from its own random stream: a set's crops are the same whichever others run."""
     crops: dict[str, list[Crop]] = {}
     for kind in (JA, EN):
         if kind in sets or (kind == JA and JA_VERTICAL in sets):
             pdfs = [p for f in FOLDERS[kind] for p in sorted((corpus / f).glob("*.pdf"))]
+            rng = np.random.default_rng([seed, SETS.index(kind)])
             crops[kind] = ocr_crops.line_crops(pdfs, kind, n, rng)
     if JA_VERTICAL in sets:
+        rng = np.random.default_rng([seed, SETS.index(JA_VERTICAL)])
         crops[JA_VERTICAL] = list(ocr_crops.vertical_crops(crops[JA], rng))
     return {kind: crops[kind] for kind in sets}
 
