@@ -19,7 +19,6 @@ the same photos: "fused" is the app's default engine, "fused:NAME" each one name
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import shutil
 import sys
@@ -30,12 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageChops, ImageFilter
+from PIL import Image, ImageChops
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common
+from photo import photograph
 
 from engine.config import FolderConfig, Settings
 from engine.evaluation.run import timed_search
@@ -162,55 +162,6 @@ def sources(
                     cases.append(Case(pdf.name, {page.number + 1}, crop, "region", box=box))
                     break
     return cases
-
-
-def _perspective_coeffs(dst: np.ndarray, src: np.ndarray) -> list[float]:
-    rows = []
-    for (x, y), (u, v) in zip(dst, src, strict=True):
-        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
-        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
-    return list(np.linalg.solve(np.array(rows, float), src.reshape(8).astype(float)))
-
-
-def photograph(img: Image.Image, rng: np.random.Generator) -> Image.Image:
-    """A synthetic phone photo of ``img`` printed: every distortion, random strengths."""
-    scale = rng.uniform(700, 1400) / max(img.size)  # printed, then photographed at some size
-    img = img.resize(
-        (round(img.width * scale), round(img.height * scale)), Image.Resampling.BICUBIC
-    )
-    w, h = img.size
-    background = tuple(int(v) for v in rng.integers(60, 200, 3))
-    pad = 0.12
-    src = np.array([(0, 0), (w, 0), (w, h), (0, h)], float)
-    jitter = rng.uniform(-pad, pad, (4, 2)) * (w, h)
-    dst = src + jitter + (pad * w, pad * h)
-    size = (round(w * (1 + 2 * pad)), round(h * (1 + 2 * pad)))
-    img = img.transform(
-        size,
-        Image.Transform.PERSPECTIVE,
-        _perspective_coeffs(dst, src),
-        Image.Resampling.BICUBIC,
-        fillcolor=background,
-    )
-    img = img.rotate(
-        rng.uniform(-30, 30), Image.Resampling.BICUBIC, expand=True, fillcolor=background
-    )
-    w, h = img.size  # crop: the photo misses part of the figure or shows some surroundings
-    keep = rng.uniform(0.75, 0.95)
-    cw, ch = int(w * keep), int(h * keep)
-    x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
-    img = img.crop((x, y, x + cw, y + ch))
-    img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.0, 1.5)))
-    arr = np.asarray(img, np.float32)
-    yy, xx = np.mgrid[0 : arr.shape[0], 0 : arr.shape[1]].astype(np.float32)
-    angle = rng.uniform(0, 2 * np.pi)  # uneven light: a gradient across the sheet
-    ramp = (np.cos(angle) * xx / arr.shape[1] + np.sin(angle) * yy / arr.shape[0]) / 1.5
-    light = rng.uniform(0.85, 1.05) - rng.uniform(0.2, 0.45) * (ramp - ramp.min())
-    arr = arr * light[..., None] + rng.normal(0, rng.uniform(2, 8), arr.shape)
-    img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
-    buf = io.BytesIO()
-    img.save(buf, format="JPEG", quality=int(rng.integers(35, 85)))
-    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
 
 
 def _pct(values: list[float], q: float) -> float:
