@@ -106,6 +106,12 @@ class Settings:
     extract_worker_rss_mb: int = 1024
     watch_folders: bool = True
     rescan_minutes: int = 30
+    # Where the desktop searches: "local" (this computer's index) or "team" (a team server
+    # at server_url, engine.team.remote; the token is in a 0600 file, engine.team.token_file).
+    library_mode: str = "local"
+    server_url: str = ""
+    server_ca_bundle: str | None = None  # a department CA (PEM) instead of the system's store
+    path_mappings: tuple[tuple[str, str], ...] = ()  # (server prefix, local prefix), in order
 
     @property
     def resolved_models_dir(self) -> Path:
@@ -119,12 +125,17 @@ class Settings:
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         values["folders"] = tuple(FolderConfig.from_json(f) for f in values.get("folders") or ())
+        values["path_mappings"] = tuple(
+            (str(m[0]), str(m[1])) for m in values.get("path_mappings") or () if len(m) == 2
+        )
         return cls(**values)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` (settings are immutable values)."""
         if "folders" in changes:
             changes["folders"] = tuple(changes["folders"])
+        if "path_mappings" in changes:
+            changes["path_mappings"] = tuple(tuple(m) for m in changes["path_mappings"])
         return dataclasses.replace(self, **changes)
 
     def with_folder(self, folder: FolderConfig) -> Settings:

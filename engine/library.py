@@ -36,6 +36,7 @@ from engine.encode.encoders import Encoders
 from engine.errors import IndexBusy as IndexBusy  # clients catch it from the front door
 from engine.imaging import encoder_view
 from engine.library_status import ModelReadiness, library_status
+from engine.local_source import LocalResults
 from engine.messages import Note, NoteCode, Phase, Tier, note
 from engine.recovery import (
     Repair,
@@ -73,7 +74,7 @@ BytesProgress = Callable[[int, int], None]
 FOLDERS_ADOPTED = "folders-adopted"  # Library._adopt_indexed_folders ran for this data dir
 
 
-class Library:
+class Library(LocalResults):
     def __init__(
         self,
         data_dir: Path | None = None,
