@@ -60,6 +60,10 @@ class LiveServer:
                 raise AssertionError("uvicorn did not start")
             time.sleep(0.05)
 
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
     def stop(self) -> None:
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True

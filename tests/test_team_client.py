@@ -15,7 +15,7 @@ from engine.config import Settings
 from engine.library import Library
 from engine.messages import Reason
 from engine.search import Query
-from engine.team.client import ServerError, ServerUnreachable, TeamClient
+from engine.team.client import ServerError, ServerUnreachable, TeamClient, Unreachable
 from engine.team.problems import ProblemCode
 from engine.team.remote import open_remote
 from engine.team.token_file import save_token
@@ -71,7 +71,7 @@ def test_a_stopped_server_is_unreachable_and_says_what_to_do(team: Team) -> None
         team.server.stop()
         with pytest.raises(ServerUnreachable) as down:
             client.search(Query(text="torque"))
-        assert down.value.url == team.server.url and "refused" in down.value.reason
+        assert down.value.url == team.server.url and down.value.why is Unreachable.REFUSED
         assert "This computer" in str(down.value)
         team.server.start()  # the same port: the client works again without reconnecting
         assert client.search(Query(text="torque")).results
@@ -114,7 +114,7 @@ def test_tls_is_verified_and_a_department_ca_is_trusted(tmp_path: Path, team: Te
         untrusted = TeamClient(secure.url, team.alice)
         with pytest.raises(ServerUnreachable) as refused:
             untrusted.health()
-        assert "certificate" in refused.value.reason
+        assert refused.value.why is Unreachable.UNTRUSTED
         untrusted.close()
         trusted = TeamClient(secure.url, team.alice, ca_bundle=str(cert))
         assert trusted.health() and trusted.search(Query(text="ALPHAQUARK")).results

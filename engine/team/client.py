@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import logging
+import ssl
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,14 +44,24 @@ class ServerError(SagasuError):
         super().__init__(message)
 
 
-class ServerUnreachable(SagasuError):
-    """No answer from the server: ``reason`` is why, the message says what to do."""
+class Unreachable(StrEnum):
+    """Why a server did not answer (the English line; a window says it in its language)."""
 
-    def __init__(self, url: str, reason: str) -> None:
+    TIMEOUT = "no answer in time"
+    REFUSED = "connection refused or no route"
+    UNTRUSTED = "its certificate is not trusted; set the CA bundle in Settings → Library"
+    BROKEN = "the connection broke off"
+
+
+class ServerUnreachable(SagasuError):
+    """No answer from the server: ``why`` says why, the message says what to do."""
+
+    def __init__(self, url: str, why: Unreachable) -> None:
         self.url = url
-        self.reason = reason
+        self.why = why
+        self.reason = why.value
         super().__init__(
-            f"the team server at {url} does not answer ({reason}); check the address and "
+            f"the team server at {url} does not answer ({why.value}); check the address and "
             "your network, or switch Settings → Library to This computer"
         )
 
@@ -65,8 +77,6 @@ class TeamClient:
         # TLS is verified always; a department CA bundle replaces the system's store.
         verify: Any = True
         if ca_bundle:
-            import ssl
-
             verify = ssl.create_default_context(cafile=ca_bundle)
         self._http = httpx.Client(
             base_url=self.url,
@@ -183,11 +193,13 @@ def _server_error(answer: httpx.Response) -> ServerError:
         )
 
 
-def _why(exc: httpx.TransportError) -> str:
+def _why(exc: httpx.TransportError) -> Unreachable:
     if isinstance(exc, httpx.TimeoutException):
-        return "no answer in time"
-    if isinstance(exc, httpx.ConnectError) and "CERTIFICATE" in str(exc).upper():
-        return "its certificate is not trusted; set the CA bundle in Settings → Library"
+        return Unreachable.TIMEOUT
+    # httpx has no type of its own for a failed TLS handshake: the ssl error is the cause.
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY" in str(exc):
+        return Unreachable.UNTRUSTED
     if isinstance(exc, httpx.ConnectError):
-        return "connection refused or no route"
-    return type(exc).__name__
+        return Unreachable.REFUSED
+    return Unreachable.BROKEN

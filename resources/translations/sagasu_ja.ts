@@ -59,94 +59,188 @@
     </message>
   </context>
   <context>
+    <name>LibraryTab</name>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="35" />
+      <source>This computer</source>
+      <translation>このコンピュータ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="36" />
+      <source>Team server</source>
+      <translation>チームサーバー</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="43" />
+      <source>The system's certificates</source>
+      <translation>システムの証明書</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="44" />
+      <source>Browse…</source>
+      <translation>参照…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="54" />
+      <source>Test connection</source>
+      <translation>接続をテスト</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="59" />
+      <source>Search in:</source>
+      <translation>検索先：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="60" />
+      <source>Server address:</source>
+      <translation>サーバーのアドレス：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="61" />
+      <source>Token:</source>
+      <translation>トークン：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="62" />
+      <source>CA bundle:</source>
+      <translation>CAバンドル：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="63" />
+      <source>Path mappings:</source>
+      <translation>パスの対応：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="66" />
+      <source>One per line: SERVER PREFIX =&gt; LOCAL PREFIX. A result opens from this computer's copy; without one, the original can be downloaded. The token is kept in a file only you can read, in the index folder. Indexing, folders and models apply to this computer's index only.</source>
+      <translation>1行に1つ：サーバー側の接頭辞 =&gt; このコンピュータ側の接頭辞。結果はこのコンピュータ上のコピーで開きます。コピーがなければ原本をダウンロードできます。トークンはインデックスのフォルダ内の、本人だけが読めるファイルに保存されます。インデックス作成・フォルダ・モデルはこのコンピュータのインデックスにだけ適用されます。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="94" />
+      <source>Path mappings, {0}</source>
+      <translation>パスの対応、{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="96" />
+      <source>Enter the team server's address, or search this computer.</source>
+      <translation>チームサーバーのアドレスを入力するか、このコンピュータを検索してください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="113" />
+      <source>Enter the team server's address first.</source>
+      <translation>先にチームサーバーのアドレスを入力してください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="116" />
+      <source>Connecting…</source>
+      <translation>接続中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="131" />
+      <source>Connected: {0} files in your folders on the server.</source>
+      <translation>接続しました：サーバー上のあなたのフォルダに {0} 件のファイルがあります。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="152" />
+      <source>CA bundle</source>
+      <translation>CAバンドル</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="152" />
+      <source>Certificates (*.pem *.crt *.cer);;All (*)</source>
+      <translation>証明書 (*.pem *.crt *.cer);;すべて (*)</translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../desktop/main_window.py" line="205" />
+      <location filename="../../desktop/main_window.py" line="213" />
       <source>Sagasu — search PDFs and photos</source>
       <translation>探す — PDFと写真を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="207" />
+      <location filename="../../desktop/main_window.py" line="215" />
       <source>Search text, part numbers, descriptions… (English or Japanese)</source>
       <translation>文章・型番・説明で検索…（日本語・英語）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="209" />
+      <location filename="../../desktop/main_window.py" line="217" />
       <source>Open image…</source>
       <translation>画像を開く…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="210" />
+      <location filename="../../desktop/main_window.py" line="218" />
       <source>Paste image</source>
       <translation>画像を貼り付け</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="211" />
+      <location filename="../../desktop/main_window.py" line="219" />
       <source>Index now</source>
       <translation>今すぐインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="212" />
+      <location filename="../../desktop/main_window.py" line="220" />
       <source>Pause</source>
       <translation>一時停止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="213" />
+      <location filename="../../desktop/main_window.py" line="221" />
       <source>Cancel</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="214" />
+      <location filename="../../desktop/main_window.py" line="222" />
       <source>Settings…</source>
       <translation>設定…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="215" />
+      <location filename="../../desktop/main_window.py" line="223" />
       <source>Evaluation report</source>
       <translation>評価レポート</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="217" />
+      <location filename="../../desktop/main_window.py" line="225" />
       <source>Open the latest report of `sagasu eval` for this index</source>
       <translation>このインデックスの最新の `sagasu eval` レポートを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="251" />
+      <location filename="../../desktop/main_window.py" line="261" />
       <source>Something went wrong: {0}</source>
       <translation>問題が発生しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="282" />
+      <location filename="../../desktop/main_window.py" line="295" />
       <source>{0} is missing (moved or deleted).</source>
       <translation>{0} が見つかりません（移動または削除されました）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="285" />
+      <location filename="../../desktop/main_window.py" line="298" />
+      <location filename="../../desktop/window_team.py" line="196" />
       <source>No application could open {0}.</source>
       <translation>{0} を開けるアプリケーションがありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="293" />
+      <location filename="../../desktop/main_window.py" line="306" />
       <source>Open</source>
       <translation>開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="294" />
+      <location filename="../../desktop/main_window.py" line="308" />
       <source>Open containing folder</source>
       <translation>フォルダを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="295" />
+      <location filename="../../desktop/main_window.py" line="309" />
       <source>Copy path</source>
       <translation>パスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="297" />
+      <location filename="../../desktop/main_window.py" line="311" />
       <source>Find similar</source>
       <translation>類似を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="304" />
+      <location filename="../../desktop/main_window.py" line="318" />
       <source>Stopping indexing…</source>
       <translation>インデックス作成を停止中…</translation>
     </message>
@@ -236,89 +330,129 @@
       <translation>モデル…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="237" />
+      <location filename="../../desktop/window_library.py" line="238" />
       <source>Add a folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="245" />
+      <location filename="../../desktop/window_library.py" line="246" />
       <source>Index the sample files</source>
       <translation>サンプルをインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="251" />
+      <location filename="../../desktop/window_library.py" line="252" />
       <source>Welcome to Sagasu.</source>
       <translation>「探す」へようこそ。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="253" />
+      <location filename="../../desktop/window_library.py" line="254" />
       <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
       <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="307" />
+      <location filename="../../desktop/window_library.py" line="312" />
       <source>The new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="63" />
+      <location filename="../../desktop/window_search.py" line="64" />
       <source>Searching…</source>
       <translation>検索中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="88" />
+      <location filename="../../desktop/window_search.py" line="89" />
       <source>Search failed: {0}</source>
       <translation>検索に失敗しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="107" />
+      <location filename="../../desktop/window_search.py" line="108" />
       <source>{0} results in {1} ms</source>
       <translation>{0} 件（{1} ミリ秒）</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="112" />
+      <location filename="../../desktop/window_search.py" line="113" />
       <source>Reading the text on the photo…</source>
       <translation>写真の文字を読み取っています…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="141" />
+      <location filename="../../desktop/window_search.py" line="142" />
       <source>Reading the dropped image…</source>
       <translation>ドロップされた画像を読み込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="156" />
+      <location filename="../../desktop/window_search.py" line="157" />
       <source>{0} files were dropped; searching with the first one.</source>
       <translation>{0} 個のファイルがドロップされました。最初のファイルで検索します。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="160" />
+      <location filename="../../desktop/window_search.py" line="161" />
       <source>Searching by image: {0}</source>
       <translation>画像で検索：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="171" />
+      <location filename="../../desktop/window_search.py" line="173" />
       <source>That cannot be used: {0}</source>
       <translation>使用できません：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="181" />
+      <location filename="../../desktop/window_search.py" line="183" />
       <source>Search with an image</source>
       <translation>画像で検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="183" />
+      <location filename="../../desktop/window_search.py" line="185" />
       <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</source>
       <translation>画像とPDF (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="198" />
+      <location filename="../../desktop/window_search.py" line="200" />
       <source>The clipboard holds no image.</source>
       <translation>クリップボードに画像がありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="206" />
+      <location filename="../../desktop/window_search.py" line="208" />
       <source>Similar to: {0}</source>
       <translation>類似：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="80" />
+      <source>Team server {0}: </source>
+      <translation>チームサーバー {0}：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="86" />
+      <source>The team server indexes its own folders; choose This computer in Settings → Library to index here.</source>
+      <translation>チームサーバーは自身のフォルダをインデックスします。ここでインデックスするには 設定 → ライブラリ で「このコンピュータ」を選んでください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="111" />
+      <source>The team server is offline.</source>
+      <translation>チームサーバーに接続できません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="115" />
+      <source>This computer's index can still be searched.</source>
+      <translation>このコンピュータのインデックスは引き続き検索できます。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="120" />
+      <source>Search this computer</source>
+      <translation>このコンピュータを検索</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="164" />
+      <source>{0} is not on this computer (looked for {1}).</source>
+      <translation>{0} はこのコンピュータにありません（{1} を探しました）。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="170" />
+      <source>Download from the server and open</source>
+      <translation>サーバーからダウンロードして開く</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="184" />
+      <source>Downloading {0}…</source>
+      <translation>{0} をダウンロード中…</translation>
     </message>
   </context>
   <context>
@@ -744,229 +878,302 @@
   <context>
     <name>SettingsDialog</name>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="54" />
+      <location filename="../../desktop/settings_dialog.py" line="55" />
       <source>Sagasu settings</source>
       <translation>「探す」の設定</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="62" />
+      <location filename="../../desktop/settings_dialog.py" line="63" />
       <source>Folders</source>
       <translation>フォルダ</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="63" />
+      <location filename="../../desktop/settings_dialog.py" line="64" />
       <source>Models</source>
       <translation>モデル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="64" />
+      <location filename="../../desktop/settings_dialog.py" line="65" />
       <source>General</source>
       <translation>全般</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="85" />
+      <location filename="../../desktop/settings_dialog.py" line="67" />
+      <source>Library</source>
+      <translation>ライブラリ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="88" />
       <source>Add folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="87" />
+      <location filename="../../desktop/settings_dialog.py" line="90" />
       <source>Remove</source>
       <translation>削除</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="90" />
+      <location filename="../../desktop/settings_dialog.py" line="93" />
       <source>e.g. *.pdf, drawings/**</source>
       <translation>例：*.pdf, drawings/**</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="92" />
+      <location filename="../../desktop/settings_dialog.py" line="95" />
       <source>e.g. old/**, *_draft.pdf</source>
       <translation>例：old/**, *_draft.pdf</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="100" />
+      <location filename="../../desktop/settings_dialog.py" line="103" />
       <source>Include only:</source>
       <translation>対象のみ：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="101" />
+      <location filename="../../desktop/settings_dialog.py" line="104" />
       <source>Exclude:</source>
       <translation>除外：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="103" />
+      <location filename="../../desktop/settings_dialog.py" line="106" />
       <source>Folders to index (PDFs and photos inside are searched):</source>
       <translation>インデックスするフォルダ（中のPDFと写真が検索対象になります）：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="111" />
+      <location filename="../../desktop/settings_dialog.py" line="114" />
       <source>Folder to index</source>
       <translation>インデックスするフォルダ</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="159" />
+      <location filename="../../desktop/settings_dialog.py" line="162" />
       <source>Model</source>
       <translation>モデル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="159" />
+      <location filename="../../desktop/settings_dialog.py" line="162" />
       <source>State</source>
       <translation>状態</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="159" />
+      <location filename="../../desktop/settings_dialog.py" line="162" />
       <source>Details</source>
       <translation>詳細</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="164" />
+      <location filename="../../desktop/settings_dialog.py" line="167" />
       <source>Use selected model</source>
       <translation>選択したモデルを使う</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="166" />
+      <location filename="../../desktop/settings_dialog.py" line="169" />
       <source>Download selected…</source>
       <translation>選択したモデルをダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="168" />
+      <location filename="../../desktop/settings_dialog.py" line="171" />
       <source>Import weights file…</source>
       <translation>重みファイルを取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="188" />
+      <location filename="../../desktop/settings_dialog.py" line="191" />
       <source>Checking installed models…</source>
       <translation>インストール済みのモデルを確認中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="196" />
+      <location filename="../../desktop/settings_dialog.py" line="199" />
       <source>installed</source>
       <translation>インストール済み</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="196" />
+      <location filename="../../desktop/settings_dialog.py" line="199" />
       <source>missing</source>
       <translation>未インストール</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="221" />
+      <location filename="../../desktop/settings_dialog.py" line="224" />
       <source>Select an image (CLIP) model first.</source>
       <translation>先に画像（CLIP）モデルを選択してください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="224" />
+      <location filename="../../desktop/settings_dialog.py" line="227" />
       <source>Downloading {0}…</source>
       <translation>{0} をダウンロード中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="233" />
+      <location filename="../../desktop/settings_dialog.py" line="236" />
       <source>CLIP weights file</source>
       <translation>CLIPの重みファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="241" />
+      <location filename="../../desktop/settings_dialog.py" line="244" />
       <source>Importing {0}…</source>
       <translation>{0} を取り込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="261" />
+      <location filename="../../desktop/settings_dialog.py" line="264" />
       <source>Installed: {0}</source>
       <translation>インストールしました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="280" />
+      <location filename="../../desktop/settings_dialog.py" line="283" />
       <source>Automatic (GPU when available)</source>
       <translation>自動（使えればGPU）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="281" />
+      <location filename="../../desktop/settings_dialog.py" line="284" />
       <source>CPU</source>
       <translation>CPU</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="282" />
+      <location filename="../../desktop/settings_dialog.py" line="285" />
       <source>GPU (CUDA)</source>
       <translation>GPU（CUDA）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="283" />
+      <location filename="../../desktop/settings_dialog.py" line="286" />
       <source>GPU (Apple)</source>
       <translation>GPU（Apple）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="289" />
+      <location filename="../../desktop/settings_dialog.py" line="292" />
       <source>Automatic (bfloat16 where the CPU supports it)</source>
       <translation>自動（CPUが対応していればbfloat16）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="290" />
+      <location filename="../../desktop/settings_dialog.py" line="293" />
       <source>Full precision (float32)</source>
       <translation>完全精度（float32）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="291" />
+      <location filename="../../desktop/settings_dialog.py" line="294" />
       <source>bfloat16 (faster on recent CPUs)</source>
       <translation>bfloat16（最近のCPUで高速）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="296" />
+      <location filename="../../desktop/settings_dialog.py" line="299" />
       <source>Follow the system</source>
       <translation>システムに従う</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="299" />
+      <location filename="../../desktop/settings_dialog.py" line="302" />
       <source>Read text in scans and photos (OCR)</source>
       <translation>スキャンや写真の文字を読み取る（OCR）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="301" />
+      <location filename="../../desktop/settings_dialog.py" line="304" />
       <source>Watch folders for changes</source>
       <translation>フォルダの変更を監視する</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="305" />
+      <location filename="../../desktop/settings_dialog.py" line="308" />
       <source> min</source>
       <translation> 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="308" />
+      <location filename="../../desktop/settings_dialog.py" line="311" />
       <source>Browse…</source>
       <translation>参照…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="314" />
+      <location filename="../../desktop/settings_dialog.py" line="317" />
       <source>Device:</source>
       <translation>デバイス：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="315" />
+      <location filename="../../desktop/settings_dialog.py" line="318" />
       <source>Precision on the CPU:</source>
       <translation>CPUでの計算精度：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="316" />
+      <location filename="../../desktop/settings_dialog.py" line="319" />
       <source>Language:</source>
       <translation>言語：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="319" />
+      <location filename="../../desktop/settings_dialog.py" line="322" />
       <source>Full rescan every:</source>
       <translation>全体の再スキャン間隔：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="320" />
+      <location filename="../../desktop/settings_dialog.py" line="323" />
       <source>Index location:</source>
       <translation>インデックスの場所：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="321" />
+      <location filename="../../desktop/settings_dialog.py" line="324" />
       <source>A new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="327" />
+      <location filename="../../desktop/settings_dialog.py" line="330" />
       <source>Index location</source>
       <translation>インデックスの場所</translation>
+    </message>
+  </context>
+  <context>
+    <name>TeamMessages</name>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="15" />
+      <source>The team server at {0} does not answer: {1}</source>
+      <translation>{0} のチームサーバーが応答しません：{1}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="20" />
+      <source>The server does not accept this token.</source>
+      <translation>サーバーがこのトークンを受け付けません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="23" />
+      <source>This item is not readable with your token.</source>
+      <translation>この項目はあなたのトークンでは読めません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="26" />
+      <source>The image is too large for the server.</source>
+      <translation>画像がサーバーの上限を超えています。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="29" />
+      <source>The server cannot read this image.</source>
+      <translation>サーバーがこの画像を読めません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="32" />
+      <source>The server is busy repairing its index; try again shortly.</source>
+      <translation>サーバーはインデックスを修復中です。しばらくしてからもう一度お試しください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="35" />
+      <source>The file is no longer on the server's disk.</source>
+      <translation>このファイルはもうサーバーのディスクにありません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="39" />
+      <source>The server answered: {0}</source>
+      <translation>サーバーの応答：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="42" />
+      <source>Something went wrong: {0}</source>
+      <translation>問題が発生しました：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="50" />
+      <source>no answer in time</source>
+      <translation>時間内に応答がありません</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="51" />
+      <source>connection refused or no route</source>
+      <translation>接続が拒否されたか、経路がありません</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="54" />
+      <source>its certificate is not trusted; set the CA bundle in Settings → Library</source>
+      <translation>証明書が信頼されていません。設定 → ライブラリ でCAバンドルを指定してください</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="58" />
+      <source>the connection broke off</source>
+      <translation>接続が途中で切れました</translation>
     </message>
   </context>
 </TS>
