@@ -344,7 +344,13 @@ class SettingsDialog(QDialog):
         if self.library_tab.token_changed:
             from engine.team.token_file import save_token
 
-            save_token(self.data_dir, self.library_tab.token())
+            try:
+                save_token(self.data_dir, self.library_tab.token())
+            except OSError as exc:  # a read-only data folder: say so, keep the dialog open
+                self.tabs.setCurrentWidget(self.library_tab)
+                message = self.tr("The token cannot be saved in {0}: {1}")
+                self.library_tab.show_result(message.format(self.data_dir, exc), ok=False)
+                return
         super().accept()
 
     def result_settings(self) -> Settings:

@@ -55,6 +55,7 @@ JA = {
     "connection refused or no route": "接続が拒否されたか、経路がありません",
     "its certificate is not trusted; set the CA bundle in Settings → Library": "証明書が信頼されていません。設定 → ライブラリ でCAバンドルを指定してください",
     "the connection broke off": "接続が途中で切れました",
+    "The token cannot be saved in {0}: {1}": "トークンを {0} に保存できません：{1}",
     # drop zone
     "Drop an image or a PDF here, paste one (Ctrl+V), or use Open image…": "画像やPDFをここにドロップ、貼り付け（Ctrl+V）、または「画像を開く…」",
     "PDF page:": "PDFのページ：",

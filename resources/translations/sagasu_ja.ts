@@ -1107,6 +1107,11 @@
       <source>Index location</source>
       <translation>インデックスの場所</translation>
     </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="351" />
+      <source>The token cannot be saved in {0}: {1}</source>
+      <translation>トークンを {0} に保存できません：{1}</translation>
+    </message>
   </context>
   <context>
     <name>TeamMessages</name>
