@@ -107,3 +107,30 @@ def test_serve_refuses_bad_options_in_one_line(
     assert f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
     assert main(["serve", "--data-dir", data, "--store", "mysql://x"]) == 1
     assert "postgresql:// URL" in capsys.readouterr().err
+
+
+def test_the_server_reads_users_from_postgresql(tmp_path: Path, pg_url: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from engine.team.api import create_app
+
+    shared = tmp_path / "share"
+    shared.mkdir()
+    with Library(tmp_path / "data", settings=Settings()) as library:
+        team = library.team(pg_url)
+        try:
+            token = team.directory.add_user("erin", frozenset({"ops"}))
+            team.directory.grant(str(shared), frozenset({"ops"}))
+            client = TestClient(create_app(library, team))
+            ok = client.get("/v1/status", headers={"Authorization": f"Bearer {token}"})
+            assert ok.status_code == 200 and ok.json()["roots"] == [str(shared)]
+            assert (
+                client.get("/v1/status", headers={"Authorization": "Bearer x"}).status_code == 401
+            )
+        finally:
+            team.close()
+    # the users are in PostgreSQL, not in the catalog
+    with Library(tmp_path / "data", settings=Settings()) as library:
+        local = library.team()
+        assert local.directory.users() == []
+        local.close()
