@@ -40,6 +40,7 @@ from desktop.thumbnails import ThumbnailCache, render_preview
 from desktop.window_feedback import FeedbackMixin
 from desktop.window_library import LibraryMixin
 from desktop.window_search import SearchCall, SearchMixin
+from desktop.window_team import CurrentSource, TeamMixin
 from desktop.workers import Runner
 from engine.library import Library
 from engine.search import SearchOutcome
@@ -51,7 +52,7 @@ STATUS_REFRESH_MS = 2000  # counts in the status bar while indexing
 WARM_MODELS_DELAY_MS = 300  # after the first paint, before the models start loading
 
 
-class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, QMainWindow):
+class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, TeamMixin, QMainWindow):
     def __init__(
         self,
         library: Library,
@@ -68,8 +69,12 @@ class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, QMainWindow):
         self.search_runner = Runner(1, synchronous, owner=self, on_error=failed)
         # Query images, previews, status.
         self.io_runner = Runner(2, synchronous, owner=self, on_error=failed)
+        # Through the source of the moment (this computer's index or a team server), held
+        # apart from the window: a worker holding the window's last reference would delete
+        # its Qt objects on that thread.
+        self.current = CurrentSource(library)
         self.thumbnails = ThumbnailCache(
-            library.thumbnail, Runner(2, synchronous, owner=self, on_error=failed)
+            self.current.thumbnail, Runner(2, synchronous, owner=self, on_error=failed)
         )
         self.indexing = IndexController(library, Runner(1, synchronous, owner=self), self)
         self.model = ResultsModel(self.thumbnails)
@@ -87,6 +92,7 @@ class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, QMainWindow):
         self._auto_picked: Path | None = None  # the document show_outcome selected itself
         self._build()
         self._connect()
+        self.init_team()
         self.retranslate()
         self.update_first_run()
         if warm_models and not synchronous:
@@ -133,6 +139,7 @@ class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, QMainWindow):
 
         self.banner = Banner()
         self.model_banner = Banner()
+        self.server_banner = Banner()  # a team server offline, or a file to download
         self.drop_zone = DropZone()
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -168,7 +175,8 @@ class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 4)
-        for widget in (self.banner, self.model_banner, self.drop_zone, self.message):
+        banners = (self.server_banner, self.banner, self.model_banner)
+        for widget in (*banners, self.drop_zone, self.message):
             layout.addWidget(widget)
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
@@ -252,6 +260,8 @@ class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, QMainWindow):
 
     def show_background_error(self, exc: BaseException) -> None:
         """Any background job's failure that its caller did not handle itself."""
+        if self.server_failed(exc):
+            return
         damaged = damage_text(exc)
         if damaged:
             self.show_error(damaged)
@@ -275,9 +285,9 @@ class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, QMainWindow):
         )
         self._preview_generation += 1
         generation = self._preview_generation
-        library = self.library
+        source = self.source
         self.io_runner.run(
-            lambda _r: render_preview(library, r.path, r.page),
+            lambda _r: render_preview(source, r),
             on_done=lambda image: self._preview_ready(generation, image),
         )
 
@@ -291,11 +301,14 @@ class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, QMainWindow):
             self.open_result(r)
 
     def open_result(self, r: SearchResult) -> None:
-        if not r.file_exists and not r.path.exists():
-            self.show_error(self.tr("{0} is missing (moved or deleted).").format(r.path))
+        path = self.source.original(r)  # a team server's path mapped to this computer's
+        if not path.exists() and self.offer_download(r, path):
             return
-        if not opening.open_file(r.path, r.page):
-            self.show_error(self.tr("No application could open {0}.").format(r.path.name))
+        if not r.file_exists and not path.exists():
+            self.show_error(self.tr("{0} is missing (moved or deleted).").format(path))
+            return
+        if not opening.open_file(path, r.page):
+            self.show_error(self.tr("No application could open {0}.").format(path.name))
 
     def _context_menu(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
@@ -304,8 +317,9 @@ class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, QMainWindow):
             return
         menu = QMenu(self)
         menu.addAction(self.tr("Open"), lambda: self.open_result(r))
-        menu.addAction(self.tr("Open containing folder"), lambda: opening.open_folder(r.path))
-        menu.addAction(self.tr("Copy path"), lambda: _copy(str(r.path)))
+        path = self.source.original(r)
+        menu.addAction(self.tr("Open containing folder"), lambda: opening.open_folder(path))
+        menu.addAction(self.tr("Copy path"), lambda: _copy(str(path)))
         menu.addSeparator()
         menu.addAction(self.tr("Find similar"), lambda: self.find_similar(r))
         self.add_feedback_menu(menu, index.row())
@@ -318,11 +332,14 @@ class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, QMainWindow):
             self.progress_label.setText(self.tr("Stopping indexing…"))
         self.debounce.stop()
         self.status_timer.stop()
+        self.health_timer.stop()
         self.indexing.shutdown()  # cancel + wait: the engine keeps what it finished
         self._shutdown_feedback()  # an evaluation or adaptation: cancel + wait, likewise
         self.search_runner.wait(10000)
         self.io_runner.wait(10000)
         self.thumbnails.wait(5000)
+        if self.remote is not None:
+            self.remote.close()
         super().closeEvent(event)
 
 

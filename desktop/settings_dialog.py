@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.library_tab import LibraryTab
 from desktop.ocr_settings import OcrSettings
 from desktop.workers import Runner
 from engine.config import FolderConfig, Settings
@@ -63,6 +64,8 @@ class SettingsDialog(QDialog):
         tabs.addTab(self._folders_tab(), self.tr("Folders"))
         tabs.addTab(self._models_tab(), self.tr("Models"))
         tabs.addTab(self._general_tab(), self.tr("General"))
+        self.library_tab = LibraryTab(self.settings, self.data_dir, self.runner)
+        tabs.addTab(self.library_tab, self.tr("Library"))
         self.tabs = tabs
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -330,8 +333,28 @@ class SettingsDialog(QDialog):
 
     # --- result --------------------------------------------------------------------------
 
+    def accept(self) -> None:
+        """A bad Library entry keeps the dialog open, on that tab, with what to fix; the
+        token is saved (engine.team.token_file) once everything else can be adopted."""
+        problem = self.library_tab.problem()
+        if problem:
+            self.tabs.setCurrentWidget(self.library_tab)
+            self.library_tab.show_result(problem, ok=False)
+            return
+        if self.library_tab.token_changed:
+            from engine.team.token_file import save_token
+
+            try:
+                save_token(self.data_dir, self.library_tab.token())
+            except OSError as exc:  # a read-only data folder: say so, keep the dialog open
+                self.tabs.setCurrentWidget(self.library_tab)
+                message = self.tr("The token cannot be saved in {0}: {1}")
+                self.library_tab.show_result(message.format(self.data_dir, exc), ok=False)
+                return
+        super().accept()
+
     def result_settings(self) -> Settings:
-        edited = self.settings.replace(
+        edited = self.library_tab.apply(self.settings).replace(
             device=self.device_box.currentData(),
             cpu_precision=self.precision_box.currentData(),
             language=self.language_box.currentData(),

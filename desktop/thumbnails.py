@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -18,7 +17,8 @@ from PySide6.QtGui import QImage
 from desktop.workers import Runner
 
 if TYPE_CHECKING:
-    from engine.library import Library
+    from engine.search_source import SearchSource
+    from engine.types import SearchResult
 
 CACHE_SIZE = 600  # about 600 x 256 px JPEG thumbnails decoded: ~100 MB worst case
 PREVIEW_SIDE = 900
@@ -93,34 +93,14 @@ def decode_image(data: bytes | None) -> QImage | None:
 
 
 def render_preview(
-    library: Library, path: Path, page: int | None, side: int = PREVIEW_SIDE
+    source: SearchSource, result: SearchResult, side: int = PREVIEW_SIDE
 ) -> QImage | None:
-    """The page (PDF, rendered at preview size) or the photo, scaled to fit ``side``.
-
-    Runs on a worker thread. Returns None when the file is gone or unreadable; the caller
-    falls back to the thumbnail.
-    """
-    if not path.is_file():
+    """The result's page or photo scaled to fit ``side``, from this computer's index or a
+    team server (engine.search_source). Runs on a worker thread; None when it cannot be
+    shown (the caller keeps the thumbnail)."""
+    picture = source.preview(result, side)
+    if picture is None:
         return None
-    if path.suffix.lower() == ".pdf":
-        return _render_pdf_page(library, path, page or 1, side)
-    image = QImage(str(path))
-    if image.isNull():
-        return None
-    return image.scaled(
-        side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-    )
-
-
-def _render_pdf_page(library: Library, path: Path, page: int, side: int) -> QImage | None:
-    # Through the engine: PyMuPDF is not thread-safe and thumbnails load on two threads.
-    from engine.extract import ExtractError
-
-    try:
-        image = library.render_page(path, page, max_side=side)
-    except (ExtractError, OSError):  # damaged, encrypted or vanished: use the thumbnail
-        return None
-    data = image.tobytes("raw", "RGB")
-    return QImage(
-        data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888
-    ).copy()
+    rgb = picture.convert("RGB")
+    data = rgb.tobytes("raw", "RGB")
+    return QImage(data, rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()

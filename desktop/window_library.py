@@ -138,8 +138,8 @@ class LibraryMixin:
     # --- status, first run, model banner ---------------------------------------------
 
     def refresh_status(self, warm_models: bool = False) -> None:
-        library = self.library
-        self.io_runner.run(lambda _r: library.counts(), on_done=self._show_status)
+        library, source = self.library, self.source
+        self.io_runner.run(lambda _r: source.counts(), on_done=self._show_status)
         if warm_models:
             # Models load in the background, so the first search is fast: one job, native
             # libraries first and no GC pauses, so the window never freezes meanwhile.
@@ -162,7 +162,7 @@ class LibraryMixin:
             text += " · " + QCoreApplication.translate("MainWindow", "last update {0}").format(when)
         if status.get("ocr_note"):  # Tesseract missing: said where the index state is said
             text += " · " + note_text(Note.from_json(status["ocr_note"]))
-        self.counts_label.setText(text)
+        self.counts_label.setText(self.status_prefix() + text)
         self._indexed_files = int(counts.get("files", 0))
         self.update_first_run()
 
@@ -231,7 +231,8 @@ class LibraryMixin:
             self.banner.show_message(note_text(access), level="warning")
             return
         files = self._indexed_files
-        if self.library.settings.folders or files is None or files > 0:
+        team = self.remote is not None  # the server's folders are not this computer's to add
+        if team or self.library.settings.folders or files is None or files > 0:
             self.banner.hide()
             return
         actions = [
@@ -278,7 +279,9 @@ class LibraryMixin:
 
     def _settings_closed(self, dialog: SettingsDialog, code: int) -> None:
         if code == SettingsDialog.DialogCode.Accepted:
-            self.apply_settings(dialog.result_settings(), dialog.chosen_data_dir())
+            changes = self.apply_settings(dialog.result_settings(), dialog.chosen_data_dir())
+            if dialog.library_tab.token_changed and not changes.team:
+                self.use_library_mode(self.library.settings)  # the same server, a new token
         if dialog.models_changed:
             self.encode_for_new_model()
 
@@ -303,6 +306,8 @@ class LibraryMixin:
             self.indexing.start()
         if changes.watching:
             self.indexing.watch()
+        if changes.team:
+            self.use_library_mode(new)
         if data_dir is not None and data_dir.resolve() != Path(lib.data_dir).resolve():
             QSettings("Sagasu", "Sagasu").setValue("data_dir", str(data_dir))
             self.show_error(

@@ -45,7 +45,8 @@ class SearchMixin:
         self._last_query = ("text", text)
         self._query_note = ""
         self.drop_zone.show_pages(0)
-        self._submit(lambda _partial: self.library.search(Query(text=text, top_k=TOP_K)))
+        source = self.source
+        self._submit(lambda _partial: source.search(Query(text=text, top_k=TOP_K)))
 
     def _search_typed(self) -> None:
         self.debounce.stop()
@@ -82,7 +83,7 @@ class SearchMixin:
 
     def _search_failed(self, generation: int, exc: BaseException) -> None:
         self._searching = False
-        if generation == self._generation:
+        if generation == self._generation and not self.server_failed(exc):
             self.show_error(
                 damage_text(exc)
                 or QCoreApplication.translate("MainWindow", "Search failed: {0}").format(exc)
@@ -163,7 +164,8 @@ class SearchMixin:
         )
         # A figure matched is shown at once; the ranking with the photo's text read follows.
         image_query = Query(image=query.image, top_k=TOP_K)
-        self._submit(lambda partial: self.library.search(image_query, on_partial=partial))
+        source = self.source
+        self._submit(lambda partial: source.search(image_query, on_partial=partial))
 
     def _drop_failed(self, exc: BaseException) -> None:
         if isinstance(exc, DropError):
@@ -207,7 +209,8 @@ class SearchMixin:
         self.drop_zone.label.setText(
             QCoreApplication.translate("MainWindow", "Similar to: {0}").format(r.path.name)
         )
-        self._submit(lambda _partial: self.library.similar_to(r.item_id, top_k=TOP_K))
+        source = self.source
+        self._submit(lambda _partial: source.similar_to(r.item_id, top_k=TOP_K))
 
     def _rerun_last_query(self) -> None:
         """New files may match: repeat the current text query (cheap) after a run."""

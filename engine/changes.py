@@ -23,6 +23,8 @@ TEXT_KEYS = ("text_model", "text_model_path", *RUNTIME_KEYS)
 INDEX_RUN_KEYS = ("ocr_enabled",)
 WATCH_KEYS = ("watch_folders", "rescan_minutes")
 SEARCH_KEYS = ("visual_match_enabled", "calibration_enabled", "ocr_enabled")
+# Where a window searches (engine.team.remote): it reconnects on any of them.
+TEAM_KEYS = ("library_mode", "server_url", "server_ca_bundle", "path_mappings")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Changes:
     language: bool = False
     watching: bool = False  # which folders to watch, or how often to rescan
     data_dir: bool = False  # a new index location, used from the next start
+    team: bool = False  # this computer's index or a team server, and how to reach it
 
     @property
     def any(self) -> bool:
@@ -60,6 +63,7 @@ def diff_settings(old: Settings, new: Settings) -> Changes:
         search_signals=_changed(old, new, SEARCH_KEYS),
         language=old.language != new.language,
         watching=bool(added or removed) or _changed(old, new, WATCH_KEYS),
+        team=_changed(old, new, TEAM_KEYS),
     )
 
 

@@ -128,6 +128,12 @@ class Settings:
     ray_address: str = ""
     # A file whose Ray worker dies is handed out this many times in all, then skipped.
     ray_task_attempts: int = 3
+    # Where the desktop searches: "local" (this computer's index) or "team" (a team server
+    # at server_url, engine.team.remote; the token is in a 0600 file, engine.team.token_file).
+    library_mode: str = "local"
+    server_url: str = ""
+    server_ca_bundle: str | None = None  # a department CA (PEM) instead of the system's store
+    path_mappings: tuple[tuple[str, str], ...] = ()  # (server prefix, local prefix), in order
 
     @property
     def resolved_models_dir(self) -> Path:
@@ -143,12 +149,17 @@ class Settings:
         values["folders"] = tuple(FolderConfig.from_json(f) for f in values.get("folders") or ())
         if "ocr_languages" in values:  # a JSON list
             values["ocr_languages"] = tuple(str(code) for code in values["ocr_languages"] or ())
+        values["path_mappings"] = tuple(
+            (str(m[0]), str(m[1])) for m in values.get("path_mappings") or () if len(m) == 2
+        )
         return cls(**values)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` (settings are immutable values)."""
         if "folders" in changes:
             changes["folders"] = tuple(changes["folders"])
+        if "path_mappings" in changes:
+            changes["path_mappings"] = tuple(tuple(m) for m in changes["path_mappings"])
         return dataclasses.replace(self, **changes)
 
     def with_folder(self, folder: FolderConfig) -> Settings:

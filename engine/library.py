@@ -39,6 +39,7 @@ from engine.imaging import encoder_view
 from engine.library_feedback import FeedbackFront
 from engine.library_models import ModelsFront
 from engine.library_status import library_status, ocr_status
+from engine.local_source import LocalResults
 from engine.messages import Note, NoteCode, Phase, Tier, note
 from engine.recovery import (
     Repair,
@@ -74,7 +75,7 @@ if TYPE_CHECKING:  # the indexing stack (PyMuPDF, OpenCV) loads when an index ru
 FOLDERS_ADOPTED = "folders-adopted"  # Library._adopt_indexed_folders ran for this data dir
 
 
-class Library(FeedbackFront, ModelsFront):
+class Library(FeedbackFront, ModelsFront, LocalResults):
     def __init__(
         self,
         data_dir: Path | None = None,

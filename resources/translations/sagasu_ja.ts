@@ -385,94 +385,188 @@
     </message>
   </context>
   <context>
+    <name>LibraryTab</name>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="35" />
+      <source>This computer</source>
+      <translation>このコンピュータ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="36" />
+      <source>Team server</source>
+      <translation>チームサーバー</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="43" />
+      <source>The system's certificates</source>
+      <translation>システムの証明書</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="44" />
+      <source>Browse…</source>
+      <translation>参照…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="54" />
+      <source>Test connection</source>
+      <translation>接続をテスト</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="59" />
+      <source>Search in:</source>
+      <translation>検索先：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="60" />
+      <source>Server address:</source>
+      <translation>サーバーのアドレス：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="61" />
+      <source>Token:</source>
+      <translation>トークン：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="62" />
+      <source>CA bundle:</source>
+      <translation>CAバンドル：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="63" />
+      <source>Path mappings:</source>
+      <translation>パスの対応：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="66" />
+      <source>One per line: SERVER PREFIX =&gt; LOCAL PREFIX. A result opens from this computer's copy; without one, the original can be downloaded. The token is kept in a file only you can read, in the index folder. Indexing, folders and models apply to this computer's index only.</source>
+      <translation>1行に1つ：サーバー側の接頭辞 =&gt; このコンピュータ側の接頭辞。結果はこのコンピュータ上のコピーで開きます。コピーがなければ原本をダウンロードできます。トークンはインデックスのフォルダ内の、本人だけが読めるファイルに保存されます。インデックス作成・フォルダ・モデルはこのコンピュータのインデックスにだけ適用されます。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="94" />
+      <source>Path mappings, {0}</source>
+      <translation>パスの対応、{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="96" />
+      <source>Enter the team server's address, or search this computer.</source>
+      <translation>チームサーバーのアドレスを入力するか、このコンピュータを検索してください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="113" />
+      <source>Enter the team server's address first.</source>
+      <translation>先にチームサーバーのアドレスを入力してください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="116" />
+      <source>Connecting…</source>
+      <translation>接続中…</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="131" />
+      <source>Connected: {0} files in your folders on the server.</source>
+      <translation>接続しました：サーバー上のあなたのフォルダに {0} 件のファイルがあります。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="152" />
+      <source>CA bundle</source>
+      <translation>CAバンドル</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/library_tab.py" line="152" />
+      <source>Certificates (*.pem *.crt *.cer);;All (*)</source>
+      <translation>証明書 (*.pem *.crt *.cer);;すべて (*)</translation>
+    </message>
+  </context>
+  <context>
     <name>MainWindow</name>
     <message>
-      <location filename="../../desktop/main_window.py" line="216" />
+      <location filename="../../desktop/main_window.py" line="224" />
       <source>Sagasu — search PDFs and photos</source>
       <translation>探す — PDFと写真を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="218" />
+      <location filename="../../desktop/main_window.py" line="226" />
       <source>Search text, part numbers, descriptions… (English or Japanese)</source>
       <translation>文章・型番・説明で検索…（日本語・英語）</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="220" />
+      <location filename="../../desktop/main_window.py" line="228" />
       <source>Open image…</source>
       <translation>画像を開く…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="221" />
+      <location filename="../../desktop/main_window.py" line="229" />
       <source>Paste image</source>
       <translation>画像を貼り付け</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="222" />
+      <location filename="../../desktop/main_window.py" line="230" />
       <source>Index now</source>
       <translation>今すぐインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="223" />
+      <location filename="../../desktop/main_window.py" line="231" />
       <source>Pause</source>
       <translation>一時停止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="224" />
+      <location filename="../../desktop/main_window.py" line="232" />
       <source>Cancel</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="225" />
+      <location filename="../../desktop/main_window.py" line="233" />
       <source>Settings…</source>
       <translation>設定…</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="226" />
+      <location filename="../../desktop/main_window.py" line="234" />
       <source>Evaluation report</source>
       <translation>評価レポート</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="228" />
+      <location filename="../../desktop/main_window.py" line="236" />
       <source>Open the latest report of `sagasu eval` for this index</source>
       <translation>このインデックスの最新の `sagasu eval` レポートを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="263" />
+      <location filename="../../desktop/main_window.py" line="273" />
       <source>Something went wrong: {0}</source>
       <translation>問題が発生しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="295" />
+      <location filename="../../desktop/main_window.py" line="308" />
       <source>{0} is missing (moved or deleted).</source>
       <translation>{0} が見つかりません（移動または削除されました）。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="298" />
+      <location filename="../../desktop/main_window.py" line="311" />
+      <location filename="../../desktop/window_team.py" line="196" />
       <source>No application could open {0}.</source>
       <translation>{0} を開けるアプリケーションがありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="306" />
+      <location filename="../../desktop/main_window.py" line="319" />
       <source>Open</source>
       <translation>開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="307" />
+      <location filename="../../desktop/main_window.py" line="321" />
       <source>Open containing folder</source>
       <translation>フォルダを開く</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="308" />
+      <location filename="../../desktop/main_window.py" line="322" />
       <source>Copy path</source>
       <translation>パスをコピー</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="310" />
+      <location filename="../../desktop/main_window.py" line="324" />
       <source>Find similar</source>
       <translation>類似を検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/main_window.py" line="318" />
+      <location filename="../../desktop/main_window.py" line="332" />
       <source>Stopping indexing…</source>
       <translation>インデックス作成を停止中…</translation>
     </message>
@@ -527,122 +621,122 @@
       <translation>最終更新 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="181" />
+      <location filename="../../desktop/window_library.py" line="183" />
       <source>Image search is off: the image model (CLIP) is not installed.</source>
       <translation>画像検索は無効です：画像モデル（CLIP）がインストールされていません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="185" />
+      <location filename="../../desktop/window_library.py" line="187" />
       <source>Text search works. Download the model or import a weights file you already have, then the images already indexed are encoded.</source>
       <translation>テキスト検索は使えます。モデルをダウンロードするか、お持ちの重みファイルを取り込むと、インデックス済みの画像が符号化されます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="192" />
+      <location filename="../../desktop/window_library.py" line="194" />
       <source>Download…</source>
       <translation>ダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="196" />
+      <location filename="../../desktop/window_library.py" line="198" />
       <source>Import…</source>
       <translation>取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="207" />
+      <location filename="../../desktop/window_library.py" line="209" />
       <source>Semantic text search is off.</source>
       <translation>意味によるテキスト検索はオフです。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="209" />
+      <location filename="../../desktop/window_library.py" line="211" />
       <source>Word, part-number and image search work. The text model could not be loaded: {0}</source>
       <translation>語・型番・画像による検索は使えます。テキストモデルを読み込めませんでした：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="215" />
+      <location filename="../../desktop/window_library.py" line="217" />
       <source>Models…</source>
       <translation>モデル…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="237" />
+      <location filename="../../desktop/window_library.py" line="240" />
       <source>Add a folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="245" />
+      <location filename="../../desktop/window_library.py" line="248" />
       <source>Index the sample files</source>
       <translation>サンプルをインデックス</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="251" />
+      <location filename="../../desktop/window_library.py" line="254" />
       <source>Welcome to Sagasu.</source>
       <translation>「探す」へようこそ。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="253" />
+      <location filename="../../desktop/window_library.py" line="256" />
       <source>Add a folder of PDFs and photos to index; searching works while it indexes. Or try the bundled samples first.</source>
       <translation>PDFや写真のフォルダを追加するとインデックスを作成します。作成中も検索できます。まずは付属のサンプルで試すこともできます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_library.py" line="307" />
+      <location filename="../../desktop/window_library.py" line="314" />
       <source>The new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="63" />
+      <location filename="../../desktop/window_search.py" line="64" />
       <source>Searching…</source>
       <translation>検索中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="88" />
+      <location filename="../../desktop/window_search.py" line="89" />
       <source>Search failed: {0}</source>
       <translation>検索に失敗しました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="108" />
+      <location filename="../../desktop/window_search.py" line="109" />
       <source>{0} results in {1} ms</source>
       <translation>{0} 件（{1} ミリ秒）</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="113" />
+      <location filename="../../desktop/window_search.py" line="114" />
       <source>Reading the text on the photo…</source>
       <translation>写真の文字を読み取っています…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="143" />
+      <location filename="../../desktop/window_search.py" line="144" />
       <source>Reading the dropped image…</source>
       <translation>ドロップされた画像を読み込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="158" />
+      <location filename="../../desktop/window_search.py" line="159" />
       <source>{0} files were dropped; searching with the first one.</source>
       <translation>{0} 個のファイルがドロップされました。最初のファイルで検索します。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="162" />
+      <location filename="../../desktop/window_search.py" line="163" />
       <source>Searching by image: {0}</source>
       <translation>画像で検索：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="173" />
+      <location filename="../../desktop/window_search.py" line="175" />
       <source>That cannot be used: {0}</source>
       <translation>使用できません：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="183" />
+      <location filename="../../desktop/window_search.py" line="185" />
       <source>Search with an image</source>
       <translation>画像で検索</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="185" />
+      <location filename="../../desktop/window_search.py" line="187" />
       <source>Images and PDFs (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</source>
       <translation>画像とPDF (*.png *.jpg *.jpeg *.tif *.tiff *.bmp *.webp *.pdf)</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="200" />
+      <location filename="../../desktop/window_search.py" line="202" />
       <source>The clipboard holds no image.</source>
       <translation>クリップボードに画像がありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/window_search.py" line="208" />
+      <location filename="../../desktop/window_search.py" line="210" />
       <source>Similar to: {0}</source>
       <translation>類似：{0}</translation>
     </message>
@@ -720,6 +814,46 @@
       <location filename="../../desktop/window_feedback.py" line="265" />
       <source>Example removed.</source>
       <translation>事例を削除しました。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="80" />
+      <source>Team server {0}: </source>
+      <translation>チームサーバー {0}：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="86" />
+      <source>The team server indexes its own folders; choose This computer in Settings → Library to index here.</source>
+      <translation>チームサーバーは自身のフォルダをインデックスします。ここでインデックスするには 設定 → ライブラリ で「このコンピュータ」を選んでください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="111" />
+      <source>The team server is offline.</source>
+      <translation>チームサーバーに接続できません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="115" />
+      <source>This computer's index can still be searched.</source>
+      <translation>このコンピュータのインデックスは引き続き検索できます。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="120" />
+      <source>Search this computer</source>
+      <translation>このコンピュータを検索</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="164" />
+      <source>{0} is not on this computer (looked for {1}).</source>
+      <translation>{0} はこのコンピュータにありません（{1} を探しました）。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="170" />
+      <source>Download from the server and open</source>
+      <translation>サーバーからダウンロードして開く</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/window_team.py" line="184" />
+      <source>Downloading {0}…</source>
+      <translation>{0} をダウンロード中…</translation>
     </message>
   </context>
   <context>
@@ -816,208 +950,266 @@
     </message>
     <message>
       <location filename="../../desktop/messages.py" line="61" />
+      <source>Japanese OCR: {problem}</source>
+      <translation>日本語のOCR：{problem}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/messages.py" line="64" />
       <source>That result is no longer in the index.</source>
       <translation>その結果はもうインデックスにありません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="64" />
+      <location filename="../../desktop/messages.py" line="67" />
       <source>No file mentions {part}; the results are only related.</source>
       <translation>{part} を含むファイルはありません。以下は関連する結果です。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="67" />
+      <location filename="../../desktop/messages.py" line="70" />
       <source>This index folder is read-only: searching works, but indexing and changing settings are unavailable.</source>
       <translation>このインデックスフォルダは読み取り専用です。検索はできますが、インデックス作成と設定の変更はできません。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="77" />
+      <location filename="../../desktop/messages.py" line="80" />
       <source>text similarity ({similarity:.2f})</source>
       <translation>文章の類似度（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="80" />
+      <location filename="../../desktop/messages.py" line="83" />
       <source>looks like the description ({similarity:.2f})</source>
       <translation>説明に合う見た目（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="83" />
+      <location filename="../../desktop/messages.py" line="86" />
       <source>visually similar ({similarity:.2f})</source>
       <translation>見た目が似ている（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="86" />
+      <location filename="../../desktop/messages.py" line="89" />
       <source>text about it ({similarity:.2f})</source>
       <translation>これについての文章（{similarity:.2f}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="89" />
+      <location filename="../../desktop/messages.py" line="92" />
       <source>terms: {terms}</source>
       <translation>含まれる語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="90" />
+      <location filename="../../desktop/messages.py" line="93" />
       <source>text read from the photo: {terms}</source>
       <translation>写真から読み取った語：{terms}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="93" />
+      <location filename="../../desktop/messages.py" line="96" />
       <source>part number {part}</source>
       <translation>型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="94" />
+      <location filename="../../desktop/messages.py" line="97" />
       <source>similar part number {part}</source>
       <translation>類似の型番 {part}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="97" />
+      <location filename="../../desktop/messages.py" line="100" />
       <source>part number {part} (read from the photo)</source>
       <translation>型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="100" />
+      <location filename="../../desktop/messages.py" line="103" />
       <source>similar part number {part} (read from the photo)</source>
       <translation>類似の型番 {part}（写真から読み取り）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="103" />
+      <location filename="../../desktop/messages.py" line="106" />
       <source>figure matched ({inliers} inliers)</source>
       <translation>図が一致（対応点 {inliers} 個）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="106" />
+      <location filename="../../desktop/messages.py" line="109" />
       <source>shows the text read from the photo ({share:.0%}): “{excerpt}”</source>
       <translation>写真から読み取った文章が載っている（{share:.0%}）：「{excerpt}」</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="109" />
+      <location filename="../../desktop/messages.py" line="112" />
       <source>{detail}</source>
       <translation>{detail}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="110" />
+      <location filename="../../desktop/messages.py" line="113" />
       <source>could not be read ({error})</source>
       <translation>読み込めませんでした（{error}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="113" />
+      <location filename="../../desktop/messages.py" line="116" />
       <source>reading it gave nothing for {seconds:.0f} s and was stopped (setting extract_stall_seconds)</source>
       <translation>{seconds:.0f} 秒間読み込みが進まなかったため中止しました（設定 extract_stall_seconds）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="118" />
+      <location filename="../../desktop/messages.py" line="121" />
       <source>reading it took over {seconds:.0f} s and was stopped (setting extract_file_seconds)</source>
       <translation>読み込みに {seconds:.0f} 秒以上かかったため中止しました（設定 extract_file_seconds）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="122" />
+      <location filename="../../desktop/messages.py" line="125" />
       <source>the process reading it ended unexpectedly ({detail})</source>
       <translation>読み込み中のプロセスが予期せず終了しました（{detail}）</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="130" />
+      <location filename="../../desktop/messages.py" line="133" />
       <source>The disk holding the search index is full. Free some space, then index again; what was indexed is kept.</source>
       <translation>検索インデックスを置いたディスクがいっぱいです。空き容量を作ってから、もう一度インデックスしてください。インデックス済みの分はそのまま残ります。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="135" />
+      <location filename="../../desktop/messages.py" line="138" />
       <source>The index folder is read-only: searching works, but indexing and changing settings need write access to it.</source>
       <translation>インデックスフォルダは読み取り専用です。検索はできますが、インデックス作成と設定の変更にはこのフォルダへの書き込み権限が必要です。</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="146" />
+      <location filename="../../desktop/messages.py" line="149" />
       <source>Fusion weights</source>
       <translation>信号の統合の重み</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="147" />
+      <location filename="../../desktop/messages.py" line="150" />
       <source>Calibration</source>
       <translation>スコアの較正</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="148" />
+      <location filename="../../desktop/messages.py" line="151" />
       <source>Learned aligner</source>
       <translation>学習した対応付け</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="155" />
+      <location filename="../../desktop/messages.py" line="158" />
       <source>adopted</source>
       <translation>採用</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="156" />
+      <location filename="../../desktop/messages.py" line="159" />
       <source>not adopted: no better on held-out examples</source>
       <translation>不採用：学習に使わなかった事例で良くならなかった</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="159" />
+      <location filename="../../desktop/messages.py" line="162" />
       <source>not tried: too few examples</source>
       <translation>未実施：事例が足りない</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="160" />
+      <location filename="../../desktop/messages.py" line="163" />
       <source>not tried: no image model</source>
       <translation>未実施：画像モデルがない</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="163" />
+      <location filename="../../desktop/messages.py" line="166" />
       <source>cancelled</source>
       <translation>中止</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="202" />
+      <location filename="../../desktop/messages.py" line="205" />
       <source>{0} of {1} files</source>
       <translation>{0} / {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="204" />
+      <location filename="../../desktop/messages.py" line="207" />
       <source>{0} of {1}</source>
       <translation>{0} / {1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="208" />
+      <location filename="../../desktop/messages.py" line="211" />
       <source>{0} files found</source>
       <translation>{0} 個のファイルを発見</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="211" />
+      <location filename="../../desktop/messages.py" line="214" />
       <source>{0} of {1} pages</source>
       <translation>{0} / {1} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="216" />
+      <location filename="../../desktop/messages.py" line="219" />
       <source>{0} pages</source>
       <translation>{0} ページ</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="218" />
+      <location filename="../../desktop/messages.py" line="221" />
       <source>{0:.1f} pages/s</source>
       <translation>{0:.1f} ページ/秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="221" />
+      <location filename="../../desktop/messages.py" line="224" />
       <source>about {0} left</source>
       <translation>残り約 {0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="238" />
+      <location filename="../../desktop/messages.py" line="241" />
       <source>word search on {0} files, pictures on {1} so far</source>
       <translation>語句検索は {0} ファイルで可能、画像は今のところ {1} ファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="246" />
+      <location filename="../../desktop/messages.py" line="249" />
       <source>{0} s</source>
       <translation>{0} 秒</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="248" />
+      <location filename="../../desktop/messages.py" line="251" />
       <source>{0} min</source>
       <translation>{0} 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/messages.py" line="249" />
+      <location filename="../../desktop/messages.py" line="252" />
       <source>{0} h {1} min</source>
       <translation>{0} 時間 {1} 分</translation>
+    </message>
+  </context>
+  <context>
+    <name>OcrSettings</name>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="22" />
+      <source>Read text in scans and photos (OCR)</source>
+      <translation>スキャンや写真の文字を読み取る（OCR）</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="26" />
+      <source>Automatic: RapidOCR, and Tesseract for Japanese and scans</source>
+      <translation>自動：RapidOCR、日本語とスキャンにはTesseract</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="27" />
+      <source>RapidOCR only</source>
+      <translation>RapidOCRのみ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="28" />
+      <source>Tesseract only</source>
+      <translation>Tesseractのみ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="34" />
+      <source>Japanese</source>
+      <translation>日本語</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="35" />
+      <source>English</source>
+      <translation>英語</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="43" />
+      <source>found automatically</source>
+      <translation>自動で検出</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="48" />
+      <source>OCR engine:</source>
+      <translation>OCRエンジン：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="49" />
+      <source>Languages of the print:</source>
+      <translation>読み取る文字の言語：</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/ocr_settings.py" line="50" />
+      <source>Tesseract program:</source>
+      <translation>Tesseractのプログラム：</translation>
     </message>
   </context>
   <context>
@@ -1253,229 +1445,302 @@
   <context>
     <name>SettingsDialog</name>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="54" />
+      <location filename="../../desktop/settings_dialog.py" line="56" />
       <source>Sagasu settings</source>
       <translation>「探す」の設定</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="62" />
+      <location filename="../../desktop/settings_dialog.py" line="64" />
       <source>Folders</source>
       <translation>フォルダ</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="63" />
+      <location filename="../../desktop/settings_dialog.py" line="65" />
       <source>Models</source>
       <translation>モデル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="64" />
+      <location filename="../../desktop/settings_dialog.py" line="66" />
       <source>General</source>
       <translation>全般</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="85" />
+      <location filename="../../desktop/settings_dialog.py" line="68" />
+      <source>Library</source>
+      <translation>ライブラリ</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/settings_dialog.py" line="89" />
       <source>Add folder…</source>
       <translation>フォルダを追加…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="87" />
+      <location filename="../../desktop/settings_dialog.py" line="91" />
       <source>Remove</source>
       <translation>削除</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="90" />
+      <location filename="../../desktop/settings_dialog.py" line="94" />
       <source>e.g. *.pdf, drawings/**</source>
       <translation>例：*.pdf, drawings/**</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="92" />
+      <location filename="../../desktop/settings_dialog.py" line="96" />
       <source>e.g. old/**, *_draft.pdf</source>
       <translation>例：old/**, *_draft.pdf</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="100" />
+      <location filename="../../desktop/settings_dialog.py" line="104" />
       <source>Include only:</source>
       <translation>対象のみ：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="101" />
+      <location filename="../../desktop/settings_dialog.py" line="105" />
       <source>Exclude:</source>
       <translation>除外：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="103" />
+      <location filename="../../desktop/settings_dialog.py" line="107" />
       <source>Folders to index (PDFs and photos inside are searched):</source>
       <translation>インデックスするフォルダ（中のPDFと写真が検索対象になります）：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="111" />
+      <location filename="../../desktop/settings_dialog.py" line="115" />
       <source>Folder to index</source>
       <translation>インデックスするフォルダ</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="159" />
+      <location filename="../../desktop/settings_dialog.py" line="163" />
       <source>Model</source>
       <translation>モデル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="159" />
+      <location filename="../../desktop/settings_dialog.py" line="163" />
       <source>State</source>
       <translation>状態</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="159" />
+      <location filename="../../desktop/settings_dialog.py" line="163" />
       <source>Details</source>
       <translation>詳細</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="164" />
+      <location filename="../../desktop/settings_dialog.py" line="168" />
       <source>Use selected model</source>
       <translation>選択したモデルを使う</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="166" />
+      <location filename="../../desktop/settings_dialog.py" line="170" />
       <source>Download selected…</source>
       <translation>選択したモデルをダウンロード…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="168" />
+      <location filename="../../desktop/settings_dialog.py" line="172" />
       <source>Import weights file…</source>
       <translation>重みファイルを取り込み…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="188" />
+      <location filename="../../desktop/settings_dialog.py" line="192" />
       <source>Checking installed models…</source>
       <translation>インストール済みのモデルを確認中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="196" />
+      <location filename="../../desktop/settings_dialog.py" line="200" />
       <source>installed</source>
       <translation>インストール済み</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="196" />
+      <location filename="../../desktop/settings_dialog.py" line="200" />
       <source>missing</source>
       <translation>未インストール</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="221" />
+      <location filename="../../desktop/settings_dialog.py" line="225" />
       <source>Select an image (CLIP) model first.</source>
       <translation>先に画像（CLIP）モデルを選択してください。</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="224" />
+      <location filename="../../desktop/settings_dialog.py" line="228" />
       <source>Downloading {0}…</source>
       <translation>{0} をダウンロード中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="233" />
+      <location filename="../../desktop/settings_dialog.py" line="237" />
       <source>CLIP weights file</source>
       <translation>CLIPの重みファイル</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="241" />
+      <location filename="../../desktop/settings_dialog.py" line="245" />
       <source>Importing {0}…</source>
       <translation>{0} を取り込み中…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="261" />
+      <location filename="../../desktop/settings_dialog.py" line="265" />
       <source>Installed: {0}</source>
       <translation>インストールしました：{0}</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="280" />
+      <location filename="../../desktop/settings_dialog.py" line="284" />
       <source>Automatic (GPU when available)</source>
       <translation>自動（使えればGPU）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="281" />
+      <location filename="../../desktop/settings_dialog.py" line="285" />
       <source>CPU</source>
       <translation>CPU</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="282" />
+      <location filename="../../desktop/settings_dialog.py" line="286" />
       <source>GPU (CUDA)</source>
       <translation>GPU（CUDA）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="283" />
+      <location filename="../../desktop/settings_dialog.py" line="287" />
       <source>GPU (Apple)</source>
       <translation>GPU（Apple）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="289" />
+      <location filename="../../desktop/settings_dialog.py" line="293" />
       <source>Automatic (bfloat16 where the CPU supports it)</source>
       <translation>自動（CPUが対応していればbfloat16）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="290" />
+      <location filename="../../desktop/settings_dialog.py" line="294" />
       <source>Full precision (float32)</source>
       <translation>完全精度（float32）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="291" />
+      <location filename="../../desktop/settings_dialog.py" line="295" />
       <source>bfloat16 (faster on recent CPUs)</source>
       <translation>bfloat16（最近のCPUで高速）</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="296" />
+      <location filename="../../desktop/settings_dialog.py" line="300" />
       <source>Follow the system</source>
       <translation>システムに従う</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="299" />
-      <source>Read text in scans and photos (OCR)</source>
-      <translation>スキャンや写真の文字を読み取る（OCR）</translation>
+      <location filename="../../desktop/settings_dialog.py" line="351" />
+      <source>The token cannot be saved in {0}: {1}</source>
+      <translation>トークンを {0} に保存できません：{1}</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="301" />
+      <location filename="../../desktop/settings_dialog.py" line="304" />
       <source>Watch folders for changes</source>
       <translation>フォルダの変更を監視する</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="305" />
+      <location filename="../../desktop/settings_dialog.py" line="308" />
       <source> min</source>
       <translation> 分</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="308" />
+      <location filename="../../desktop/settings_dialog.py" line="311" />
       <source>Browse…</source>
       <translation>参照…</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="314" />
+      <location filename="../../desktop/settings_dialog.py" line="317" />
       <source>Device:</source>
       <translation>デバイス：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="315" />
+      <location filename="../../desktop/settings_dialog.py" line="318" />
       <source>Precision on the CPU:</source>
       <translation>CPUでの計算精度：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="316" />
+      <location filename="../../desktop/settings_dialog.py" line="319" />
       <source>Language:</source>
       <translation>言語：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="319" />
+      <location filename="../../desktop/settings_dialog.py" line="322" />
       <source>Full rescan every:</source>
       <translation>全体の再スキャン間隔：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="320" />
+      <location filename="../../desktop/settings_dialog.py" line="323" />
       <source>Index location:</source>
       <translation>インデックスの場所：</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="321" />
+      <location filename="../../desktop/settings_dialog.py" line="324" />
       <source>A new index location is used from the next start.</source>
       <translation>新しいインデックスの場所は次回起動時から使われます。</translation>
     </message>
     <message>
-      <location filename="../../desktop/settings_dialog.py" line="327" />
+      <location filename="../../desktop/settings_dialog.py" line="330" />
       <source>Index location</source>
       <translation>インデックスの場所</translation>
+    </message>
+  </context>
+  <context>
+    <name>TeamMessages</name>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="15" />
+      <source>The team server at {0} does not answer: {1}</source>
+      <translation>{0} のチームサーバーが応答しません：{1}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="20" />
+      <source>The server does not accept this token.</source>
+      <translation>サーバーがこのトークンを受け付けません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="23" />
+      <source>This item is not readable with your token.</source>
+      <translation>この項目はあなたのトークンでは読めません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="26" />
+      <source>The image is too large for the server.</source>
+      <translation>画像がサーバーの上限を超えています。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="29" />
+      <source>The server cannot read this image.</source>
+      <translation>サーバーがこの画像を読めません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="32" />
+      <source>The server is busy repairing its index; try again shortly.</source>
+      <translation>サーバーはインデックスを修復中です。しばらくしてからもう一度お試しください。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="35" />
+      <source>The file is no longer on the server's disk.</source>
+      <translation>このファイルはもうサーバーのディスクにありません。</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="39" />
+      <source>The server answered: {0}</source>
+      <translation>サーバーの応答：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="42" />
+      <source>Something went wrong: {0}</source>
+      <translation>問題が発生しました：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="50" />
+      <source>no answer in time</source>
+      <translation>時間内に応答がありません</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="51" />
+      <source>connection refused or no route</source>
+      <translation>接続が拒否されたか、経路がありません</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="54" />
+      <source>its certificate is not trusted; set the CA bundle in Settings → Library</source>
+      <translation>証明書が信頼されていません。設定 → ライブラリ でCAバンドルを指定してください</translation>
+    </message>
+    <message>
+      <location filename="../../desktop/team_messages.py" line="58" />
+      <source>the connection broke off</source>
+      <translation>接続が途中で切れました</translation>
     </message>
   </context>
 </TS>
