@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.thumbnails import render_preview
+from desktop.thumbnails import render_file_preview
 from desktop.workers import Runner
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ class PickTargetDialog(QDialog):
         path, page = choice
         self.preview.setText(self.tr("Loading the preview…"))
         self.runner.run(
-            lambda _r: render_preview(library, path, page, PREVIEW_SIDE),
+            lambda _r: render_file_preview(library, path, page, PREVIEW_SIDE),
             on_done=lambda image: self._preview_ready(generation, image),
         )
 

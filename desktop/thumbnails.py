@@ -17,6 +17,9 @@ from PySide6.QtGui import QImage
 from desktop.workers import Runner
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from engine.library import Library
     from engine.search_source import SearchSource
     from engine.types import SearchResult
 
@@ -104,3 +107,31 @@ def render_preview(
     rgb = picture.convert("RGB")
     data = rgb.tobytes("raw", "RGB")
     return QImage(data, rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()
+
+
+def render_file_preview(
+    library: Library, path: Path, page: int | None, side: int = PREVIEW_SIDE
+) -> QImage | None:
+    """A file of this computer's library (a PDF page or a photo) scaled to fit ``side``, for
+    choosing a page before any result points at it. Runs on a worker thread; None when the
+    file is gone or unreadable."""
+    if not path.is_file():
+        return None
+    if path.suffix.lower() == ".pdf":
+        # Through the engine: PyMuPDF is not thread-safe and thumbnails load on two threads.
+        from engine.extract import ExtractError
+
+        try:
+            picture = library.render_page(path, page or 1, max_side=side)
+        except (ExtractError, OSError):  # damaged, encrypted or vanished
+            return None
+        data = picture.convert("RGB").tobytes("raw", "RGB")
+        return QImage(
+            data, picture.width, picture.height, 3 * picture.width, QImage.Format.Format_RGB888
+        ).copy()
+    image = QImage(str(path))
+    if image.isNull():
+        return None
+    return image.scaled(
+        side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
