@@ -230,7 +230,18 @@ class AlignmentState:
         # safetensors' native library: loaded only when fitting (see engine.encode.preload)
         from engine.align.bridge import fit_text_bridge
 
-        aligner, report = fit_text_bridge(src, tgt)
+        # A vector that is not finite (seen once from the tiny random CLIP in an indexing
+        # child) would make the fit's SVD fail and with it the whole run: the bridge is an
+        # extra, so those pairs are left out, and a fit that still fails is skipped.
+        finite = np.isfinite(src).all(axis=1) & np.isfinite(tgt).all(axis=1)
+        if int(finite.sum()) < 16:
+            log.warning("text bridge not fitted: too few finite vector pairs")
+            return None
+        try:
+            aligner, report = fit_text_bridge(src[finite], tgt[finite])
+        except np.linalg.LinAlgError as exc:
+            log.warning("text bridge not fitted: %s", exc)
+            return None
         log.info("text bridge fitted: %s", report)
         bridge = f"bridge:{text_space}>{clip.space_id}"
         aligner.save(self.directory / f"{slug(bridge)}.aligner")
