@@ -39,6 +39,12 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def default_store() -> str | None:
+    """The team catalog a library opens when none is named: ``SAGASU_STORE`` (a
+    ``postgresql://`` URL), else None, the SQLite file in the data folder."""
+    return os.environ.get("SAGASU_STORE") or None
+
+
 def default_models_dir() -> Path:
     """Where imported/fetched weights live: ``SAGASU_MODELS_DIR`` or the user cache folder."""
     override = os.environ.get("SAGASU_MODELS_DIR")

@@ -30,6 +30,7 @@ from engine.config import (
     FolderConfig,
     Settings,
     default_data_dir,
+    default_store,
     load_settings,
     save_settings,
 )
@@ -82,8 +83,13 @@ class Library(FeedbackFront, ModelsFront, LocalResults):
         settings: Settings | None = None,
         encoders: Encoders | None = None,
         extra_signals: list[Signal] | None = None,
+        store: str | None = None,
     ) -> None:
+        """``store``: a ``postgresql://`` URL for a team library's catalog (default:
+        ``SAGASU_STORE``, else the SQLite file in ``data_dir``, which then holds only this
+        machine's settings and caches)."""
         self.data_dir = Path(data_dir) if data_dir else default_data_dir()
+        self.store = store if store is not None else default_store()
         # A read-only folder (a finished library on a share) is searched as it is and never
         # written: engine.store.access.
         self.read_only = is_read_only(self.data_dir)
@@ -92,7 +98,7 @@ class Library(FeedbackFront, ModelsFront, LocalResults):
         self._settings = settings or load_settings(self.data_dir)
         if not self.read_only:
             self._sweep_interrupted_writes()
-        self.catalog = Catalog(self.data_dir, read_only=self.read_only)
+        self.catalog = Catalog(self.data_dir, read_only=self.read_only, store=self.store)
         self.vectors = VectorStore(
             self.catalog, self.data_dir / "vectors", read_only=self.read_only
         )
@@ -115,7 +121,8 @@ class Library(FeedbackFront, ModelsFront, LocalResults):
         )
         self.searcher.params = self.adaptation.params  # engine.adapt: read once per query
         self._lock = FileLock(str(self.data_dir / "index.lock"))
-        check_after_crash(self.catalog, self._lock)
+        if self.catalog.local:  # PostgreSQL checks itself; its runs are the writer's own
+            check_after_crash(self.catalog, self._lock)
         # Seconds the last search() spent loading models (part of its outcome.seconds).
         self.last_model_load_seconds = 0.0
         if settings is None and not self.read_only:
@@ -320,7 +327,14 @@ class Library(FeedbackFront, ModelsFront, LocalResults):
             raise IndexBusy(
                 f"Another Sagasu process is indexing {self.data_dir}; wait for it to finish."
             ) from exc
-        return _Releasing(self._lock)
+        held = contextlib.ExitStack()
+        held.enter_context(_Releasing(self._lock))
+        try:  # a team catalog has writers on other machines too
+            held.enter_context(self.catalog.writer_lock())
+        except BaseException:
+            held.close()
+            raise
+        return held
 
     def _encode_and_refit(
         self, progress: ProgressCallback, cancel: CancelCheck, force: bool = False
@@ -455,11 +469,12 @@ class Library(FeedbackFront, ModelsFront, LocalResults):
         status.update(ocr_status(self._settings, self.ocr_note()))
         return status
 
-    def team(self, store_url: str | None = None) -> TeamAccess:
-        """Users, groups and what each may read, for ``sagasu serve`` (engine.team)."""
+    def team(self) -> TeamAccess:
+        """Users, groups and what each may read, for ``sagasu serve`` (engine.team): kept in
+        the library's catalog, so a team store holds them for every ``serve`` process."""
         from engine.team.view import TeamAccess
 
-        return TeamAccess(self.catalog, self.status, store_url)
+        return TeamAccess(self.catalog, self.status)
 
     def access_note(self) -> Note | None:
         """What a client shows for as long as the library is open: a read-only data folder

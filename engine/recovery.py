@@ -123,6 +123,8 @@ def check_after_crash(catalog: Catalog, lock: FileLock) -> None:
 def back_up_checked(catalog: Catalog) -> BackupResult:
     """Back the catalog up (engine.store.backup) after a change; a damaged catalog shows
     itself here as a copy that fails its check, and is then reported as damaged."""
+    if not catalog.local:  # a team catalog is backed up by its database's administrator
+        return BackupResult(BackupOutcome.NONE)
     result = back_up(catalog.path, catalog.path.parent)
     if result.outcome is BackupOutcome.FAILED:
         catalog.check_whole()  # raises CatalogDamaged when the catalog is the cause

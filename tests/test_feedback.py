@@ -178,7 +178,6 @@ def test_an_example_survives_a_reindex_and_a_vanished_target_is_reported(
     with open_copy(indexed, tmp_path) as lib:
         target = (docs / "guide6.pdf").resolve()
         example = lib.add_example(Query(text=plain_query(6)), target, 1)
-        old_id = lib.catalog.file_id(target)
         lib.remove_folder(docs)
         other = make_pdf(
             tmp_path / "other" / "first.pdf", ["Indexed before the folder comes back."]
@@ -190,7 +189,9 @@ def test_an_example_survives_a_reindex_and_a_vanished_target_is_reported(
         assert result.evaluated()[0].not_indexed == [str(target)]
         lib.index()
         [back] = lib.examples()
-        assert back.target_indexed and lib.catalog.file_id(target) != old_id
+        # The file has a new id (or, as files are read in parallel, by chance its old one):
+        # the example follows it by path either way.
+        assert back.target_indexed and lib.catalog.file_id(target) is not None
         [result] = lib.evaluate_examples()
         assert result.evaluated()[0].first_rank == 1
 

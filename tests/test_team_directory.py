@@ -1,5 +1,5 @@
-"""Users, groups and grants: the same behaviour from the SQLite catalog and PostgreSQL, and
-the ``sagasu users`` / ``sagasu roots`` commands."""
+"""Users, groups and grants: the same behaviour from a SQLite catalog and a PostgreSQL one,
+and the ``sagasu users`` / ``sagasu roots`` commands."""
 
 from __future__ import annotations
 
@@ -12,14 +12,13 @@ from engine.cli import main
 from engine.config import Settings
 from engine.library import Library
 from engine.team.directory import TeamDirectory, TeamError, parse_groups, token_hash
-from engine.team.view import open_directory
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def directory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TeamDirectory]:
-    library = Library(tmp_path / "data", settings=Settings())
     url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
-    found = open_directory(library.catalog, url)
+    library = Library(tmp_path / "data", settings=Settings(), store=url)
+    found = library.team().directory
     yield found
     found.close()
     library.close()
@@ -116,8 +115,8 @@ def test_the_server_reads_users_from_postgresql(tmp_path: Path, pg_url: str) -> 
 
     shared = tmp_path / "share"
     shared.mkdir()
-    with Library(tmp_path / "data", settings=Settings()) as library:
-        team = library.team(pg_url)
+    with Library(tmp_path / "data", settings=Settings(), store=pg_url) as library:
+        team = library.team()
         try:
             token = team.directory.add_user("erin", frozenset({"ops"}))
             team.directory.grant(str(shared), frozenset({"ops"}))
@@ -129,7 +128,7 @@ def test_the_server_reads_users_from_postgresql(tmp_path: Path, pg_url: str) -> 
             )
         finally:
             team.close()
-    # the users are in PostgreSQL, not in the catalog
+    # the users are in the team catalog on PostgreSQL, not in this machine's file
     with Library(tmp_path / "data", settings=Settings()) as library:
         local = library.team()
         assert local.directory.users() == []

@@ -68,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return EXIT_USAGE
-    if not getattr(args, "forwardable", False):
+    # A team store is opened by each call: the warm process holds this machine's library.
+    if not getattr(args, "forwardable", False) or getattr(args, "store", None):
         return dispatch(args)
     where = warm.endpoint(args.data_dir) if warm.mode() != "off" else None
     reply = warm.forward(where, raw) if where is not None else None
@@ -143,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir",
         type=Path,
         help="index folder (default: $SAGASU_DATA_DIR or the platform's user data folder)",
+    )
+    common.add_argument(
+        "--store",
+        metavar="URL",
+        help="a team catalog on PostgreSQL, postgresql://… (default: $SAGASU_STORE, else the"
+        " index folder's own file)",
     )
     sub = parser.add_subparsers(metavar="COMMAND")
 

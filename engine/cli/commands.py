@@ -202,6 +202,12 @@ def cmd_repair(args: argparse.Namespace) -> int:
     """Rebuild a damaged catalog: set it aside, start from the newest good backup, index."""
     from engine.library import Library
 
+    if args.store:
+        raise CliError(
+            "repair rebuilds this machine's catalog file; a team catalog on PostgreSQL is"
+            " repaired by re-running sagasu index --store (each file commits whole)",
+            EXIT_USAGE,
+        )
     bar = TerminalProgress()
     try:
         done = Library.repair(args.data_dir, progress=bar)

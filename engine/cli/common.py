@@ -38,7 +38,7 @@ def open_library(args: argparse.Namespace) -> Library:
     if lent is not None:
         return lent
     try:
-        return Library(args.data_dir)
+        return Library(args.data_dir, store=getattr(args, "store", None))
     except SchemaTooNew as exc:
         raise CliError(str(exc)) from exc
 

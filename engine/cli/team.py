@@ -4,7 +4,7 @@
     sagasu users add NAME --groups a,b | list | remove NAME | groups NAME a,b
     sagasu roots grant ROOT --groups a | revoke ROOT --groups a | list
 
-Users and grants live in the library's store (the catalog, or PostgreSQL with --store)."""
+Users and grants live in the library's catalog (its SQLite file, or PostgreSQL with --store)."""
 
 from __future__ import annotations
 
@@ -24,8 +24,7 @@ if TYPE_CHECKING:
 
 
 def add_team_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
-    store = argparse.ArgumentParser(add_help=False, parents=[common])
-    store.add_argument("--store", metavar="URL", help="postgresql:// database of users and groups")
+    store = common  # --store: the library's catalog, users and grants included
 
     p = sub.add_parser("serve", parents=[store], help="HTTP API for a team (FastAPI on uvicorn)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
@@ -217,7 +216,7 @@ class _Team:
     def __init__(self, args: argparse.Namespace) -> None:
         self.library: Library = open_library(args)
         try:
-            self.team: TeamAccess = self.library.team(getattr(args, "store", None))
+            self.team: TeamAccess = self.library.team()
         except BaseException:
             self.library.close()
             raise

@@ -12,6 +12,7 @@ from pathlib import Path
 from engine.feedback.examples import EvalPoint, Example, ExampleSource, Verdict
 from engine.query_features import QueryFeatures
 from engine.store.catalog import Catalog
+from engine.store.sql import inserted_id
 
 _COLUMNS = (
     "e.id, e.verdict, e.target_path, e.target_display, e.page, e.created, e.source,"
@@ -51,8 +52,8 @@ class StoredQuery:
 def insert(catalog: Catalog, new: NewExample) -> int:
     """Store ``new`` unless the same query, target, page and verdict is there; the id."""
     found = catalog.query(
-        "SELECT id FROM examples WHERE query_key = ? AND target_path = ? AND page IS ?"
-        " AND verdict = ?",
+        "SELECT id FROM examples WHERE query_key = ? AND target_path = ?"
+        " AND page IS NOT DISTINCT FROM ? AND verdict = ?",
         (new.query_key, new.target_key, new.page, new.verdict.value),
     )
     if found:
@@ -61,7 +62,7 @@ def insert(catalog: Catalog, new: NewExample) -> int:
         cur = conn.execute(
             "INSERT INTO examples (query_text, query_key, features, image_path, image,"
             " target_path, target_display, page, verdict, source, created)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 new.query_text,
                 new.query_key,
@@ -76,7 +77,7 @@ def insert(catalog: Catalog, new: NewExample) -> int:
                 time.time(),
             ),
         )
-        return int(cur.lastrowid or 0)
+        return inserted_id(cur)
 
 
 def exists(
@@ -85,8 +86,8 @@ def exists(
     """Whether this query already has this example (checked before a photo's features are
     taken: importing a query set twice costs no second pass over its photos)."""
     rows = catalog.query(
-        "SELECT 1 FROM examples WHERE query_key = ? AND target_path = ? AND page IS ?"
-        " AND verdict = ?",
+        "SELECT 1 FROM examples WHERE query_key = ? AND target_path = ?"
+        " AND page IS NOT DISTINCT FROM ? AND verdict = ?",
         (query_key, target_key, page, verdict.value),
     )
     return bool(rows)

@@ -204,7 +204,8 @@ class PassageSearch:
         out: dict[PageKey, list[tuple[int, str]]] = {}
         for file_id, page in pages:
             rows = self.catalog.query(
-                "SELECT id, text, ocr_text FROM items WHERE file_id = ? AND page IS ?",
+                "SELECT id, text, ocr_text FROM items WHERE file_id = ?"
+                " AND page IS NOT DISTINCT FROM ?",
                 (file_id, page),
             )
             texts = [(int(i), f"{t or ''} {o or ''}") for i, t, o in rows]

@@ -1,8 +1,11 @@
-"""SQLite catalog: files, items, raw vectors and skip reasons.
+"""The catalog: files, items, raw vectors, skip reasons and runs, on one database.
 
-WAL mode and one transaction per indexed file mean a crash (even SIGKILL) leaves the catalog
-exactly as it was after the last committed file. Raw vectors live here too, so the usearch
-indexes are derived data that can always be rebuilt.
+The database is the workstation's SQLite file (engine.store.sqlite_database, the default) or a
+team's PostgreSQL (engine.store.postgres.database, ``store="postgresql://…"``); the catalog's
+statements and per-file transactions are the same on both (engine.store.sql). One transaction
+per indexed file means a crash (even SIGKILL) leaves the catalog exactly as it was after the
+last committed file. Raw vectors live here too, so the ANN indexes are derived data that can
+always be rebuilt.
 """
 
 from __future__ import annotations
@@ -11,28 +14,17 @@ import contextlib
 import json
 import os
 import sqlite3
-import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from engine.errors import SagasuError
 from engine.messages import Tier
-from engine.store.access import open_read_only
-from engine.store.fts_lexical import FTS_WRITER, FtsLexicalIndex
-from engine.store.health import (
-    CatalogDamaged,
-    DamageReason,
-    check_file,
-    damage_raised,
-    integrity_problem,
-    library_existed,
-    mark_library,
-    open_checked,
-)
+from engine.store.health import CatalogDamaged, DamageReason
 from engine.store.records import FileRow, FileState, ItemRow, NewItem
 from engine.store.rows import (
     FILE_COLS,
@@ -47,11 +39,17 @@ from engine.store.rows import (
 from engine.store.rows import (
     VISUAL_SPACE as VISUAL_SPACE,
 )
+from engine.store.sql import Database, SqlConnection, inserted_id, query_in_slices
+from engine.store.sqlite_database import CATALOG_FILE as CATALOG_FILE
+from engine.store.sqlite_database import SqliteDatabase
 from engine.store.tiers import TierRecords
 from engine.types import FileEntry, ItemKind
 
-CATALOG_FILE = "catalog.sqlite3"
-MAX_SQL_PARAMS = 900  # under SQLite's host-parameter limit on every build
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+class BadStoreUrl(SagasuError):
+    """``--store`` (or ``SAGASU_STORE``) names no database Sagasu can keep a catalog in."""
 
 
 def path_key(path: Path | str) -> bytes:
@@ -63,42 +61,48 @@ def display(path: Path | str) -> str:
     return os.fsencode(path).decode("utf-8", errors="replace")
 
 
-class Catalog(TierRecords):
-    """Thread-safe handle on the catalog database (one connection, serialised by a lock)."""
+def is_store_url(store: str | None) -> bool:
+    return bool(store) and str(store).startswith(POSTGRES_SCHEMES)
 
-    def __init__(self, data_dir: Path, read_only: bool = False) -> None:
+
+def open_database(data_dir: Path, read_only: bool, store: str | None) -> Database:
+    """The SQLite file in ``data_dir``, or the PostgreSQL database ``store`` names."""
+    if not store:
+        return SqliteDatabase(data_dir, read_only=read_only)
+    if not is_store_url(store):
+        raise BadStoreUrl(f"a team store must be a postgresql:// URL, not {store!r}")
+    from engine.store.postgres.database import PostgresDatabase  # the team extra
+
+    return PostgresDatabase(store)
+
+
+class Catalog(TierRecords):
+    """Thread-safe handle on the catalog (the database serialises or pools connections)."""
+
+    def __init__(self, data_dir: Path, read_only: bool = False, store: str | None = None) -> None:
         """Open (or create) the catalog; raises CatalogDamaged for a damaged one
         (engine.store.health) and SchemaTooNew for one written by a newer Sagasu.
-        ``read_only``: a folder the engine may only read (engine.store.access)."""
+        ``read_only``: a folder the engine may only read (engine.store.access);
+        ``store``: a ``postgresql://`` URL for a team library (else the data folder's file)."""
         self.path = data_dir / CATALOG_FILE
         self.read_only = read_only
-        self.lexical_index = FtsLexicalIndex(self)  # engine.store.lexical_index
-        self._lock = threading.RLock()
-        existed = library_existed(data_dir)
-        check_file(self.path, existed)
-        if read_only:
-            self._conn = open_read_only(self.path, existed)
-            return
-        data_dir.mkdir(parents=True, exist_ok=True)
-        # The busy timeout first: the switch to WAL and the schema wait for another opener.
-        self._conn = sqlite3.connect(
-            self.path, check_same_thread=False, isolation_level=None, timeout=10
-        )
-        try:
-            with self._damage_raised():
-                open_checked(self._conn, self.path, existed)
-        except BaseException:
-            self._conn.close()
-            raise
-        mark_library(data_dir)
+        self.db = open_database(data_dir, read_only, store)
+        self.kind = self.db.kind
+        self.lexical_index = self.db.lexical_index  # engine.store.lexical_index
 
-    def _damage_raised(self) -> contextlib.AbstractContextManager[None]:
-        return damage_raised(self.path)
+    @property
+    def local(self) -> bool:
+        """A SQLite file on this machine: backups, repair and quick_check apply."""
+        return self.kind == "sqlite"
+
+    def writer_lock(self) -> AbstractContextManager[object]:
+        """Held by an index run for its whole length: on PostgreSQL, machines other than
+        this one may write (the data folder's file lock sees only this one)."""
+        return self.db.writer_lock()
 
     def integrity_problem(self) -> str | None:
-        """``PRAGMA quick_check``'s complaint, or None when the catalog is whole."""
-        with self._lock:
-            return integrity_problem(self._conn)
+        """The database's complaint about its own pages, or None when the catalog is whole."""
+        return self.db.integrity_problem()
 
     def check_whole(self) -> None:
         """Raise CatalogDamaged unless quick_check passes (reads every page: RELIABILITY.md)."""
@@ -107,24 +111,13 @@ class Catalog(TierRecords):
             raise CatalogDamaged(self.path, DamageReason.MALFORMED, problem)
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        self.db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._damage_raised():
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+    def transaction(self) -> AbstractContextManager[SqlConnection]:
+        return self.db.transaction()
 
     def query(self, sql: str, args: Iterable[object] = ()) -> list[tuple[Any, ...]]:
-        with self._lock, self._damage_raised():
-            return self._conn.execute(sql, tuple(args)).fetchall()
+        return self.db.query(sql, args)
 
     # --- files ---------------------------------------------------------------------------
 
@@ -186,11 +179,11 @@ class Catalog(TierRecords):
         key = path_key(entry.path)
         added: dict[str, list[int]] = {}
         with self.transaction() as c:
-            removed = delete_file_rows(c, key)
+            removed = delete_file_rows(c, self.lexical_index, key)
             cur = c.execute(
                 "INSERT INTO files (path, display_path, root, file_type, size, mtime_ns,"
                 " content_hash, page_count, warnings, indexed_at, extractor, tier)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
                 (
                     key,
                     display(entry.path),
@@ -206,9 +199,9 @@ class Catalog(TierRecords):
                     tier.level,
                 ),
             )
-            file_id = int(cur.lastrowid or 0)
+            file_id = inserted_id(cur)
             for item in items:
-                item_id = insert_item(c, file_id, item)
+                item_id = insert_item(c, self.lexical_index, file_id, item)
                 for space, vec in (item.vectors or {}).items():
                     insert_vector(c, item_id, space, vec)
                     added.setdefault(space, []).append(item_id)
@@ -223,14 +216,16 @@ class Catalog(TierRecords):
             row = c.execute("SELECT path FROM files WHERE id = ?", (file_id,)).fetchone()
             if row is None:
                 return []
-            removed = delete_file_rows(c, bytes(row[0]))
+            removed = delete_file_rows(c, self.lexical_index, bytes(row[0]))
             bump_spaces(c, spaces_of(removed))
         return [(i, s) for i, s in removed if i >= 0]
 
     def record_skip(self, path: Path, reason: str) -> None:
         with self.transaction() as c:
             c.execute(
-                "INSERT OR REPLACE INTO skipped (path, display_path, reason, at) VALUES (?,?,?,?)",
+                "INSERT INTO skipped (path, display_path, reason, at) VALUES (?,?,?,?)"
+                " ON CONFLICT (path) DO UPDATE SET display_path = excluded.display_path,"
+                " reason = excluded.reason, at = excluded.at",
                 (path_key(path), display(path), reason, time.time()),
             )
 
@@ -269,7 +264,8 @@ class Catalog(TierRecords):
         """The rendered page item of ``page`` in a file: the picture that stands for a text
         chunk (or a passage) found on that page; None for a file without page renders."""
         rows = self.query(
-            "SELECT id FROM items WHERE file_id = ? AND page IS ? AND kind = 'page' LIMIT 1",
+            "SELECT id FROM items WHERE file_id = ? AND page IS NOT DISTINCT FROM ?"
+            " AND kind = 'page' LIMIT 1",
             (file_id, page),
         )
         return int(rows[0][0]) if rows else None
@@ -277,12 +273,7 @@ class Catalog(TierRecords):
     def query_ids(self, sql: str, ids: Iterable[int] | Iterable[str]) -> list[tuple[Any, ...]]:
         """Rows of ``sql`` (whose ``{}`` takes the placeholders) for all ``ids`` (or terms),
         in slices under SQLite's host-parameter limit."""
-        values: Sequence[int | str] = list(ids)
-        rows: list[tuple[Any, ...]] = []
-        for start in range(0, len(values), MAX_SQL_PARAMS):
-            part = values[start : start + MAX_SQL_PARAMS]
-            rows += self.query(sql.format(",".join("?" * len(part))), part)
-        return rows
+        return query_in_slices(self.query, sql, ids)
 
     def thumbnail(self, item_id: int) -> bytes | None:
         rows = self.query("SELECT thumbnail FROM items WHERE id = ?", (item_id,))
@@ -364,7 +355,7 @@ class Catalog(TierRecords):
                 (text, confidence, item_id),
             )
             if lexical_body:
-                FTS_WRITER.append_body(c, item_id, lexical_body)
+                self.lexical_index.append_body(c, item_id, lexical_body)
 
     # --- runs and counts -----------------------------------------------------------------
 
@@ -378,9 +369,10 @@ class Catalog(TierRecords):
         with self.transaction() as c:
             c.execute("UPDATE runs SET status='interrupted' WHERE status='running'")
             cur = c.execute(
-                "INSERT INTO runs (started_at, status) VALUES (?, 'running')", (time.time(),)
+                "INSERT INTO runs (started_at, status) VALUES (?, 'running') RETURNING id",
+                (time.time(),),
             )
-            return int(cur.lastrowid or 0)
+            return inserted_id(cur)
 
     def finish_run(self, run_id: int, status: str, summary: dict[str, object]) -> None:
         with self.transaction() as c:

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from engine.store.fts_lexical import FTS_WRITER
+from engine.store.lexical_index import LexicalWriter
 from engine.store.records import FileRow, NewItem
+from engine.store.sql import SqlConnection, inserted_id
 
 # The local-feature index is versioned like an embedding space (its seq tells a persisted
 # visual index whether it is stale), but has no vectors table rows.
@@ -33,10 +33,10 @@ def stored_path(raw: bytes) -> Path:
     return Path(os.fsdecode(bytes(raw)))
 
 
-def insert_item(c: sqlite3.Connection, file_id: int, item: NewItem) -> int:
+def insert_item(c: SqlConnection, lexical: LexicalWriter[Any], file_id: int, item: NewItem) -> int:
     cur = c.execute(
         "INSERT INTO items (file_id, kind, page, ordinal, text, bbox, thumbnail, digest)"
-        " VALUES (?,?,?,?,?,?,?,?)",
+        " VALUES (?,?,?,?,?,?,?,?) RETURNING id",
         (
             file_id,
             item.kind.value,
@@ -48,33 +48,36 @@ def insert_item(c: sqlite3.Connection, file_id: int, item: NewItem) -> int:
             item.digest,
         ),
     )
-    item_id = int(cur.lastrowid or 0)
+    item_id = inserted_id(cur)
     if item.features is not None:
         c.execute("INSERT INTO features (item_id, data) VALUES (?, ?)", (item_id, item.features))
         c.execute("UPDATE items SET features_done = 1 WHERE id = ?", (item_id,))
         ensure_space(c, VISUAL_SPACE, 0)
     if item.lexical_body or item.lexical_name:
-        FTS_WRITER.put(c, item_id, item.lexical_body, item.lexical_name)
+        lexical.put(c, item_id, item.lexical_body, item.lexical_name)
     return item_id
 
 
-def ensure_space(c: sqlite3.Connection, space: str, dim: int) -> None:
+def ensure_space(c: SqlConnection, space: str, dim: int) -> None:
     c.execute(
         "INSERT INTO spaces (space, dim) VALUES (?, ?) ON CONFLICT(space) DO NOTHING",
         (space, dim),
     )
 
 
-def insert_vector(c: sqlite3.Connection, item_id: int, space: str, vec: np.ndarray) -> None:
+def insert_vector(c: SqlConnection, item_id: int, space: str, vec: np.ndarray) -> None:
     vec = np.ascontiguousarray(vec, dtype=np.float32)
     ensure_space(c, space, int(vec.shape[0]))
     c.execute(
-        "INSERT OR REPLACE INTO embeddings (item_id, space, vector) VALUES (?,?,?)",
+        "INSERT INTO embeddings (item_id, space, vector) VALUES (?,?,?)"
+        " ON CONFLICT (space, item_id) DO UPDATE SET vector = excluded.vector",
         (item_id, space, vec.tobytes()),
     )
 
 
-def delete_file_rows(c: sqlite3.Connection, key: bytes) -> list[tuple[int, str]]:
+def delete_file_rows(
+    c: SqlConnection, lexical: LexicalWriter[Any], key: bytes
+) -> list[tuple[int, str]]:
     removed = [
         (int(i), str(s))
         for i, s in c.execute(
@@ -93,7 +96,7 @@ def delete_file_rows(c: sqlite3.Connection, key: bytes) -> list[tuple[int, str]]
     items = c.execute(
         "SELECT i.id FROM items i JOIN files f ON f.id = i.file_id WHERE f.path = ?", (key,)
     )
-    FTS_WRITER.delete(c, [int(i) for (i,) in items])
+    lexical.delete(c, [int(i) for (i,) in items])
     c.execute("DELETE FROM files WHERE path = ?", (key,))
     return removed
 
@@ -102,6 +105,6 @@ def spaces_of(removed: list[tuple[int, str]]) -> set[str]:
     return {s for _, s in removed}
 
 
-def bump_spaces(c: sqlite3.Connection, spaces: set[str]) -> None:
+def bump_spaces(c: SqlConnection, spaces: set[str]) -> None:
     for space in spaces:
         c.execute("UPDATE spaces SET seq = seq + 1 WHERE space = ?", (space,))

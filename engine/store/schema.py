@@ -130,7 +130,7 @@ CREATE TABLE eval_history (
 );
 """
 
-# v6 (team library, engine/team/sqlite_directory.py): users with the SHA-256 of their
+# v6 (team library, engine/team/catalog_directory.py): users with the SHA-256 of their
 # token, their groups, and the groups that may read each indexed root.
 V6_TEAM = """
 CREATE TABLE team_users (

@@ -6,7 +6,6 @@ leaves each file at a tier it really has."""
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -14,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.messages import Tier
-from engine.store.fts_lexical import FTS_WRITER
+from engine.store.lexical_index import LexicalIndex
 from engine.store.records import FileRow, NewItem
 from engine.store.rows import (
     FILE_COLS,
@@ -24,15 +23,18 @@ from engine.store.rows import (
     insert_item,
     insert_vector,
 )
+from engine.store.sql import SqlConnection
 from engine.types import ItemKind
 
 
 class TierRecords:
-    """Mixed into engine.store.catalog.Catalog, which provides these two."""
+    """Mixed into engine.store.catalog.Catalog, which provides these."""
+
+    lexical_index: LexicalIndex[Any]
 
     if TYPE_CHECKING:
 
-        def transaction(self) -> AbstractContextManager[sqlite3.Connection]: ...
+        def transaction(self) -> AbstractContextManager[SqlConnection]: ...
 
         def query(self, sql: str, args: Iterable[object] = ()) -> list[tuple[Any, ...]]: ...
 
@@ -73,8 +75,8 @@ class TierRecords:
             if vectors:
                 bump_spaces(c, {space})
             c.executemany(
-                "UPDATE files SET tier = MAX(tier, ?) WHERE id = ?",
-                [(tier.level, i) for i in ids],
+                "UPDATE files SET tier = ? WHERE id = ? AND tier < ?",
+                [(tier.level, i, tier.level) for i in ids],
             )
 
     def complete_visual(
@@ -93,13 +95,15 @@ class TierRecords:
                 )
             ]
             for item_id in old_images:  # none unless the tier is being done again
-                FTS_WRITER.delete(c, [item_id])
+                self.lexical_index.delete(c, [item_id])
                 c.execute("DELETE FROM items WHERE id = ?", (item_id,))
             for item in items:
                 if item.kind is ItemKind.CHUNK:
                     continue  # stored by the lexical tier, with its vectors
                 found = _update_visual(c, file_id, item)
-                item_id = insert_item(c, file_id, item) if found is None else found
+                item_id = (
+                    insert_item(c, self.lexical_index, file_id, item) if found is None else found
+                )
                 for space, vec in (item.vectors or {}).items():
                     insert_vector(c, item_id, space, vec)
                     added.setdefault(space, []).append(item_id)
@@ -129,10 +133,11 @@ class TierRecords:
         return out
 
 
-def _update_visual(c: sqlite3.Connection, file_id: int, item: NewItem) -> int | None:
+def _update_visual(c: SqlConnection, file_id: int, item: NewItem) -> int | None:
     """Fill in the page (or photo) item the lexical tier stored; None when there is none."""
     row = c.execute(
-        "SELECT id FROM items WHERE file_id = ? AND kind = ? AND page IS ? LIMIT 1",
+        "SELECT id FROM items WHERE file_id = ? AND kind = ? AND page IS NOT DISTINCT FROM ?"
+        " LIMIT 1",
         (file_id, item.kind.value, item.page),
     ).fetchone()
     if row is None or item.kind is ItemKind.IMAGE:
@@ -144,7 +149,8 @@ def _update_visual(c: sqlite3.Connection, file_id: int, item: NewItem) -> int | 
     )
     if item.features is not None:
         c.execute(
-            "INSERT OR REPLACE INTO features (item_id, data) VALUES (?, ?)",
+            "INSERT INTO features (item_id, data) VALUES (?, ?)"
+            " ON CONFLICT (item_id) DO UPDATE SET data = excluded.data",
             (item_id, item.features),
         )
         c.execute("UPDATE items SET features_done = 1 WHERE id = ?", (item_id,))

@@ -38,8 +38,8 @@ def serve(options: ServeOptions) -> None:
     from engine.library import Library
     from engine.team.api import create_app
 
-    with Library(options.data_dir) as library:
-        team = library.team(options.store_url)
+    with Library(options.data_dir, store=options.store_url) as library:
+        team = library.team()
         try:
             if options.warm:
                 _warm_up(library)

@@ -7,18 +7,16 @@ from collections.abc import Callable
 
 from engine.store.catalog import Catalog
 from engine.team.access import Readable, Scope, readable, scoped_status
-from engine.team.directory import TeamDirectory, TeamError, User, roots_for
-
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+from engine.team.catalog_directory import CatalogDirectory
+from engine.team.directory import TeamDirectory, User, roots_for
 
 
 class TeamAccess:
-    def __init__(
-        self, catalog: Catalog, status: Callable[[], dict[str, object]], store_url: str | None
-    ) -> None:
+    def __init__(self, catalog: Catalog, status: Callable[[], dict[str, object]]) -> None:
         self.catalog = catalog
         self._status = status
-        self.directory = open_directory(catalog, store_url)
+        # Users and grants live in the library's own catalog (SQLite or the team's PostgreSQL).
+        self.directory: TeamDirectory = CatalogDirectory(catalog)
 
     def scope_of(self, user: User) -> Scope:
         """The roots ``user``'s groups may read, as granted now."""
@@ -35,16 +33,3 @@ class TeamAccess:
 
     def close(self) -> None:
         self.directory.close()
-
-
-def open_directory(catalog: Catalog, store_url: str | None) -> TeamDirectory:
-    """The directory in PostgreSQL at ``store_url``, else in the SQLite catalog."""
-    if store_url is None:
-        from engine.team.sqlite_directory import SqliteDirectory
-
-        return SqliteDirectory(catalog)
-    if not store_url.startswith(POSTGRES_SCHEMES):
-        raise TeamError(f"--store must be a postgresql:// URL, not {store_url!r}")
-    from engine.team.pg_directory import PostgresDirectory
-
-    return PostgresDirectory(store_url)

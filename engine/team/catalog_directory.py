@@ -1,15 +1,16 @@
-"""The team directory in the SQLite catalog (tables of schema migration ``V6_TEAM``)."""
+"""The team directory in the library's catalog, on SQLite or PostgreSQL alike (the tables of
+schema migration ``V6_TEAM``, and of the PostgreSQL schema)."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 from engine.store.catalog import Catalog
+from engine.store.sql import SqlConnection
 from engine.team.directory import TeamError, User, check_name, new_token, token_hash
 
 
-class SqliteDirectory:
+class CatalogDirectory:
     """Users and grants in the library's own catalog database (one transaction a change)."""
 
     def __init__(self, catalog: Catalog) -> None:
@@ -18,15 +19,14 @@ class SqliteDirectory:
     def add_user(self, name: str, groups: frozenset[str]) -> str:
         check_name(name)
         token = new_token()
-        try:
-            with self.catalog.transaction() as conn:
-                conn.execute(
-                    "INSERT INTO team_users (name, token_sha256, created_at) VALUES (?, ?, ?)",
-                    (name, token_hash(token), time.time()),
-                )
-                _insert_groups(conn, name, groups)
-        except sqlite3.IntegrityError as exc:
-            raise TeamError(f"user {name!r} exists: remove it first for a new token") from exc
+        with self.catalog.transaction() as conn:
+            if conn.execute("SELECT 1 FROM team_users WHERE name = ?", (name,)).fetchone():
+                raise TeamError(f"user {name!r} exists: remove it first for a new token")
+            conn.execute(
+                "INSERT INTO team_users (name, token_sha256, created_at) VALUES (?, ?, ?)",
+                (name, token_hash(token), time.time()),
+            )
+            _insert_groups(conn, name, groups)
         return token
 
     def remove_user(self, name: str) -> bool:
@@ -57,7 +57,8 @@ class SqliteDirectory:
     def grant(self, root: str, groups: frozenset[str]) -> None:
         with self.catalog.transaction() as conn:
             conn.executemany(
-                "INSERT OR IGNORE INTO team_root_groups (root, group_name) VALUES (?, ?)",
+                "INSERT INTO team_root_groups (root, group_name) VALUES (?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [(root, check_name(g, "group")) for g in sorted(groups)],
             )
 
@@ -90,7 +91,7 @@ class SqliteDirectory:
         return {user: frozenset(groups) for user, groups in out.items()}
 
 
-def _insert_groups(conn: sqlite3.Connection, name: str, groups: frozenset[str]) -> None:
+def _insert_groups(conn: SqlConnection, name: str, groups: frozenset[str]) -> None:
     conn.executemany(
         "INSERT INTO team_user_groups (user_name, group_name) VALUES (?, ?)",
         [(name, check_name(g, "group")) for g in sorted(groups)],
