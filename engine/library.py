@@ -109,7 +109,7 @@ class Library(FeedbackFront, ModelsFront, LocalResults):
         self._ocr: OcrReader | None = None
         self.searcher = Searcher(
             self.catalog,
-            self.vectors,
+            self.catalog.db.vector_index or self.vectors,  # pgvector on a team store
             self.encoders,
             self.alignment,
             visual=self.visual if self._settings.visual_match_enabled else None,
@@ -257,6 +257,7 @@ class Library(FeedbackFront, ModelsFront, LocalResults):
             if not summary.cancelled:
                 with unfinished_on_failure(self.catalog, indexer.run_id, summary):
                     self._encode_and_refit(progress, cancel)
+                    self.catalog.db.build_vector_graphs(self.catalog.space_dims())
                     summary.ocr = self._read_text(progress, cancel)
                 summary.cancelled = cancel()
             if not summary.cancelled:

@@ -2,8 +2,8 @@
 Ray reader process killed mid-file AND PostgreSQL restarted mid-run, then re-runs until one
 completes: every file is indexed exactly once, with the items a local SQLite run gives.
 
-It needs ``Library`` to open a ``postgresql://`` store (the pg-store branch); until then it
-is skipped with a reason that says so, never passed without running."""
+It is skipped, with a reason that says so, where ``Library`` cannot open a ``postgresql://``
+store; it never passes without running."""
 
 from __future__ import annotations
 
@@ -65,11 +65,12 @@ def test_killed_reader_and_restarted_postgres_leave_every_file_once(
         lib.index([FolderConfig(str(corpus))])
         expected = lib.counts()["counts"]
     restarted = threading.Event()
+    restart = threading.Thread(target=_restart_postgres, args=(pg_server,), daemon=True)
 
     def progress(p: Progress) -> None:  # in the visual tier, with readers busy
         if p.phase is Phase.EXTRACT and not restarted.is_set():
             restarted.set()
-            threading.Thread(target=_restart_postgres, args=(pg_server,), daemon=True).start()
+            restart.start()
 
     failures: list[str] = []
     summary: IndexSummary | None = None
@@ -82,6 +83,7 @@ def test_killed_reader_and_restarted_postgres_leave_every_file_once(
                         break
             except SagasuError as exc:  # the database went away under the head: one line
                 failures.append(str(exc))
+                restart.join(timeout=120)  # a user re-runs once the database is back
     assert killer.killed and restarted.is_set()
     assert summary is not None and not summary.skipped, failures
     with Library(tmp_path / "team", settings, **{STORE_PARAMETER: pg_url}) as lib:

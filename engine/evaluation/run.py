@@ -156,8 +156,7 @@ def _fill_ranking(rec: QueryRecord, outcome: SearchOutcome) -> None:
 
 def indexed_paths(library: EvalSubject) -> set[str]:
     """Every indexed document, as :func:`_doc_id` spells it (to flag unindexed labels)."""
-    rows = library.catalog.query("SELECT path FROM files")
-    return {_doc_id(os.fsdecode(bytes(r[0]) if not isinstance(r[0], str) else r[0])) for r in rows}
+    return {_doc_id(str(path)) for path in library.catalog.file_paths()}
 
 
 def _doc_id(path: Path | str) -> str:

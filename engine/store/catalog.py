@@ -119,12 +119,24 @@ class Catalog(TierRecords):
     def query(self, sql: str, args: Iterable[object] = ()) -> list[tuple[Any, ...]]:
         return self.db.query(sql, args)
 
+    def _index_vectors(
+        self, c: SqlConnection, added: dict[str, list[int]], items: list[NewItem]
+    ) -> None:
+        """Hand the vectors just written to the database's own ANN index, if it has one."""
+        for space, ids in added.items():
+            vecs = [i.vectors[space] for i in items if i.vectors and space in i.vectors]
+            self.db.vectors_added(c, space, ids, np.stack(vecs))
+
     # --- files ---------------------------------------------------------------------------
 
     def file_states(self) -> dict[bytes, FileState]:
         """path → state of every catalogued file: one query for a no-op scan."""
         rows = self.query("SELECT path, id, size, mtime_ns, extractor FROM files")
         return {bytes(p): FileState(i, s, m, e) for p, i, s, m, e in rows}
+
+    def file_paths(self) -> list[Path]:
+        """Every catalogued file's path, in the order they were first written."""
+        return [stored_path(p) for (p,) in self.query("SELECT path FROM files ORDER BY id")]
 
     def file_id(self, path: Path) -> int | None:
         rows = self.query("SELECT id FROM files WHERE path = ?", (path_key(path),))
@@ -205,6 +217,8 @@ class Catalog(TierRecords):
                 for space, vec in (item.vectors or {}).items():
                     insert_vector(c, item_id, space, vec)
                     added.setdefault(space, []).append(item_id)
+            self.db.vectors_removed(c, [i for i, _ in removed if i >= 0])
+            self._index_vectors(c, added, items)
             features = {VISUAL_SPACE} if any(i.features is not None for i in items) else set()
             bump_spaces(c, set(added) | spaces_of(removed) | features)
             c.execute("DELETE FROM skipped WHERE path = ?", (key,))
@@ -217,6 +231,7 @@ class Catalog(TierRecords):
             if row is None:
                 return []
             removed = delete_file_rows(c, self.lexical_index, bytes(row[0]))
+            self.db.vectors_removed(c, [i for i, _ in removed if i >= 0])
             bump_spaces(c, spaces_of(removed))
         return [(i, s) for i, s in removed if i >= 0]
 
@@ -297,11 +312,13 @@ class Catalog(TierRecords):
         with self.transaction() as c:
             for item_id, vec in vectors.items():
                 insert_vector(c, item_id, space, vec)
+            self.db.vectors_added(c, space, list(vectors), np.stack(list(vectors.values())))
             bump_spaces(c, {space})
 
     def drop_space(self, space: str) -> None:
         with self.transaction() as c:
             c.execute("DELETE FROM embeddings WHERE space = ?", (space,))
+            self.db.space_dropped(c, space)
             bump_spaces(c, {space})
 
     def vectors(self, space: str) -> tuple[np.ndarray, np.ndarray]:

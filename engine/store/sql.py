@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+import numpy as np
+
 
 class SqlCursor(Protocol):
     """What a statement's result offers: rows, and how many rows it changed."""
@@ -40,6 +42,9 @@ class Database(Protocol):
 
     kind: str  # "sqlite" | "postgresql"
     lexical_index: Any  # engine.store.lexical_index.LexicalIndex over this database
+    # Its own nearest-neighbour search (engine.store.vector_search.VectorSearch), or None
+    # where the usearch files of engine.store.vectors do it.
+    vector_index: Any
 
     def transaction(self) -> AbstractContextManager[SqlConnection]: ...
 
@@ -48,6 +53,21 @@ class Database(Protocol):
     def writer_lock(self) -> AbstractContextManager[object]: ...
 
     def integrity_problem(self) -> str | None: ...
+
+    # The database's own ANN index over the raw vectors, kept in the same transaction
+    # (pgvector on PostgreSQL; nothing on SQLite, whose usearch files are rebuilt from the
+    # catalog by engine.store.vectors).
+    def vectors_added(
+        self, c: SqlConnection, space: str, item_ids: Sequence[int], vectors: np.ndarray
+    ) -> None: ...
+
+    def vectors_removed(self, c: SqlConnection, item_ids: Sequence[int]) -> None: ...
+
+    def space_dropped(self, c: SqlConnection, space: str) -> None: ...
+
+    def build_vector_graphs(self, spaces: Iterable[str]) -> None:
+        """After an index run: build the ANN graphs of spaces grown big enough."""
+        ...
 
     def close(self) -> None: ...
 

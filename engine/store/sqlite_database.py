@@ -9,10 +9,12 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from engine.store.access import open_read_only
 from engine.store.fts_lexical import FtsLexicalIndex
@@ -24,7 +26,7 @@ from engine.store.health import (
     mark_library,
     open_checked,
 )
-from engine.store.sql import query_in_slices
+from engine.store.sql import SqlConnection, query_in_slices
 
 CATALOG_FILE = "catalog.sqlite3"
 
@@ -33,6 +35,7 @@ class SqliteDatabase:
     """Thread-safe handle on the catalog file (one connection, serialised by a lock)."""
 
     kind = "sqlite"
+    vector_index = None  # engine.store.vectors searches the usearch files
 
     def __init__(self, data_dir: Path, read_only: bool = False) -> None:
         """Open (or create) the file; raises CatalogDamaged for a damaged one
@@ -70,6 +73,21 @@ class SqliteDatabase:
     def writer_lock(self) -> contextlib.AbstractContextManager[object]:
         """Nothing more: the data folder's file lock (engine.library) keeps writers apart."""
         return contextlib.nullcontext()
+
+    # No ANN index inside the database: engine.store.vectors rebuilds usearch from the rows.
+    def vectors_added(
+        self, c: SqlConnection, space: str, item_ids: Sequence[int], vectors: np.ndarray
+    ) -> None:
+        pass
+
+    def vectors_removed(self, c: SqlConnection, item_ids: Sequence[int]) -> None:
+        pass
+
+    def space_dropped(self, c: SqlConnection, space: str) -> None:
+        pass
+
+    def build_vector_graphs(self, spaces: Iterable[str]) -> None:
+        pass  # engine.store.vectors builds its graphs as it saves
 
     def close(self) -> None:
         with self._lock:

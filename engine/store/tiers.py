@@ -23,7 +23,7 @@ from engine.store.rows import (
     insert_item,
     insert_vector,
 )
-from engine.store.sql import SqlConnection
+from engine.store.sql import Database, SqlConnection
 from engine.types import ItemKind
 
 
@@ -31,12 +31,17 @@ class TierRecords:
     """Mixed into engine.store.catalog.Catalog, which provides these."""
 
     lexical_index: LexicalIndex[Any]
+    db: Database
 
     if TYPE_CHECKING:
 
         def transaction(self) -> AbstractContextManager[SqlConnection]: ...
 
         def query(self, sql: str, args: Iterable[object] = ()) -> list[tuple[Any, ...]]: ...
+
+        def _index_vectors(
+            self, c: SqlConnection, added: dict[str, list[int]], items: list[NewItem]
+        ) -> None: ...
 
     def files_below(self, tier: Tier, roots: Iterable[str]) -> list[FileRow]:
         """Files under ``roots`` (folder roots, either spelling) that lack ``tier``."""
@@ -73,6 +78,7 @@ class TierRecords:
             for item_id, vec in (vectors or {}).items():
                 insert_vector(c, item_id, space, vec)
             if vectors:
+                self.db.vectors_added(c, space, list(vectors), np.stack(list(vectors.values())))
                 bump_spaces(c, {space})
             c.executemany(
                 "UPDATE files SET tier = ? WHERE id = ? AND tier < ?",
@@ -97,6 +103,7 @@ class TierRecords:
             for item_id in old_images:  # none unless the tier is being done again
                 self.lexical_index.delete(c, [item_id])
                 c.execute("DELETE FROM items WHERE id = ?", (item_id,))
+            self.db.vectors_removed(c, old_images)
             for item in items:
                 if item.kind is ItemKind.CHUNK:
                     continue  # stored by the lexical tier, with its vectors
@@ -107,6 +114,7 @@ class TierRecords:
                 for space, vec in (item.vectors or {}).items():
                     insert_vector(c, item_id, space, vec)
                     added.setdefault(space, []).append(item_id)
+            self._index_vectors(c, added, [i for i in items if i.kind is not ItemKind.CHUNK])
             features = {VISUAL_SPACE} if any(i.features is not None for i in items) else set()
             bump_spaces(c, set(added) | features)
             c.execute(

@@ -18,12 +18,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
 import psycopg
 
 from engine.errors import IndexBusy, SagasuError
 from engine.store.postgres.lexical import PostgresLexicalIndex
 from engine.store.postgres.schema import migrate
 from engine.store.postgres.source import ThreadConnections
+from engine.store.postgres.vectors import PgVectorSearch
 from engine.store.sql import query_in_slices
 
 _WRITER_LOCK = 0x5A6A5302  # pg_advisory_lock key: "one index run at a time"
@@ -78,6 +80,7 @@ class PostgresDatabase:
             raise
         self.reads = ThreadConnections(url)
         self.lexical_index = PostgresLexicalIndex(self.reads)
+        self.vector_index = PgVectorSearch(self.reads)
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
@@ -105,6 +108,24 @@ class PostgresDatabase:
             yield conn
         finally:
             conn.close()
+
+    # pgvector mirrors the raw vectors in the same transaction: every serve process searches
+    # one HNSW index (engine.store.postgres.vectors), rebuildable from ``embeddings``.
+    def vectors_added(
+        self, c: Any, space: str, item_ids: Sequence[int], vectors: np.ndarray
+    ) -> None:
+        self.vector_index.add(c.raw, space, item_ids, vectors)
+
+    def vectors_removed(self, c: Any, item_ids: Sequence[int]) -> None:
+        if item_ids:
+            self.vector_index.delete(c.raw, item_ids)
+
+    def space_dropped(self, c: Any, space: str) -> None:
+        self.vector_index.drop(c.raw, space)
+
+    def build_vector_graphs(self, spaces: Iterable[str]) -> None:
+        for space in spaces:
+            self.vector_index.ensure_index(space)
 
     def close(self) -> None:
         with self._lock:

@@ -131,6 +131,14 @@ class PgVectorSearch:
                 touched.add(str(space))
         return touched
 
+    def drop(self, c: Connection, space: str) -> None:
+        """Forget ``space`` and its table (a model switch drops its vectors)."""
+        row = c.execute(
+            "DELETE FROM vector_spaces WHERE space = %s RETURNING tab", (space,)
+        ).fetchone()
+        if row:
+            c.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(str(row[0]))))
+
     def _create_space(self, c: Connection, space: str, dim: int) -> str:
         # The registry row is the lock: a second writer of a new space waits on it, then
         # finds the table made (or makes it, if the first rolled back).

@@ -1,0 +1,121 @@
+"""Issue #15's equivalence check: the three document folders indexed into this computer's
+SQLite library, and through a Ray cluster into a PostgreSQL + pgvector team library, then
+``sagasu eval`` on both with the corpus' text and photo queries: Recall@1 and Recall@5 must
+agree within 0.02.
+
+PostgreSQL comes from PyPI's ``pgserver`` (a Unix socket in ``--workdir``, no TCP), the Ray
+cluster is the tests' local one (a head and two worker nodes on loopback) unless
+``--address`` names a real one. The same settings on both sides: OCR on, no CLIP weights on
+this machine (so the image-similarity signal is off on both), MiniLM real.
+
+    .venv/bin/python benchmarks/bench_team_eval.py [--workdir DIR] [--keep]
+    .venv/bin/python benchmarks/bench_team_eval.py --sample datasheets:4 ja-docs:4
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import common
+from bench_tiers import sample_folders
+
+from engine.config import FolderConfig, Settings, save_settings
+from engine.library import Library
+
+FOLDERS = ("datasheets", "ic-datasheets", "ja-docs")
+QUERY_SETS = ("text-queries.csv", "photo-queries.csv")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def settings_for(workdir: Path) -> Settings:
+    return Settings(models_dir=str(workdir / "no-models"))
+
+
+def index(data: Path, folders: list[Path], store: str | None, address: str) -> dict[str, object]:
+    started = time.monotonic()
+    with Library(data, settings_for(data.parent), store=store) as lib:
+        save_settings(data, lib.settings)  # eval opens the library with these settings
+        summary = lib.index([FolderConfig(str(f)) for f in folders], ray_address=address)
+        counts = lib.counts()["counts"]
+    return {
+        "seconds": round(time.monotonic() - started, 1),
+        "files": summary.files_indexed,
+        "skipped": len(summary.skipped),
+        "counts": counts,
+    }
+
+
+def evaluate(data: Path, store: str | None, csv: Path) -> dict[str, float]:
+    command = [sys.executable, "-m", "engine.cli", "eval", "--data-dir", str(data), "--json"]
+    command += ["--store", store] if store else []
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SAGASU_WARM": "off"}
+    out = subprocess.run(
+        [*command, str(csv)], capture_output=True, text=True, env=env, check=True, cwd=ROOT
+    ).stdout
+    data_json = json.loads(out)
+    return {k: float(data_json[k]) for k in ("recall@1", "recall@5", "mrr")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", nargs="+", default=None, help="FOLDER:N of the corpus")
+    parser.add_argument("--address", default="", help="a real Ray cluster's HOST:PORT")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/sagasu-bench-team"))
+    args = parser.parse_args()
+    common.quiet()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    folders = (
+        sample_folders(args.workdir, args.sample)
+        if args.sample
+        else common.corpus_or_exit(*FOLDERS)
+    )
+    print(common.machine_line())
+    print(common.load_line())
+    import pgserver
+
+    server = pgserver.get_server(args.workdir / "pg", cleanup_mode=None)
+    server.psql("DROP DATABASE IF EXISTS sagasu_team WITH (FORCE);")
+    server.psql("CREATE DATABASE sagasu_team;")
+    server.psql("\\c sagasu_team\nCREATE EXTENSION IF NOT EXISTS vector;")
+    url = server.get_uri("sagasu_team")
+    for where in ("local", "team"):
+        subprocess.run(["rm", "-rf", str(args.workdir / where)], check=True)
+    local = index(args.workdir / "local", folders, None, "")
+    print(f"local SQLite: {json.dumps(local)}", flush=True)
+    if args.address:
+        team = index(args.workdir / "team", folders, url, args.address)
+    else:
+        sys.path.insert(0, str(ROOT))
+        from tests.ray_cluster import start_cluster, stop_cluster
+
+        cluster = start_cluster()
+        try:
+            team = index(args.workdir / "team", folders, url, cluster.address)
+        finally:
+            stop_cluster(cluster)
+    print(f"Ray into PostgreSQL: {json.dumps(team)}", flush=True)
+    print(f"{'query set':20s} {'library':10s} R@1    R@5    MRR")
+    worst = 0.0
+    for name in QUERY_SETS:
+        csv = common.CORPUS / name
+        figures = {
+            "local": evaluate(args.workdir / "local", None, csv),
+            "team": evaluate(args.workdir / "team", url, csv),
+        }
+        for where, f in figures.items():
+            print(
+                f"{name:20s} {where:10s} {f['recall@1']:.3f}  {f['recall@5']:.3f}  {f['mrr']:.3f}"
+            )
+        for key in ("recall@1", "recall@5"):
+            worst = max(worst, abs(figures["local"][key] - figures["team"][key]))
+    print(f"largest R@1/R@5 difference: {worst:.3f} (goal: at most 0.02)")
+
+
+if __name__ == "__main__":
+    main()
