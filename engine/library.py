@@ -103,7 +103,7 @@ class Library(FeedbackFront, ModelsFront, LocalResults):
             self.catalog, self.data_dir / "vectors", read_only=self.read_only
         )
         self.encoders = encoders or Encoders(self._settings)
-        self.alignment = AlignmentState(self.data_dir / "alignment")
+        self.alignment = AlignmentState(self.data_dir / "alignment", self.catalog.db.shared_state)
         self.alignment.enabled = self._settings.calibration_enabled
         self.visual = VisualSearch(self.catalog, self.data_dir / "visual")
         self._ocr: OcrReader | None = None

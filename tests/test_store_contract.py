@@ -77,6 +77,9 @@ def test_a_file_is_written_read_and_replaced_whole(cat: Catalog, tmp_path: Path)
     assert cat.counts() == {"files": 1, "page": 1, "chunk": 1, "skipped": 0}
     keys, vecs = cat.vectors(SPACE)
     assert len(keys) == 1 and np.allclose(vecs[0], unit(1))
+    if cat.db.vector_index is not None:  # pgvector mirrors the raw vectors, in step
+        ann_keys, ann_vecs = cat.db.vector_index.vectors(SPACE)
+        assert list(ann_keys) == list(keys) and np.allclose(ann_vecs, vecs, atol=1e-6)
     assert cat.file_ids_under(str(path.parent)) == [new_id]
     assert cat.delete_file(new_id) and cat.counts()["files"] == 0
 
@@ -157,8 +160,16 @@ def test_a_library_indexes_and_finds_the_same_on_both_stores(
         local = _index_and_search(lib)
     with Library(tmp_path / "team", settings, store=pg_url) as lib:
         team = _index_and_search(lib)
+        calibrated = set(lib.alignment.calibrations)
     assert team == local
     assert all(results for results in local[1])
+    # Another machine (its own data folder) reads the same catalog, calibration included.
+    with Library(tmp_path / "another-machine", settings, store=pg_url) as lib:
+        assert calibrated and set(lib.alignment.calibrations) == calibrated
+        found = [
+            (str(r.path), r.page) for r in lib.search(Query(text="relay module", top_k=5)).results
+        ]
+    assert found == local[1][0]
 
 
 def test_two_index_runs_on_one_team_store_do_not_overlap(pg_url: str, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from engine.align.calibration import ModalityCalibration
 from engine.encode.encoders import Encoders
 from engine.store.atomic import write_atomic
 from engine.store.catalog import Catalog
+from engine.store.sql import SharedState
 from engine.store.vectors import VectorStore, slug
 from engine.types import ItemKind
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # imports torch: loaded with the models, not with the engine
 
 log = logging.getLogger(__name__)
 
+STATE_NAME = "alignment.json"  # the file in the data folder, the shared document
 MAX_PER_KIND = 2000
 MAX_PROBES = 256
 MAX_BRIDGE_PAIRS = 1500
@@ -101,8 +103,11 @@ class AlignmentState:
     evaluation runs), not fitted state.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, shared: SharedState | None = None) -> None:
+        """``shared``: where a team library keeps the fitted state for every machine (the
+        data folder's file is then this machine's copy)."""
         self.directory = directory
+        self.shared = shared
         self.enabled = True
         self._swap_lock = threading.Lock()  # a disk read or write together with its swap
         self._fit_lock = threading.Lock()  # one refresh at a time
@@ -267,17 +272,23 @@ class AlignmentState:
     # --- persistence ---------------------------------------------------------------------
 
     def _state_file(self) -> Path:
-        return self.directory / "alignment.json"
+        return self.directory / STATE_NAME
 
     def _read(self) -> AlignmentSnapshot:
         try:
-            data = json.loads(self._state_file().read_text(encoding="utf-8"))
+            text = self.shared.get(STATE_NAME) if self.shared is not None else None
+            if text is None:
+                text = self._state_file().read_text(encoding="utf-8")
+            data = json.loads(text)
         except (OSError, ValueError):
             return AlignmentSnapshot.of()
         return AlignmentSnapshot.from_json(data)
 
     def _write(self, snapshot: AlignmentSnapshot) -> None:
-        write_atomic(self._state_file(), json.dumps(snapshot.to_json()))
+        text = json.dumps(snapshot.to_json())
+        if self.shared is not None:
+            self.shared.put(STATE_NAME, text)
+        write_atomic(self._state_file(), text)
 
 
 def _fit_calibration(

@@ -37,6 +37,15 @@ class SqlConnection(Protocol):
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> object: ...
 
 
+class SharedState(Protocol):
+    """Named text documents kept in the database, for what every machine of a team library
+    must read alike (the calibration: engine.align.state)."""
+
+    def get(self, name: str) -> str | None: ...
+
+    def put(self, name: str, body: str) -> None: ...
+
+
 class Database(Protocol):
     """One catalog database: locked, damage-checked reads and per-file transactions."""
 
@@ -45,6 +54,8 @@ class Database(Protocol):
     # Its own nearest-neighbour search (engine.store.vector_search.VectorSearch), or None
     # where the usearch files of engine.store.vectors do it.
     vector_index: Any
+    # None on one workstation: its data folder's files are the only copy.
+    shared_state: SharedState | None
 
     def transaction(self) -> AbstractContextManager[SqlConnection]: ...
 

@@ -26,7 +26,7 @@ from engine.store.health import (
     mark_library,
     open_checked,
 )
-from engine.store.sql import SqlConnection, query_in_slices
+from engine.store.sql import SharedState, SqlConnection, query_in_slices
 
 CATALOG_FILE = "catalog.sqlite3"
 
@@ -36,6 +36,7 @@ class SqliteDatabase:
 
     kind = "sqlite"
     vector_index = None  # engine.store.vectors searches the usearch files
+    shared_state: SharedState | None = None  # the data folder's files are the only copy
 
     def __init__(self, data_dir: Path, read_only: bool = False) -> None:
         """Open (or create) the file; raises CatalogDamaged for a damaged one

@@ -14,6 +14,7 @@ restart is replaced on the next call; the call that met the cut fails with a
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -26,7 +27,7 @@ from engine.store.postgres.lexical import PostgresLexicalIndex
 from engine.store.postgres.schema import migrate
 from engine.store.postgres.source import ThreadConnections
 from engine.store.postgres.vectors import PgVectorSearch
-from engine.store.sql import query_in_slices
+from engine.store.sql import SharedState, query_in_slices
 
 _WRITER_LOCK = 0x5A6A5302  # pg_advisory_lock key: "one index run at a time"
 
@@ -81,6 +82,7 @@ class PostgresDatabase:
         self.reads = ThreadConnections(url)
         self.lexical_index = PostgresLexicalIndex(self.reads)
         self.vector_index = PgVectorSearch(self.reads)
+        self.shared_state: SharedState | None = PostgresSharedState(self)
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
@@ -160,3 +162,23 @@ def unavailable(exc: psycopg.Error) -> CatalogUnavailable:
         f"The team database is not reachable ({first}). Check that PostgreSQL is running "
         "and the store URL is right, then try again: an interrupted index run resumes."
     )
+
+
+class PostgresSharedState:
+    """Named documents every machine of a team library reads (engine.store.sql.SharedState)."""
+
+    def __init__(self, db: PostgresDatabase) -> None:
+        self._db = db
+
+    def get(self, name: str) -> str | None:
+        rows = self._db.query("SELECT body FROM shared_state WHERE name = ?", (name,))
+        return str(rows[0][0]) if rows else None
+
+    def put(self, name: str, body: str) -> None:
+        with self._db.transaction() as c:
+            c.execute(
+                "INSERT INTO shared_state (name, body, written_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET body = excluded.body,"
+                " written_at = excluded.written_at",
+                (name, body, time.time()),
+            )

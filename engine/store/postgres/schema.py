@@ -124,7 +124,17 @@ V1 = (
     *VECTOR_DDL,
 )
 
-PG_MIGRATIONS: list[tuple[str, ...]] = [V1]
+# v2: state fitted from the whole library that every machine must share (the calibration
+# of engine.align.state), as named text documents.
+V2_SHARED = (
+    """CREATE TABLE shared_state (
+        name TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        written_at DOUBLE PRECISION NOT NULL
+    )""",
+)
+
+PG_MIGRATIONS: list[tuple[str, ...]] = [V1, V2_SHARED]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 _MIGRATION_LOCK = 0x5A6A5301  # pg_advisory_xact_lock key: "catalog schema"
 
