@@ -9,6 +9,7 @@ whose group may read every root is added to the copy. Text queries come from
 
     .venv/bin/python benchmarks/bench_serve.py --data-dir /tmp/bt/sagasu-data-w2 \
         [--seconds 60] [--clients 20] [--servers 2] [--image-share 0.25] [--json]
+        [--store postgresql://…]   # a team catalog: each server its own data folder
 """
 
 from __future__ import annotations
@@ -56,14 +57,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def prepare(source: Path, work: Path) -> tuple[Path, str]:
-    """A copy of the library with a bench user who may read every root; (copy, token)."""
+def prepare(source: Path, work: Path, store: str | None) -> tuple[Path, str]:
+    """A copy of the library with a bench user who may read every root; (copy, token).
+    With a team ``store`` the catalog is that database's (left in place: the bench user is
+    replaced there) and the data folder copied holds the settings and this machine's
+    caches."""
     from engine.library import Library
 
     data = work / "data"
     shutil.copytree(source, data, symlinks=True)
-    with Library(data) as library:
+    with Library(data, store=store) as library:
         team = library.team()
+        team.directory.remove_user("bench")
         token = team.directory.add_user("bench", frozenset({"bench"}))
         for root in team.indexed_roots():
             team.directory.grant(root, frozenset({"bench"}))
@@ -71,12 +76,21 @@ def prepare(source: Path, work: Path) -> tuple[Path, str]:
     return data, token
 
 
-def start_servers(data: Path, count: int) -> list[tuple[str, subprocess.Popen[bytes]]]:
+def start_servers(
+    data: Path, count: int, store: str | None
+) -> list[tuple[str, subprocess.Popen[bytes]]]:
+    """``count`` serve processes; on a team store each has a data folder of its own, as on
+    separate machines."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SAGASU_WARM": "off"}
     servers = []
-    for _ in range(count):
+    for n in range(count):
         port = free_port()
-        command = [sys.executable, "-m", "engine.cli", "serve", "--data-dir", str(data)]
+        own = data
+        if store:
+            own = data.with_name(f"data-server-{n}")
+            shutil.copytree(data, own, symlinks=True)
+        command = [sys.executable, "-m", "engine.cli", "serve", "--data-dir", str(own)]
+        command += ["--store", store] if store else []
         process = subprocess.Popen([*command, "--port", str(port)], env=env, cwd=ROOT)
         servers.append((f"http://127.0.0.1:{port}", process))
     return servers
@@ -169,11 +183,12 @@ def main() -> None:
     parser.add_argument("--image-share", type=float, default=0.25)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--store", default=None, help="the team catalog, postgresql://…")
     args = parser.parse_args()
     work = queries(args.corpus)
     with tempfile.TemporaryDirectory(prefix="sagasu-bench-serve-") as tmp:
-        data, token = prepare(args.data_dir, Path(tmp))
-        servers = start_servers(data, args.servers)
+        data, token = prepare(args.data_dir, Path(tmp), args.store)
+        servers = start_servers(data, args.servers, args.store)
         try:
             ready_s = wait_ready(servers)
             tally = Tally()

@@ -93,5 +93,5 @@ def encoders_without_clip(text_encoder: TextEncoder, tmp_path: Path) -> Encoders
 
 
 from tests.live_server import team  # noqa: E402,F401  (a team server on loopback)
-from tests.postgres import pg_server, pg_url  # noqa: E402,F401  (shared fixtures)
+from tests.postgres import pg_module_url, pg_server, pg_url  # noqa: E402,F401  (shared fixtures)
 from tests.ray_cluster import ray_cluster  # noqa: E402,F401  (started by slow tests only)

@@ -34,15 +34,25 @@ def pg_server() -> Iterator[Any]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def _database(server: Any) -> Iterator[str]:
+    name = f"sagasu_test_{os.getpid()}_{next(_numbers)}"
+    server.psql(f"CREATE DATABASE {name};")
+    url = server.get_uri(name)
+    server.psql(f"\\c {name}\nCREATE EXTENSION IF NOT EXISTS vector;")
+    yield url
+    server.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE);")
+
+
 @pytest.fixture
 def pg_url(pg_server: Any) -> Iterator[str]:
     """The URL of a new, empty database with pgvector, dropped after the test."""
-    name = f"sagasu_test_{os.getpid()}_{next(_numbers)}"
-    pg_server.psql(f"CREATE DATABASE {name};")
-    url = pg_server.get_uri(name)
-    pg_server.psql(f"\\c {name}\nCREATE EXTENSION IF NOT EXISTS vector;")
-    yield url
-    pg_server.psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE);")
+    yield from _database(pg_server)
+
+
+@pytest.fixture(scope="module")
+def pg_module_url(pg_server: Any) -> Iterator[str]:
+    """The same, shared by the tests of one module (a library indexed once for them all)."""
+    yield from _database(pg_server)
 
 
 def pg_data_dir(server: Any) -> Path:

@@ -27,9 +27,10 @@ class TwoRoots:
     settings: Settings
     a_photo: Path
     b_photo: Path
+    store: str | None = None  # a postgresql:// team catalog, else the data folder's file
 
 
-def build_two_roots(base: Path, settings: Settings) -> TwoRoots:
+def build_two_roots(base: Path, settings: Settings, store: str | None = None) -> TwoRoots:
     a = base / "alpha-root"
     b = base / "bravo-secret-root"
     make_pdf(
@@ -60,12 +61,14 @@ def build_two_roots(base: Path, settings: Settings) -> TwoRoots:
     b_photo = make_photo(b / "b-board.jpg", seed=12)
     data_dir = base / "data"
     save_settings(data_dir, settings)  # a `sagasu serve` process reads them
-    return TwoRoots(data_dir, folder_root(a), folder_root(b), settings, a_photo, b_photo)
+    return TwoRoots(data_dir, folder_root(a), folder_root(b), settings, a_photo, b_photo, store)
 
 
 def index_two_roots(roots: TwoRoots, clip: ClipEncoder, text: TextEncoder) -> None:
     encoders = Encoders(roots.settings, clip=clip, text=text)
-    with Library(roots.data_dir, settings=roots.settings, encoders=encoders) as library:
+    with Library(
+        roots.data_dir, settings=roots.settings, encoders=encoders, store=roots.store
+    ) as library:
         library.index([FolderConfig(roots.root_a), FolderConfig(roots.root_b)])
 
 

@@ -26,15 +26,18 @@ from tests.fixtures import make_pdf
 from tests.team_fixtures import TwoRoots, b_items, build_two_roots, index_two_roots, leaked
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def two_roots(
+    request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     tiny_clip_dir: Path,
     tiny_clip: ClipEncoder,
     text_encoder: TextEncoder,
 ) -> TwoRoots:
+    """The same suite on a workstation's catalog and on a team catalog in PostgreSQL."""
+    store = request.getfixturevalue("pg_module_url") if request.param == "postgresql" else None
     base = tmp_path_factory.mktemp("team")
-    roots = build_two_roots(base, tiny_settings_for(tiny_clip_dir))
+    roots = build_two_roots(base, tiny_settings_for(tiny_clip_dir), store)
     index_two_roots(roots, tiny_clip, text_encoder)
     return roots
 
@@ -44,7 +47,9 @@ def served(
     two_roots: TwoRoots, tiny_clip: ClipEncoder, text_encoder: TextEncoder
 ) -> Iterator[tuple[Library, TeamAccess, dict[str, str]]]:
     encoders = Encoders(two_roots.settings, clip=tiny_clip, text=text_encoder)
-    library = Library(two_roots.data_dir, settings=two_roots.settings, encoders=encoders)
+    library = Library(
+        two_roots.data_dir, settings=two_roots.settings, encoders=encoders, store=two_roots.store
+    )
     team = library.team()
     tokens = {
         "alice": team.directory.add_user("alice", frozenset({"alpha"})),

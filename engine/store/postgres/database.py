@@ -5,7 +5,7 @@ The catalog's statements are written once with ``?`` placeholders (engine.store.
 (the lexical postings, the pgvector tables, ``sql.Composable`` objects) pass unchanged.
 
 Writes take one connection under a lock, a transaction per call, as on SQLite: an indexed
-file commits whole or not at all. Reads go through one autocommit connection per thread
+file commits whole or not at all. Reads take an autocommit connection from a bounded pool
 (the server's request threads, a search's helper threads). A connection cut by a server
 restart is replaced on the next call; the call that met the cut fails with a
 :class:`CatalogUnavailable` that says what to do (an index run then resumes on re-run).
@@ -25,7 +25,7 @@ import psycopg
 from engine.errors import IndexBusy, SagasuError
 from engine.store.postgres.lexical import PostgresLexicalIndex
 from engine.store.postgres.schema import migrate
-from engine.store.postgres.source import ThreadConnections
+from engine.store.postgres.source import PooledConnections
 from engine.store.postgres.vectors import PgVectorSearch
 from engine.store.sql import SharedState, query_in_slices
 
@@ -79,7 +79,7 @@ class PostgresDatabase:
         except BaseException:
             self._writer.close()
             raise
-        self.reads = ThreadConnections(url)
+        self.reads = PooledConnections(url)
         self.lexical_index = PostgresLexicalIndex(self.reads)
         self.vector_index = PgVectorSearch(self.reads)
         self.shared_state: SharedState | None = PostgresSharedState(self)

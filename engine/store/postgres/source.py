@@ -46,3 +46,30 @@ class ThreadConnections:
             for conn in self._all:
                 conn.close()
             self._all.clear()
+
+
+class PooledConnections:
+    """Autocommit connections from a bounded pool (psycopg_pool): a server's request threads
+    come and go, and a connection per thread would outlive them and exhaust the database's
+    connection limit. A connection cut by a database restart is found by the pool's check
+    when it is next taken, and replaced."""
+
+    def __init__(self, url: str, max_size: int = 8) -> None:
+        from psycopg_pool import ConnectionPool
+
+        self.url = url
+        self._pool: ConnectionPool[Any] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            kwargs={"autocommit": True},
+            check=ConnectionPool.check_connection,
+            open=True,
+            timeout=30,
+        )
+
+    def connection(self) -> AbstractContextManager[psycopg.Connection[Any]]:
+        return self._pool.connection()
+
+    def close(self) -> None:
+        self._pool.close()
