@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from engine.config import FolderConfig
 from engine.errors import IndexBusy
@@ -148,8 +149,15 @@ def _index_and_search(lib: Library) -> tuple[object, list[list[tuple[str, int | 
         [(str(r.path), r.page) for r in lib.search(Query(text=q, top_k=5)).results]
         for q in ("relay module", "温度センサ 仕様", "stepper driver current", "SRD-05VDC")
     ]
+    found.append(_photo_search(lib))
     assert lib.index([FolderConfig(str(SAMPLES))]).files_indexed == 0  # nothing changed
     return lib.counts()["counts"], found
+
+
+def _photo_search(lib: Library) -> list[tuple[str, int | None]]:
+    with Image.open(SAMPLES / "photos" / "relay-board.jpg") as photo:
+        results = lib.search(Query(image=photo.convert("RGB"), top_k=5)).results
+    return [(str(r.path), r.page) for r in results]
 
 
 def test_a_library_indexes_and_finds_the_same_on_both_stores(
@@ -169,7 +177,8 @@ def test_a_library_indexes_and_finds_the_same_on_both_stores(
         found = [
             (str(r.path), r.page) for r in lib.search(Query(text="relay module", top_k=5)).results
         ]
-    assert found == local[1][0]
+        photo = _photo_search(lib)  # the visual index is built here from the catalog's features
+    assert found == local[1][0] and photo == local[1][-1] and photo
 
 
 def test_two_index_runs_on_one_team_store_do_not_overlap(pg_url: str, tmp_path: Path) -> None:

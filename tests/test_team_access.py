@@ -333,7 +333,8 @@ def test_answers_hold_the_results_of_sagasu_search_json(
     finally:
         team.directory.remove_user("both")
     capsys.readouterr()
-    assert main(["search", "--data-dir", str(two_roots.data_dir), "--json", query]) == 0
+    store = ["--store", two_roots.store] if two_roots.store else []
+    assert main(["search", "--data-dir", str(two_roots.data_dir), *store, "--json", query]) == 0
     printed = json.loads(capsys.readouterr().out)
     # The CLI encodes the query with the numpy MiniLM, this process with torch (equal to
     # 1e-4, engine/encode/text_numpy.py): scores and similarities may differ in the last digits.
