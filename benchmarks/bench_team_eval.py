@@ -1,7 +1,7 @@
 """Issue #15's equivalence check: the three document folders indexed into this computer's
 SQLite library, and through a Ray cluster into a PostgreSQL + pgvector team library, then
-``sagasu eval`` on both with the corpus' text and photo queries: Recall@1 and Recall@5 must
-agree within 0.02.
+``sagasu eval`` on both with the corpus' text and photo queries, and the same queries sent to
+a ``sagasu serve --store`` process over HTTP: Recall@1 and Recall@5 must agree within 0.02.
 
 PostgreSQL comes from PyPI's ``pgserver`` (a Unix socket in ``--workdir``, no TCP), the Ray
 cluster is the tests' local one (a head and two worker nodes on loopback) unless
@@ -62,6 +62,78 @@ def evaluate(data: Path, store: str | None, csv: Path) -> dict[str, float]:
     return {k: float(data_json[k]) for k in ("recall@1", "recall@5", "mrr")}
 
 
+def evaluate_http(url: str, token: str, csv: Path, top_k: int = 10) -> dict[str, float]:
+    """The same figures through a ``sagasu serve`` process's HTTP API: each row's text or
+    photo sent as a client sends it, the results' files ranked as ``sagasu eval`` ranks them
+    (engine.evaluation)."""
+    import httpx
+
+    from engine.evaluation.ranking import recall_at_k, reciprocal_rank
+    from engine.evaluation.records import read_query_csv
+
+    figures: dict[str, list[float]] = {"recall@1": [], "recall@5": [], "mrr": []}
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=600) as client:
+        for q in read_query_csv(csv):
+            if q.error:
+                continue
+            if q.photo is not None:
+                files = {"image": (q.photo.name, q.photo.read_bytes())}
+                r = client.post("/v1/search/image", files=files, data={"top_k": str(top_k)})
+            else:
+                r = client.get("/v1/search", params={"q": q.text, "top_k": top_k})
+            r.raise_for_status()
+            paths = [str(Path(hit["path"]).resolve()) for hit in r.json()["results"]]
+            ranking = list(dict.fromkeys(paths))
+            relevant = [str(Path(p).resolve()) for p in q.relevant]
+            figures["recall@1"].append(recall_at_k(ranking, relevant, 1))
+            figures["recall@5"].append(recall_at_k(ranking, relevant, 5))
+            figures["mrr"].append(reciprocal_rank(ranking, relevant))
+    return {k: sum(v) / max(len(v), 1) for k, v in figures.items()}
+
+
+class Server:
+    """``sagasu serve --store`` on a free loopback port, with a user who reads every root."""
+
+    def __init__(self, data: Path, store: str) -> None:
+        self.data, self.store = data, store
+
+    def __enter__(self) -> tuple[str, str]:
+        import socket
+
+        import httpx
+
+        with Library(self.data, store=self.store) as lib:
+            team = lib.team()
+            team.directory.remove_user("bench-eval")
+            self.token = team.directory.add_user("bench-eval", frozenset({"bench-eval"}))
+            for root in team.indexed_roots():
+                team.directory.grant(root, frozenset({"bench-eval"}))
+            team.close()
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "SAGASU_WARM": "off"}
+        command = [sys.executable, "-m", "engine.cli", "serve", "--data-dir", str(self.data)]
+        command += ["--store", self.store, "--port", str(port)]
+        self.process = subprocess.Popen(command, env=env, cwd=ROOT)
+        self.url = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                if httpx.get(self.url + "/v1/health", timeout=2).status_code == 200:
+                    return self.url, self.token
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None:
+                raise SystemExit(f"sagasu serve exited with {self.process.returncode}")
+            time.sleep(1)
+        raise SystemExit("sagasu serve did not answer within 10 minutes")
+
+    def __exit__(self, *_: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=60)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", nargs="+", default=None, help="FOLDER:N of the corpus")
@@ -100,14 +172,19 @@ def main() -> None:
         finally:
             stop_cluster(cluster)
     print(f"Ray into PostgreSQL: {json.dumps(team)}", flush=True)
-    print(f"{'query set':20s} {'library':10s} R@1    R@5    MRR")
+    print(f"{'query set':20s} {'library':12s} R@1    R@5    MRR")
     worst = 0.0
+    results: dict[str, dict[str, dict[str, float]]] = {}
     for name in QUERY_SETS:
         csv = common.CORPUS / name
-        figures = {
+        results[name] = {
             "local": evaluate(args.workdir / "local", None, csv),
             "team": evaluate(args.workdir / "team", url, csv),
         }
+    with Server(args.workdir / "team", url) as (server_url, token):
+        for name in QUERY_SETS:
+            results[name]["team-http"] = evaluate_http(server_url, token, common.CORPUS / name)
+    for name, figures in results.items():
         for where, f in figures.items():
             print(
                 f"{name:20s} {where:10s} {f['recall@1']:.3f}  {f['recall@5']:.3f}  {f['mrr']:.3f}"
