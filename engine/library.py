@@ -467,6 +467,7 @@ class Library(FeedbackFront, ModelsFront, LocalResults):
         (engine.library_status)."""
         status = library_status(self.data_dir, self._settings, self.catalog, self.encoders)
         status["read_only"] = self.read_only
+        status["store"] = self.catalog.where()  # the team catalog's URL, without a password
         status.update(ocr_status(self._settings, self.ocr_note()))
         return status
 

@@ -194,3 +194,14 @@ def test_two_index_runs_on_one_team_store_do_not_overlap(pg_url: str, tmp_path: 
 def test_a_bad_store_url_is_one_clear_line(tmp_path: Path) -> None:
     with pytest.raises(BadStoreUrl, match="postgresql://"):
         Catalog(tmp_path, store="mysql://x")
+
+
+def test_status_names_the_store_without_its_password(pg_url: str, tmp_path: Path) -> None:
+    from engine.store.postgres.database import without_password
+
+    assert "secret" not in without_password("postgresql://bob:secret@db.example/sagasu")
+    assert "db.example" in without_password("postgresql://bob:secret@db.example/sagasu")
+    with Library(tmp_path / "local") as lib:
+        assert lib.status()["store"] == "sqlite"
+    with Library(tmp_path / "team", store=pg_url) as lib:
+        assert "dbname=sagasu_test" in str(lib.status()["store"])

@@ -168,7 +168,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print_json(status)
         return EXIT_OK
     counts: dict[str, int] = status["counts"]  # type: ignore[assignment]
-    print(f"Index: {status['data_dir']}")
+    if status.get("store", "sqlite") == "sqlite":
+        print(f"Index: {status['data_dir']}")
+    else:  # a team catalog: this machine's folder keeps the settings and caches
+        print(f"Index: {status['store']} (settings and caches in {status['data_dir']})")
     if status["read_only"]:
         from engine.messages import NoteCode, note
 

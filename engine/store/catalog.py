@@ -90,6 +90,11 @@ class Catalog(TierRecords):
         self.kind = self.db.kind
         self.lexical_index = self.db.lexical_index  # engine.store.lexical_index
 
+    def where(self) -> str:
+        """``sqlite`` for the data folder's file, else the database's URL without a password
+        (for status lines and logs)."""
+        return self.db.where
+
     @property
     def local(self) -> bool:
         """A SQLite file on this machine: backups, repair and quick_check apply."""

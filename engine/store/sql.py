@@ -50,6 +50,7 @@ class Database(Protocol):
     """One catalog database: locked, damage-checked reads and per-file transactions."""
 
     kind: str  # "sqlite" | "postgresql"
+    where: str  # for people: "sqlite", or the URL without its password
     lexical_index: Any  # engine.store.lexical_index.LexicalIndex over this database
     # Its own nearest-neighbour search (engine.store.vector_search.VectorSearch), or None
     # where the usearch files of engine.store.vectors do it.

@@ -35,6 +35,7 @@ class SqliteDatabase:
     """Thread-safe handle on the catalog file (one connection, serialised by a lock)."""
 
     kind = "sqlite"
+    where = "sqlite"
     vector_index = None  # engine.store.vectors searches the usearch files
     shared_state: SharedState | None = None  # the data folder's files are the only copy
 

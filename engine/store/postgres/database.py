@@ -72,6 +72,7 @@ class PostgresDatabase:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.where = without_password(url)
         self._lock = threading.RLock()
         self._writer = self._connect()
         try:
@@ -154,6 +155,19 @@ class PostgresDatabase:
 
     def query_ids(self, sql: str, ids: Iterable[int] | Iterable[str]) -> list[tuple[Any, ...]]:
         return query_in_slices(self.query, sql, ids)
+
+
+def without_password(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (``postgresql://user:pw@host/db``)."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "postgresql://…"
+    if parts.get("password"):
+        parts["password"] = "***"
+    return make_conninfo("", **{k: str(v) for k, v in parts.items() if v is not None})
 
 
 def unavailable(exc: psycopg.Error) -> CatalogUnavailable:
