@@ -112,8 +112,9 @@ class PostgresDatabase:
         finally:
             conn.close()
 
-    # pgvector mirrors the raw vectors in the same transaction: every serve process searches
-    # one HNSW index (engine.store.postgres.vectors), rebuildable from ``embeddings``.
+    # pgvector mirrors the raw vectors in the same transaction, so every serve process
+    # searches one HNSW index (engine.store.postgres.vectors) that is always in step with
+    # ``embeddings``, which the calibration and the encoders read as on SQLite.
     def vectors_added(
         self, c: Any, space: str, item_ids: Sequence[int], vectors: np.ndarray
     ) -> None:
