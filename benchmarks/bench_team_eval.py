@@ -8,7 +8,7 @@ cluster is the tests' local one (a head and two worker nodes on loopback) unless
 ``--address`` names a real one. The same settings on both sides: OCR on, no CLIP weights on
 this machine (so the image-similarity signal is off on both), MiniLM real.
 
-    .venv/bin/python benchmarks/bench_team_eval.py [--workdir DIR] [--keep]
+    .venv/bin/python benchmarks/bench_team_eval.py [--workdir DIR] [--no-visual]
     .venv/bin/python benchmarks/bench_team_eval.py --sample datasheets:4 ja-docs:4
 """
 
@@ -33,13 +33,15 @@ QUERY_SETS = ("text-queries.csv", "photo-queries.csv")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def settings_for(workdir: Path) -> Settings:
-    return Settings(models_dir=str(workdir / "no-models"))
+def settings_for(workdir: Path, visual: bool = True) -> Settings:
+    return Settings(models_dir=str(workdir / "no-models"), visual_match_enabled=visual)
 
 
-def index(data: Path, folders: list[Path], store: str | None, address: str) -> dict[str, object]:
+def index(
+    data: Path, folders: list[Path], store: str | None, address: str, visual: bool
+) -> dict[str, object]:
     started = time.monotonic()
-    with Library(data, settings_for(data.parent), store=store) as lib:
+    with Library(data, settings_for(data.parent, visual), store=store) as lib:
         save_settings(data, lib.settings)  # eval opens the library with these settings
         summary = lib.index([FolderConfig(str(f)) for f in folders], ray_address=address)
         counts = lib.counts()["counts"]
@@ -139,6 +141,11 @@ def main() -> None:
     parser.add_argument("--sample", nargs="+", default=None, help="FOLDER:N of the corpus")
     parser.add_argument("--address", default="", help="a real Ray cluster's HOST:PORT")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/sagasu-bench-team"))
+    parser.add_argument(
+        "--no-visual",
+        action="store_true",
+        help="visual_match_enabled off on both sides (no local features: a far shorter run)",
+    )
     args = parser.parse_args()
     common.quiet()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -158,17 +165,18 @@ def main() -> None:
     url = server.get_uri("sagasu_team")
     for where in ("local", "team"):
         subprocess.run(["rm", "-rf", str(args.workdir / where)], check=True)
-    local = index(args.workdir / "local", folders, None, "")
+    visual = not args.no_visual
+    local = index(args.workdir / "local", folders, None, "", visual)
     print(f"local SQLite: {json.dumps(local)}", flush=True)
     if args.address:
-        team = index(args.workdir / "team", folders, url, args.address)
+        team = index(args.workdir / "team", folders, url, args.address, visual)
     else:
         sys.path.insert(0, str(ROOT))
         from tests.ray_cluster import start_cluster, stop_cluster
 
         cluster = start_cluster()
         try:
-            team = index(args.workdir / "team", folders, url, cluster.address)
+            team = index(args.workdir / "team", folders, url, cluster.address, visual)
         finally:
             stop_cluster(cluster)
     print(f"Ray into PostgreSQL: {json.dumps(team)}", flush=True)
