@@ -155,3 +155,23 @@ def test_words_and_models() -> None:
     )
     assert tesseract_models(["ja", "en", "deu"]) == ["jpn", "eng", "deu"]
     assert tesseract_models(["ja", "en"], vertical=True) == ["jpn_vert", "jpn", "eng"]
+
+
+@pytest.mark.slow
+def test_lines_of_plain_kana_are_read_in_auto(tesseract: TesseractEngine, rapid: OcrEngine) -> None:
+    # RapidOCR's model reads a kana line as a fragment ("の") or as nothing at all.
+    lines = ["このあとで、ゆっくりとおしてください", "Relay module 5V", "ひらがなだけのぎょう"]
+    image = horizontal_print(lines)
+    read = OcrReader("auto", tesseract=tesseract).read(image)
+    flat = [_flat(line.text) for line in read.lines]
+    assert lines[0] in flat and lines[2] in flat
+    assert "Relay" in read.text or "Re lay" in read.text
+
+
+def test_boxes_read_as_nothing_are_kept_only_for_a_second_reader() -> None:
+    box = np.array([[0, 0], [40, 0], [40, 10], [0, 10]], np.float32)
+    raw = [(box, "", 0.0), (box, "GND", 0.9)]
+    kept = OcrEngine(min_confidence=0.0, keep_unread=True)._result(raw, 1.0)
+    assert [(line.text, line.confidence) for line in kept.lines] == [("", 0.0), ("GND", 0.9)]
+    alone = OcrEngine(min_confidence=0.0)._result(raw, 1.0)
+    assert [line.text for line in alone.lines] == ["GND"]

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from engine.signals.passage import grams, line_grams, match_pages, passage_units
+from engine.signals.passage import (
+    KANA,
+    KANJI,
+    best_matches,
+    grams,
+    line_grams,
+    match_pages,
+    passage_units,
+    plain_kana,
+    text_grams,
+)
 
 PAGE_2 = (
     "Each interrupt source is individually enabled or disabled by setting or clearing its "
@@ -84,3 +94,42 @@ def test_nothing_read_or_nothing_shared_gives_no_match() -> None:
     assert match_pages(set(), pages) == []
     assert match_pages(read_grams([("completely unrelated words", 0.99)]), pages) == []
     assert match_pages(read_grams(READ_PAGE_2), {}) == []
+
+
+# Two pages of a Japanese manual whose kanji runs are the same: only the kana tell them apart.
+NOTE_A = "電源を入れる前に、配線をよく確認してから、スイッチを押してください。"
+NOTE_B = "電源を入れる前に配線を確認し、スイッチはゆっくりと押さないでください。"
+
+
+def test_kana_are_kept_in_the_kana_alphabet_and_folded_by_shape() -> None:
+    assert passage_units("スイッチを押す", KANJI) == "押押"
+    assert passage_units("スイッチを押す", KANA) == "すいつちを押押す"
+    # Tesseract confuses ブ/プ/フ and reads ッ as ツ: all fold to one plain hiragana.
+    assert plain_kana("ブ") == plain_kana("プ") == plain_kana("ふ") == "ふ"
+    assert plain_kana("ッ") == plain_kana("ツ") == "つ"
+    assert passage_units("キャリブレーション", KANA) == passage_units("キヤリプレーション", KANA)
+
+
+def test_a_reading_with_kana_tells_apart_pages_whose_kanji_are_alike() -> None:
+    pages = {"a": text_grams(NOTE_A), "b": text_grams(NOTE_B)}
+    assert grams(passage_units(NOTE_A)) & grams(passage_units(NOTE_B))  # kanji alike
+    read = [("電源を入れる前に、配線をよく確認してから、", 0.9), ("スイッチを押してください", 0.9)]
+    query = {a: set().union(*(g for _, g in line_grams(read, a))) for a in (KANJI, KANA)}
+    found = best_matches(query, pages)
+    assert found[0][1].page == "a"
+    assert found[0][0] == KANA
+    in_kanji = {page: by[KANJI] for page, by in pages.items()}
+    kanji_only = {m.page: m.confidence for m in match_pages(query[KANJI], in_kanji)}
+    assert found[0][1].confidence > kanji_only["a"]
+
+
+def test_a_reading_without_kana_scores_as_kanji_only() -> None:
+    # RapidOCR's reading of the same print: kana skipped; the kana alphabet must not hurt it.
+    pages = {"a": text_grams(NOTE_A), "other": text_grams("温度センサの校正手順と測定範囲について")}
+    read = [("電源入前配線確認", 0.9)]
+    query = {a: set().union(*(g for _, g in line_grams(read, a))) for a in (KANJI, KANA)}
+    kanji_only = match_pages(query[KANJI], {p: by[KANJI] for p, by in pages.items()})
+    found = best_matches(query, pages)
+    assert [(m.page, m.confidence) for _, m in found] == [
+        (m.page, m.confidence) for m in kanji_only
+    ]

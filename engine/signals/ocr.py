@@ -89,6 +89,7 @@ class OcrEngine:
         use_gpu: bool | None = None,
         det_max_side: int = DEFAULT_DET_MAX_SIDE,
         precheck_side: int = DEFAULT_PRECHECK_SIDE,
+        keep_unread: bool = False,
     ) -> None:
         if not 0.0 <= min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be within [0, 1], got {min_confidence}")
@@ -101,6 +102,10 @@ class OcrEngine:
         self.det_max_side = det_max_side
         self.precheck_side = precheck_side
         self.min_confidence = min_confidence
+        # Boxes the detector found but the recogniser read nothing in (a line of kana, which
+        # its Chinese/English model skips) are kept as empty, zero-confidence lines when a
+        # second reader (Tesseract, engine.signals.ocr_choice) will read them again.
+        self.keep_unread = keep_unread
         self.max_side = max_side
         self.use_gpu = gpu_available() if use_gpu is None else use_gpu
         self._engine: Any = None
@@ -159,9 +164,11 @@ class OcrEngine:
         lines = []
         for box, text, conf in raw:
             text = text.strip()
+            pts = tuple((float(x) / scale, float(y) / scale) for x, y in box)
             if text and conf >= self.min_confidence:
-                pts = tuple((float(x) / scale, float(y) / scale) for x, y in box)
                 lines.append(OcrLine(text, float(conf), pts))
+            elif not text and self.keep_unread:
+                lines.append(OcrLine("", 0.0, pts))
         if not lines:
             return OcrResult()
         return OcrResult(

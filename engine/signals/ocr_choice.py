@@ -75,8 +75,10 @@ def better_reading(rapid: OcrLine, tess: OcrLine | None) -> OcrLine | None:
 
 
 def wants_second_reading(line: OcrLine) -> bool:
-    """A box worth reading with Tesseract: Japanese in RapidOCR's reading, or read badly."""
-    return has_cjk(line.text) or line.confidence < DEFAULT_MIN_CONFIDENCE
+    """A box worth reading with Tesseract: Japanese in RapidOCR's reading, read badly or not
+    at all (a line of kana), or a column of vertical text, which RapidOCR's model reads
+    poorly whatever it returns."""
+    return has_cjk(line.text) or line.confidence < DEFAULT_MIN_CONFIDENCE or is_tall(line.box)
 
 
 def is_tall(box: Sequence[tuple[float, float]]) -> bool:
@@ -114,8 +116,8 @@ class OcrReader:
         # and problem() says so.
         self._unknown = "" if engine in OCR_ENGINES else engine
         self.engine = engine if engine in OCR_ENGINES else "auto"
-        # Every box, however doubtful: the doubtful ones are what Tesseract reads again.
-        self.rapid = rapid or OcrEngine(min_confidence=0.0)
+        # Every box, however doubtful or unread: those are what Tesseract reads again.
+        self.rapid = rapid or OcrEngine(min_confidence=0.0, keep_unread=True)
         self.tesseract = tesseract
 
     def problem(self) -> str:

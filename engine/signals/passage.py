@@ -7,12 +7,19 @@ run of eight letters seldom repeats across a library: comparing the character n-
 OCR read with those of each page's text finds the page.
 
 Both sides are reduced to the same alphabet first: NFKC, lower case, spaces and punctuation
-removed (OCR of dense print drops spaces: "Timer2interruptenablebit"), and of Japanese text
-only the kanji kept. The bundled OCR model (PP-OCR, trained on Chinese and English) reads
-kanji but skips kana — 守られなかった場合、装置や部品が故障し comes back as 守場合装置部品故障 —
-so the kanji sequence is what a photo and its page have in common; kanji it reads in their
-simplified Chinese form are folded back (实機 → 実機). A kanji counts twice, as it carries
-about as much as two letters.
+removed (OCR of dense print drops spaces: "Timer2interruptenablebit"). Japanese is compared
+in two alphabets, and each page is scored in the one that matches it better:
+
+* kanji only (:data:`KANJI`). RapidOCR's model (PP-OCR, trained on Chinese and English)
+  reads kanji but skips kana — 守られなかった場合、装置や部品が故障し comes back as
+  守場合装置部品故障 — so the kanji sequence is what its reading and the page share;
+* kanji and kana (:data:`KANA`). Tesseract's Japanese model reads the kana too (the "auto"
+  OCR engine), and a kana-bearing 8-gram is far more specific than a kanji run: a line of
+  notes in plain kana names its page. Kana are folded by shape, the voicing marks and small
+  forms Tesseract confuses (ブ/プ/フ, ッ/ツ) to one plain hiragana.
+
+Kanji read in their simplified Chinese form are folded back on both sides (实機 → 実機). A
+kanji counts twice, as it carries about as much as two letters.
 
 As a search signal (:class:`PassageSearch`), candidates come from the lexical index: the
 library's words found in what was read, rarest first, BM25-ranked. OCR of dense print often
@@ -63,8 +70,18 @@ SHARE_FULL = 0.5
 MIN_LINE_CONFIDENCE = 0.5
 
 
-def passage_units(text: str) -> str:
-    """``text`` reduced to what a photo of it and its page text share (module docstring)."""
+KANJI = "kanji"  # Japanese as kanji only: what RapidOCR's reading shares with the page
+KANA = "kana"  # kanji and kana: what Tesseract's reading shares with the page
+ALPHABETS = (KANJI, KANA)
+
+# Small kana (after folding katakana to hiragana) → their full-size forms.
+_SMALL_KANA = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
+_VOICING_MARKS = "\u3099\u309a"  # combining dakuten / handakuten after NFD
+
+
+def passage_units(text: str, alphabet: str = KANJI) -> str:
+    """``text`` reduced to what a photo of it and its page text share, in ``alphabet``
+    (module docstring)."""
     out: list[str] = []
     for ch in unicodedata.normalize("NFKC", text).lower().translate(_KANJI_FOLD):
         if ch.isascii():
@@ -72,26 +89,48 @@ def passage_units(text: str) -> str:
                 out.append(ch)
         elif _is_kanji(ch):
             out.append(ch * 2)
+        elif alphabet == KANA and _is_kana(ch):
+            out.append(plain_kana(ch))
     return "".join(out)
+
+
+def plain_kana(ch: str) -> str:
+    """One kana as a plain full-size hiragana: ブ, プ and ふ all read ふ, ッ reads つ."""
+    base = unicodedata.normalize("NFD", ch).rstrip(_VOICING_MARKS)[:1] or ch
+    if "\u30a1" <= base <= "\u30f6":  # katakana → hiragana
+        base = chr(ord(base) - 0x60)
+    return base.translate(_SMALL_KANA)
 
 
 def _is_kanji(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
+def _is_kana(ch: str) -> bool:
+    # The prolonged sound mark ー is left out: OCR reads it as 一 or a dash as often as not.
+    return "\u3041" <= ch <= "\u3096" or "\u30a1" <= ch <= "\u30f6"
+
+
 def grams(units: str, n: int = GRAM) -> set[str]:
     return {units[i : i + n] for i in range(len(units) - n + 1)}
 
 
-def line_grams(lines: Iterable[tuple[str, float]]) -> list[tuple[str, set[str]]]:
+def line_grams(
+    lines: Iterable[tuple[str, float]], alphabet: str = KANJI
+) -> list[tuple[str, set[str]]]:
     """The confident OCR lines (text, confidence), each with its own grams: lines are read
     separately, and the order OCR lists them in need not be the reading order. The photo's
     text is their union; a line's own grams pick the excerpt shown as the reason."""
     return [
-        (text, grams(passage_units(text)))
+        (text, grams(passage_units(text, alphabet)))
         for text, confidence in lines
         if confidence >= MIN_LINE_CONFIDENCE
     ]
+
+
+def text_grams(text: str) -> dict[str, set[str]]:
+    """A page text's grams in each alphabet."""
+    return {alphabet: grams(passage_units(text, alphabet)) for alphabet in ALPHABETS}
 
 
 Page = TypeVar("Page", bound=Hashable)
@@ -131,6 +170,22 @@ def match_pages(query: set[str], pages: Mapping[Page, set[str]]) -> list[Passage
     return found
 
 
+def best_matches(
+    query: Mapping[str, set[str]], pages: Mapping[Page, Mapping[str, set[str]]]
+) -> list[tuple[str, PassageMatch[Page]]]:
+    """Each page scored in the alphabet that matches it better (module docstring), best
+    first, with that alphabet: a page's score never falls below its kanji-only score, so a
+    reading without kana ranks as it did before kana were compared."""
+    best: dict[Page, tuple[str, PassageMatch[Page]]] = {}
+    for alphabet, grams_read in query.items():
+        in_alphabet = {page: by[alphabet] for page, by in pages.items()}
+        for match in match_pages(grams_read, in_alphabet):
+            held = best.get(match.page)
+            if held is None or match.confidence > held[1].confidence:
+                best[match.page] = (alphabet, match)
+    return sorted(best.values(), key=lambda found: -found[1].confidence)
+
+
 # --- The search signal ----------------------------------------------------------------------
 
 MAX_QUERY_WORDS = 64  # the rarest words read: enough to find the page, a bounded query
@@ -151,22 +206,26 @@ class PassageSearch:
 
     def hits(self, lines: Sequence[tuple[str, float]]) -> list[Hit]:
         """Hits for OCR ``lines`` (text, confidence) of a query photo."""
-        read = line_grams(lines)
-        query = set().union(*(g for _, g in read))
-        if not query:
+        read = {alphabet: line_grams(lines, alphabet) for alphabet in ALPHABETS}
+        query = {alphabet: set().union(*(g for _, g in r)) for alphabet, r in read.items()}
+        if not query[KANJI] and not query[KANA]:
             return []
-        pages = self._candidate_pages(" ".join(text for text, _ in read))
+        pages = self._candidate_pages(" ".join(text for text, _ in read[KANJI]))
         item_grams = {
-            key: {item: grams(passage_units(text)) for item, text in rows}
+            key: {item: text_grams(text) for item, text in rows}
             for key, rows in self._page_items(pages).items()
         }
-        page_grams = {key: set().union(*items.values()) for key, items in item_grams.items()}
+        page_grams = {
+            key: {a: set().union(*(by[a] for by in items.values())) for a in ALPHABETS}
+            for key, items in item_grams.items()
+        }
         hits = []
-        for match in match_pages(query, page_grams):
+        for alphabet, match in best_matches(query, page_grams):
             items = item_grams[match.page]
-            holder = max(items, key=lambda item: len(query & items[item]))
-            shown = _excerpt(read, page_grams[match.page])
-            share = match.matched / len(query)
+            grams_read = query[alphabet]
+            holder = max(items, key=lambda item: len(grams_read & items[item][alphabet]))
+            shown = _excerpt(read[alphabet], page_grams[match.page][alphabet])
+            share = match.matched / len(grams_read)
             why = reason(ReasonCode.PRINTED_PASSAGE, share=round(share, 4), excerpt=shown)
             hits.append(Hit(holder, "ocr-passage", match.confidence, why))
         return hits
