@@ -39,7 +39,7 @@ from engine.signals.lexicon import NO_VOCABULARY, repair_lines
 from engine.signals.ocr import OcrLine, OcrResult
 from engine.signals.ocr_choice import TextReader
 from engine.signals.partnumbers import extract_part_numbers, match_part_number, salient_terms
-from engine.signals.passage import PassageSearch
+from engine.signals.passage import PassageSearch, doubt_figures_without_the_text
 from engine.signals.tokenize import query_terms
 from engine.signals.visual import VisualSearch
 from engine.signals.visual.features import Features
@@ -163,13 +163,14 @@ class Searcher:
         if features is not None and self._wants(*OCR_SIGNALS, ctx=ctx):
             ctx.photo_text = _stored_photo_text(features.ocr_lines)
             hits += [h for s in self.photo_text_signals for h in _readable(s(ctx), ctx)]
-            return hits
+            return self._doubt_figures(hits, ctx)
         ocr = self._photo_ocr(ctx)
         if ocr is not None and ctx.query.image is not None:
             if on_partial is not None:
                 self._hand_out_partial(hits, ctx, started, on_partial)
             ctx.photo_text = ocr.read(ctx.query.image)
             hits += [h for s in self.photo_text_signals for h in _readable(s(ctx), ctx)]
+            hits = self._doubt_figures(hits, ctx)
         return hits
 
     def _hand_out_partial(
@@ -271,6 +272,14 @@ class Searcher:
         if result is None or not self._wants("ocr-passage", ctx=ctx):
             return []
         return self.passages.hits([(line.text, line.confidence) for line in result.lines])
+
+    def _doubt_figures(self, hits: list[Hit], ctx: _QueryContext) -> list[Hit]:
+        """Figure matches contradicted by the photo's printed text (passage module)."""
+        result = self._photo_text(ctx)
+        if result is None:
+            return hits
+        lines = [(line.text, line.confidence) for line in result.lines]
+        return doubt_figures_without_the_text(hits, lambda ids: self.passages.shares(lines, ids))
 
     @staticmethod
     def _photo_text(ctx: _QueryContext) -> OcrResult | None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from engine.fusion import Hit, fuse
+from engine.messages import ReasonCode, reason
 from engine.signals.passage import (
     KANA,
     KANJI,
     best_matches,
+    doubt_figures_without_the_text,
     grams,
     line_grams,
     match_pages,
@@ -133,3 +136,37 @@ def test_a_reading_without_kana_scores_as_kanji_only() -> None:
     assert [(m.page, m.confidence) for _, m in found] == [
         (m.page, m.confidence) for m in kanji_only
     ]
+
+
+def _hit(item: int, signal: str, confidence: float, **params: object) -> Hit:
+    code = ReasonCode.PRINTED_PASSAGE if signal == "ocr-passage" else ReasonCode.FIGURE_MATCHED
+    return Hit(item, signal, confidence, reason(code, **params))  # type: ignore[arg-type]
+
+
+def test_a_figure_on_a_page_without_the_text_read_is_doubted() -> None:
+    # A photo of print: the passage is sure of item 1's page, local features matched item 2
+    # (a page showing 4 % of the text read) and item 3 (its page shows the text too).
+    hits = [
+        _hit(1, "ocr-passage", 0.88, share=0.46, excerpt="…"),
+        _hit(2, "visual", 0.98, inliers=42),
+        _hit(3, "visual", 0.90, inliers=30),
+    ]
+    shares = {2: 0.04, 3: 0.40}
+    doubted = doubt_figures_without_the_text(hits, lambda ids: {i: shares[i] for i in ids})
+    by_item = {h.item_id: h.confidence for h in doubted}
+    assert by_item == {1: 0.88, 2: 0.49, 3: 0.90}
+    ranked = [f.item_id for f in fuse(doubted)]
+    assert ranked[0] == 3 and ranked.index(1) < ranked.index(2)
+
+
+def test_figures_stand_when_the_passage_is_not_sure() -> None:
+    hits = [_hit(1, "ocr-passage", 0.5, share=0.2, excerpt="…"), _hit(2, "visual", 0.98)]
+    asked: list[list[int]] = []
+
+    def shares(ids: list[int]) -> dict[int, float]:
+        asked.append(ids)
+        return dict.fromkeys(ids, 0.0)
+
+    assert doubt_figures_without_the_text(hits, shares) == hits
+    assert doubt_figures_without_the_text(hits[1:], shares) == hits[1:]
+    assert asked == []  # no page text is read when nothing can be doubted

@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 from engine.fusion import Hit
@@ -68,6 +68,10 @@ STRENGTH_GRAMS = 15.0
 SHARE_FLOOR = 0.1
 SHARE_FULL = 0.5
 MIN_LINE_CONFIDENCE = 0.5
+# A passage this sure (it explains at least ~40 % of what was read) tells which text the
+# photo shows: a figure matched on a page showing under SHARE_FLOOR of that text is doubted.
+DECISIVE = 0.8
+DOUBTED = 0.5  # a doubted figure match keeps half its confidence: below a decisive passage
 
 
 KANJI = "kanji"  # Japanese as kanji only: what RapidOCR's reading shares with the page
@@ -230,6 +234,27 @@ class PassageSearch:
             hits.append(Hit(holder, "ocr-passage", match.confidence, why))
         return hits
 
+    def shares(self, lines: Sequence[tuple[str, float]], item_ids: list[int]) -> dict[int, float]:
+        """For each item, the share of the photo's text that its page shows (the better of
+        the two alphabets); items of pages without text are left out."""
+        read = {a: set().union(*(g for _, g in line_grams(lines, a))) for a in ALPHABETS}
+        rows = self.catalog.query_ids(
+            "SELECT id, file_id, page FROM items WHERE id IN ({})", item_ids
+        )
+        key_of = {int(i): (int(f), p) for i, f, p in rows}
+        texts = self._page_items(list(dict.fromkeys(key_of.values())))
+        out: dict[int, float] = {}
+        for item, key in key_of.items():
+            if key not in texts:
+                continue
+            page = [text_grams(text) for _, text in texts[key]]
+            out[item] = max(
+                len(read[a] & set().union(*(g[a] for g in page))) / len(read[a])
+                for a in ALPHABETS
+                if read[a]
+            )
+        return out
+
     def _candidate_pages(self, text: str) -> list[PageKey]:
         words = self.words_read(text)
         if not words:
@@ -277,3 +302,30 @@ def _excerpt(read: list[tuple[str, set[str]]], page_grams: set[str]) -> str:
     """The line read that the page shows most of, shortened: the reason the user sees."""
     text = max(read, key=lambda line: len(line[1] & page_grams))[0].strip()
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1] + "…"
+
+
+def doubt_figures_without_the_text(
+    hits: list[Hit], shares: Callable[[list[int]], Mapping[int, float]]
+) -> list[Hit]:
+    """Figure matches on pages that do not show the text a decisive passage read.
+
+    Local features of print repeat (one font, one layout, screenshots of one program): on
+    photos of Japanese manuals a figure was matched on a page whose text the photo does not
+    show, above the passage hit on the page that shows it (docs/SIGNALS.md, section 3). When
+    a passage is sure of its page, a figure match on a page showing almost none
+    of it contradicts the text, and keeps only :data:`DOUBTED` of its confidence.
+    ``shares``: item ids → the share of the read text each one's page shows."""
+    passages = [h for h in hits if h.signal == "ocr-passage"]
+    best = max(passages, key=lambda h: h.confidence, default=None)
+    if best is None or best.confidence < DECISIVE:
+        return hits
+    figures = sorted({h.item_id for h in hits if h.signal == "visual"})
+    if not figures:
+        return hits
+    share_of = shares(figures)
+    return [
+        replace(h, confidence=h.confidence * DOUBTED)
+        if h.signal == "visual" and share_of.get(h.item_id, 1.0) < SHARE_FLOOR
+        else h
+        for h in hits
+    ]
