@@ -4,6 +4,7 @@ real server from pgserver (tests/postgres.py)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -189,6 +190,26 @@ def test_two_index_runs_on_one_team_store_do_not_overlap(pg_url: str, tmp_path: 
         pass
     first.close()
     second.close()
+
+
+def test_the_vector_graph_is_built_while_the_run_holds_the_writer_lock(
+    pg_url: str, tmp_path: Path
+) -> None:
+    # An index run builds the HNSW graph at its end, under its writer lock: a transaction
+    # left open by the lock's connection made CREATE INDEX CONCURRENTLY wait for ever.
+    cat = Catalog(tmp_path / "data", store=pg_url)
+    path = tmp_path / "docs" / "spec.pdf"
+    cat.replace_file(entry(path), str(path.parent), "h1", 3, [], pages(3), extractor=3)
+    vectors = cat.db.vector_index
+    assert vectors is not None
+    vectors.exact_below = 2
+    with cat.writer_lock():
+        build = threading.Thread(target=cat.db.build_vector_graphs, args=([SPACE],), daemon=True)
+        build.start()
+        build.join(timeout=60)  # a hang fails the test instead of stopping the suite
+        assert not build.is_alive(), "the HNSW build waits on the writer lock's connection"
+    assert vectors.ensure_index(SPACE)  # already built: nothing waits
+    cat.close()
 
 
 def test_a_bad_store_url_is_one_clear_line(tmp_path: Path) -> None:

@@ -85,9 +85,9 @@ class PostgresDatabase:
         self.vector_index = PgVectorSearch(self.reads)
         self.shared_state: SharedState | None = PostgresSharedState(self)
 
-    def _connect(self) -> psycopg.Connection[Any]:
+    def _connect(self, autocommit: bool = False) -> psycopg.Connection[Any]:
         try:
-            return psycopg.connect(self.url, connect_timeout=10)
+            return psycopg.connect(self.url, connect_timeout=10, autocommit=autocommit)
         except psycopg.OperationalError as exc:
             raise unavailable(exc) from exc
 
@@ -100,8 +100,10 @@ class PostgresDatabase:
     def writer_lock(self) -> Iterator[object]:
         """A session advisory lock on a connection of its own, for an index run's length:
         a second indexer (another machine) is refused at once, and the lock goes with the
-        connection if the holder dies."""
-        conn = self._connect()
+        connection if the holder dies. Autocommit: a session lock needs no transaction, and
+        a transaction left open for the run would stall the HNSW build at its end (CREATE
+        INDEX CONCURRENTLY waits for every older transaction to finish)."""
+        conn = self._connect(autocommit=True)
         try:
             got = conn.execute("SELECT pg_try_advisory_lock(%s)", (_WRITER_LOCK,)).fetchone()
             if not got or not got[0]:
