@@ -36,10 +36,14 @@ class ThumbnailCache(QObject):
 
     ready = Signal(int)
 
-    def __init__(self, source: ThumbSource, runner: Runner | None = None) -> None:
-        super().__init__()
+    def __init__(
+        self, source: ThumbSource, runner: Runner | None = None, parent: QObject | None = None
+    ) -> None:
+        # A child of the window: its loads close over it, and Python's collector deleted a
+        # parentless cache (and the pool its runner owned) on a loading worker thread.
+        super().__init__(parent)
         self._source = source
-        self._runner = runner or Runner(max_threads=2)
+        self._runner = runner or Runner(max_threads=2, owner=self)
         self._cache: OrderedDict[int, QImage] = OrderedDict()
         self._pending: set[int] = set()
         self._failed: set[int] = set()
@@ -78,7 +82,7 @@ class ThumbnailCache(QObject):
         self._failed.clear()
 
     def wait(self, msecs: int = 5000) -> bool:
-        return self._runner.wait(msecs)
+        return self._runner.shutdown(msecs)
 
 
 def decode_image(data: bytes | None) -> QImage | None:
