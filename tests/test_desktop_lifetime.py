@@ -81,3 +81,65 @@ def test_every_pool_and_worker_facing_object_of_the_window_has_a_qt_parent(
     runners += [dialog.work_runner, dialog.reader, window.open_settings().runner]
     for runner in runners:
         assert runner.pool.parent() is not None
+
+
+def test_switching_language_while_jobs_run_then_closing(qtbot, tmp_path: Path) -> None:
+    """English ↔ Japanese several times with the examples and settings dialogs open, an
+    index job and a search running and results arriving in between, then close."""
+    from desktop.i18n import install_language
+
+    library = lazy_library(tmp_path)
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    window = MainWindow(library, warm_models=False, samples_dir=samples)
+    qtbot.addWidget(window)
+    window.show()
+    release = threading.Event()
+    window.open_examples()
+    window.open_settings()
+    window.indexing.run_job(lambda _p, _c: release.wait(10), "held")
+    window.search_text("relay")
+    window.search_runner.run(lambda _r: release.wait(10))
+    try:
+        for lang in ("ja", "en", "ja", "en", "ja"):
+            install_language(lang)
+            window.refresh_status()  # results arrive while LanguageChange is pending
+            qtbot.wait(30)
+        release.set()
+        for lang in ("en", "ja", "en"):
+            install_language(lang)
+            window.search_text("sensor")
+            qtbot.wait(10)
+    finally:
+        install_language("en")
+        release.set()
+    qtbot.waitUntil(lambda: window.open_action.text() == "Open image…", timeout=3000)
+    window.close()
+    library.close()
+
+
+def test_switching_language_through_the_settings_panel(qtbot, tmp_path: Path) -> None:
+    """The user's way: the language box of the settings panel, with an index job running."""
+    from desktop.i18n import install_language
+
+    library = lazy_library(tmp_path)
+    window = MainWindow(library, warm_models=False)
+    qtbot.addWidget(window)
+    window.show()
+    dialog_examples = window.open_examples()
+    release = threading.Event()
+    window.indexing.run_job(lambda _p, _c: release.wait(10), "held")
+    try:
+        for lang in ("ja", "en", "ja", "en"):
+            dialog = window.open_settings()
+            box = dialog.language_box
+            box.setCurrentIndex(box.findData(lang))
+            dialog.accept()
+            shown = "画像を開く…" if lang == "ja" else "Open image…"
+            qtbot.waitUntil(lambda t=shown: window.open_action.text() == t, timeout=3000)
+        assert dialog_examples.windowTitle() == "Examples and evaluation"
+    finally:
+        release.set()
+        install_language("en")
+    window.close()
+    library.close()
