@@ -22,6 +22,7 @@ from desktop.results_model import ResultRole, ResultsModel
 TILE_WIDTH = 176
 GRID_MARGIN = 8  # between tiles
 TILE_PADDING = 12  # the style's margins around the thumbnail and the text
+ELIDE_SLACK = 4  # px
 LINE_SEPARATOR = "\u2028"  # what Qt's item text layout breaks a line at
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -36,7 +37,9 @@ class ResultTileDelegate(QStyledItemDelegate):
             return "", ""
         name, details = model.caption_lines(r)
         metrics = QFontMetrics(option.font)
-        width = self.text_width(option)
+        # Elided a little short of the layout width: a name in a fallback font (Japanese in
+        # Noto CJK) measured exactly the width here but wrapped when laid out (3 lines).
+        width = self.text_width(option) - ELIDE_SLACK
         return (
             metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width),
             metrics.elidedText(details, Qt.TextElideMode.ElideRight, width),
