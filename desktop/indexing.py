@@ -47,8 +47,8 @@ class IndexController(QObject):
         # process (seen in the desktop tests while an adaptation ran).
         super().__init__(parent)
         self.library = library
-        self.runner = runner or Runner(max_threads=1, owner=self)
-        self._lister = Runner(max_threads=1, synchronous=self.runner.synchronous, owner=self)
+        self.runner = runner or Runner(max_threads=1)
+        self._lister = Runner(max_threads=1, synchronous=self.runner.synchronous)
         self._control = RunControl()  # the cancel callback of in-process jobs
         self.running = False
         self._child: ChildIndexRun | None = None
@@ -161,8 +161,7 @@ class IndexController(QObject):
         self._rescan.stop()
         self.cancel()
         child_done = self._child.wait(timeout_ms) if self._child is not None else True
-        listed = self._lister.shutdown(timeout_ms)  # a folder listing calls back too
-        return self.runner.wait(timeout_ms) and child_done and listed
+        return self.runner.wait(timeout_ms) and child_done
 
     # --- watching ------------------------------------------------------------------------
 

@@ -74,7 +74,7 @@ class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, TeamMixin, QMainWindo
         # its Qt objects on that thread.
         self.current = CurrentSource(library)
         self.thumbnails = ThumbnailCache(
-            self.current.thumbnail, Runner(2, synchronous, owner=self, on_error=failed), self
+            self.current.thumbnail, Runner(2, synchronous, owner=self, on_error=failed)
         )
         self.indexing = IndexController(library, Runner(1, synchronous, owner=self), self)
         self.model = ResultsModel(self.thumbnails)
@@ -335,8 +335,8 @@ class MainWindow(SearchMixin, LibraryMixin, FeedbackMixin, TeamMixin, QMainWindo
         self.health_timer.stop()
         self.indexing.shutdown()  # cancel + wait: the engine keeps what it finished
         self._shutdown_feedback()  # an evaluation or adaptation: cancel + wait, likewise
-        self.search_runner.shutdown(10000)
-        self.io_runner.shutdown(10000)
+        self.search_runner.wait(10000)
+        self.io_runner.wait(10000)
         self.thumbnails.wait(5000)
         if self.remote is not None:
             self.remote.close()

@@ -36,14 +36,10 @@ class ThumbnailCache(QObject):
 
     ready = Signal(int)
 
-    def __init__(
-        self, source: ThumbSource, runner: Runner | None = None, parent: QObject | None = None
-    ) -> None:
-        # A child of the window: its loads close over it, and Python's collector deleted a
-        # parentless cache (and the pool its runner owned) on a loading worker thread.
-        super().__init__(parent)
+    def __init__(self, source: ThumbSource, runner: Runner | None = None) -> None:
+        super().__init__()
         self._source = source
-        self._runner = runner or Runner(max_threads=2, owner=self)
+        self._runner = runner or Runner(max_threads=2)
         self._cache: OrderedDict[int, QImage] = OrderedDict()
         self._pending: set[int] = set()
         self._failed: set[int] = set()
@@ -82,7 +78,7 @@ class ThumbnailCache(QObject):
         self._failed.clear()
 
     def wait(self, msecs: int = 5000) -> bool:
-        return self._runner.shutdown(msecs)
+        return self._runner.wait(msecs)
 
 
 def decode_image(data: bytes | None) -> QImage | None:

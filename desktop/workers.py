@@ -39,14 +39,9 @@ class Task(QObject):
         on_error: Callable[[BaseException], None] | None,
         on_progress: Callable[[Any], None] | None,
         owner: QObject | None = None,
-        job: Job | None = None,
     ) -> None:
         super().__init__()
         self._owner = owner
-        # The job's closure often reaches its window: held here, it is let go of with this
-        # task on the GUI thread, never by the worker (a window, or the pool its runner
-        # owns, deleted on a worker thread hangs or aborts the process).
-        self._job = job
         self._on_done = on_done
         self._on_error = on_error
         self._on_progress = on_progress
@@ -95,29 +90,26 @@ class Task(QObject):
 
 class _Runnable(QRunnable):
     """The worker side holds its task weakly: the GUI thread (``_live``) owns it, so it is
-    never deleted on a worker thread when Qt deletes the runnable there. Its job is let go
-    of before the outcome is emitted, so the task's reference is the last one."""
+    never deleted on a worker thread when Qt deletes the runnable there."""
 
     def __init__(self, job: Job, task: Task) -> None:
         super().__init__()
-        self.jobs = [job]
+        self.job = job
         self.task = weakref.ref(task)
 
     def run(self) -> None:
-        _execute(self.jobs, self.task)
+        _execute(self.job, self.task)
 
 
-def _execute(jobs: list[Job], task: Task | Callable[[], Task | None]) -> None:
-    """Run the job in ``jobs`` (taken out of it: this thread keeps no reference once it
-    returns) and emit its outcome on ``task`` (or on the task a weak reference still
+def _execute(job: Job, task: Task | Callable[[], Task | None]) -> None:
+    """Run ``job`` and emit its outcome on ``task`` (or on the task a weak reference still
     reaches: a task already let go of has no one left to tell)."""
     find = task if callable(task) and not isinstance(task, Task) else (lambda: task)
     try:
-        result = jobs.pop()(lambda value: _emit(find(), "progressed", value))
+        result = job(lambda value: _emit(find(), "progressed", value))
     except BaseException as exc:  # the GUI decides what to show; never lose an error
         log.debug("task failed:\n%s", traceback.format_exc())
-        # Its frames hold the job's locals (the window, say): not kept on this thread.
-        _emit(find(), "failed", exc.with_traceback(None))
+        _emit(find(), "failed", exc)
     else:
         _emit(find(), "succeeded", result)
 
@@ -135,11 +127,7 @@ def _emit(task: Task | None, signal: str, value: Any) -> None:
 
 
 class Runner:
-    """Runs jobs on its own pool (one pool per kind of work keeps them from starving).
-
-    With an ``owner`` the pool is the owner's Qt child: Qt deletes it with the owner, on the
-    GUI thread. A pool Python owned was deleted wherever the collector let go of it, and
-    deleted on one of its own worker threads it waits for that very thread forever."""
+    """Runs jobs on its own pool (one pool per kind of work keeps them from starving)."""
 
     def __init__(
         self,
@@ -148,7 +136,7 @@ class Runner:
         owner: QObject | None = None,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
-        self.pool = QThreadPool(owner)
+        self.pool = QThreadPool()
         self.pool.setMaxThreadCount(max_threads)
         self.synchronous = synchronous
         self.owner = owner  # callbacks are dropped once this object is deleted
@@ -163,21 +151,14 @@ class Runner:
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[Any], None] | None = None,
     ) -> Task:
+        task = Task(on_done, on_error or self.on_error, on_progress, self.owner)
         if self.synchronous:
             # Same job, same callbacks, no thread: direct signal delivery on this thread.
-            task = Task(on_done, on_error or self.on_error, on_progress, self.owner)
-            _execute([job], task)
+            _execute(job, task)
             return task
-        task = Task(on_done, on_error or self.on_error, on_progress, self.owner, job)
         _live.add(task)
         self.pool.start(_Runnable(job, task))
         return task
 
     def wait(self, msecs: int = -1) -> bool:
-        return self.pool.waitForDone(msecs)
-
-    def shutdown(self, msecs: int) -> bool:
-        """The owner closes: drop the jobs not started yet, wait (bounded) for the running
-        ones, so none calls back while the owner is being destroyed."""
-        self.pool.clear()
         return self.pool.waitForDone(msecs)

@@ -304,8 +304,8 @@ def test_a_job_outliving_its_task_object_finishes_quietly(qtbot) -> None:
 
     task = Task(on_done=None, on_error=None, on_progress=None)
     shiboken6.delete(task)
-    _execute([lambda report: report("halfway") or 42], task)  # no RuntimeError
-    _execute([lambda report: 1 / 0], task)
+    _execute(lambda report: report("halfway") or 42, task)  # no RuntimeError
+    _execute(lambda report: 1 / 0, task)
 
 
 class HeldOcr:
