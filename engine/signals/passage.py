@@ -137,6 +137,20 @@ def text_grams(text: str) -> dict[str, set[str]]:
     return {alphabet: grams(passage_units(text, alphabet)) for alphabet in ALPHABETS}
 
 
+def read_grams(
+    lines: Sequence[tuple[str, float]],
+) -> tuple[dict[str, list[tuple[str, set[str]]]], dict[str, set[str]]]:
+    """The confident lines' grams (:func:`line_grams`) and their union, per alphabet."""
+    read = {alphabet: line_grams(lines, alphabet) for alphabet in ALPHABETS}
+    return read, {alphabet: set().union(*(g for _, g in r)) for alphabet, r in read.items()}
+
+
+def union_grams(parts: Iterable[Mapping[str, set[str]]]) -> dict[str, set[str]]:
+    """A page's grams per alphabet from its items' (:func:`text_grams`)."""
+    listed = list(parts)
+    return {a: set().union(*(part[a] for part in listed)) for a in ALPHABETS}
+
+
 Page = TypeVar("Page", bound=Hashable)
 
 
@@ -210,8 +224,7 @@ class PassageSearch:
 
     def hits(self, lines: Sequence[tuple[str, float]]) -> list[Hit]:
         """Hits for OCR ``lines`` (text, confidence) of a query photo."""
-        read = {alphabet: line_grams(lines, alphabet) for alphabet in ALPHABETS}
-        query = {alphabet: set().union(*(g for _, g in r)) for alphabet, r in read.items()}
+        read, query = read_grams(lines)
         if not query[KANJI] and not query[KANA]:
             return []
         pages = self._candidate_pages(" ".join(text for text, _ in read[KANJI]))
@@ -219,10 +232,7 @@ class PassageSearch:
             key: {item: text_grams(text) for item, text in rows}
             for key, rows in self._page_items(pages).items()
         }
-        page_grams = {
-            key: {a: set().union(*(by[a] for by in items.values())) for a in ALPHABETS}
-            for key, items in item_grams.items()
-        }
+        page_grams = {key: union_grams(items.values()) for key, items in item_grams.items()}
         hits = []
         for alphabet, match in best_matches(query, page_grams):
             items = item_grams[match.page]
@@ -237,7 +247,10 @@ class PassageSearch:
     def shares(self, lines: Sequence[tuple[str, float]], item_ids: list[int]) -> dict[int, float]:
         """For each item, the share of the photo's text that its page shows (the better of
         the two alphabets); items of pages without text are left out."""
-        read = {a: set().union(*(g for _, g in line_grams(lines, a))) for a in ALPHABETS}
+        _, read = read_grams(lines)
+        alphabets = [a for a in ALPHABETS if read[a]]
+        if not alphabets:
+            return {}
         rows = self.catalog.query_ids(
             "SELECT id, file_id, page FROM items WHERE id IN ({})", item_ids
         )
@@ -247,12 +260,8 @@ class PassageSearch:
         for item, key in key_of.items():
             if key not in texts:
                 continue
-            page = [text_grams(text) for _, text in texts[key]]
-            out[item] = max(
-                len(read[a] & set().union(*(g[a] for g in page))) / len(read[a])
-                for a in ALPHABETS
-                if read[a]
-            )
+            page = union_grams(text_grams(text) for _, text in texts[key])
+            out[item] = max(len(read[a] & page[a]) / len(read[a]) for a in alphabets)
         return out
 
     def _candidate_pages(self, text: str) -> list[PageKey]:
